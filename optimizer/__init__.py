@@ -1,0 +1,3 @@
+"""dcopt: datacenter energy sourcing optimizer."""
+
+__version__ = "0.1.0"

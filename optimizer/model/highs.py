@@ -1,0 +1,242 @@
+"""The bridge from the Pyomo model to HiGHS (highspy): compile once, solve, re-solve.
+
+Pyomo's standard-form compiler turns the model into ``min c·x  s.t.  L ≤ A·x ≤ U, l ≤ x ≤ u``;
+the matrix goes to ``highspy.Highs`` directly, which keeps the model and its basis between
+solves, so that a frontier or a comparison changes one bound and warm-starts.
+Variables and constraints are addressed by their Pyomo objects, never by name strings.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import highspy
+import numpy as np
+from pyomo.core.base.constraint import ConstraintData
+from pyomo.core.base.var import VarData
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+log = logging.getLogger(__name__)
+
+Status = Literal["optimal", "infeasible", "unbounded", "time_limit", "error"]
+Algorithm = Literal["auto", "simplex", "ipm", "pdlp"]
+
+_INF = highspy.kHighsInf
+
+
+@dataclass(frozen=True)
+class HighsSettings:
+    """Solver settings dcopt exposes; everything else stays at HiGHS's defaults."""
+
+    algorithm: Algorithm = "auto"
+    time_limit_seconds: float | None = None
+    threads: int | None = None
+    presolve: bool = True
+    crossover: bool = True
+    """After the interior point, find a basic solution (exact duals, warm-startable basis)."""
+    extra: tuple[tuple[str, Any], ...] = ()
+    """Any other HiGHS option, as (name, value) pairs."""
+
+
+class HighsLp:
+    """A compiled LP held in a ``highspy.Highs`` instance."""
+
+    def __init__(self, model: Any) -> None:
+        t0 = time.perf_counter()
+        repn = LinearStandardFormCompiler().write(model, mixed_form=True)
+        self.compile_seconds = time.perf_counter() - t0
+        self.columns: list[VarData] = list(repn.columns)
+        self._col: dict[int, int] = {id(v): j for j, v in enumerate(self.columns)}
+        n = len(self.columns)
+
+        # Merge the two rows a ranged constraint compiles to into one row with both bounds.
+        A = repn.A.tocsr()
+        rhs = np.asarray(repn.rhs, dtype=float)
+        keep: list[int] = []
+        lower: list[float] = []
+        upper: list[float] = []
+        self._row: dict[int, int] = {}
+        for i, (con, sense) in enumerate(repn.rows):
+            key = id(con)
+            j = self._row.get(key)
+            if j is None:
+                j = len(keep)
+                self._row[key] = j
+                keep.append(i)
+                lower.append(-_INF)
+                upper.append(_INF)
+            if sense == 0:
+                lower[j] = upper[j] = float(rhs[i])
+            elif sense > 0:
+                upper[j] = float(rhs[i])
+            else:
+                lower[j] = float(rhs[i])
+        A = A[keep, :].tocsc()
+        self.row_cons: list[ConstraintData] = [repn.rows[i][0] for i in keep]
+
+        c = np.asarray(repn.c.toarray()).ravel() if repn.c.shape[0] else np.zeros(n)
+        self.offset = float(repn.c_offset[0]) if len(repn.c_offset) else 0.0
+        lb = np.array([-_INF if v.lb is None else float(v.lb) for v in self.columns])
+        ub = np.array([_INF if v.ub is None else float(v.ub) for v in self.columns])
+
+        self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", False)
+        lp = highspy.HighsLp()
+        lp.num_col_ = n
+        lp.num_row_ = len(keep)
+        lp.col_cost_ = c
+        lp.col_lower_ = lb
+        lp.col_upper_ = ub
+        lp.row_lower_ = np.array(lower)
+        lp.row_upper_ = np.array(upper)
+        lp.offset_ = self.offset
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = A.indices.astype(np.int32)
+        lp.a_matrix_.value_ = A.data.astype(float)
+        lp.sense_ = highspy.ObjSense.kMinimize
+        self.h.passModel(lp)
+        self.cost = c.copy()
+        self._x: np.ndarray | None = None
+        self._row_dual: np.ndarray | None = None
+        self._col_dual: np.ndarray | None = None
+        self.solve_seconds = 0.0
+        log.debug("compiled LP: %d rows, %d columns, %d nonzeros in %.2f s",
+                  len(keep), n, A.nnz, self.compile_seconds)
+
+    # -- addressing ----------------------------------------------------------------------
+    def cols(self, variables: Sequence[VarData]) -> np.ndarray:
+        """Column indices of ``variables``; -1 for a variable the compiler dropped (unused)."""
+        get = self._col.get
+        return np.fromiter((get(id(v), -1) for v in variables), dtype=np.int64,
+                           count=len(variables))
+
+    def row(self, con: ConstraintData) -> int:
+        return self._row[id(con)]
+
+    def rows(self, cons: Sequence[ConstraintData]) -> np.ndarray:
+        return np.fromiter((self._row[id(c)] for c in cons), dtype=np.int64, count=len(cons))
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.row_cons)
+
+    @property
+    def num_cols(self) -> int:
+        return len(self.columns)
+
+    # -- solving -------------------------------------------------------------------------
+    def apply(self, settings: HighsSettings) -> None:
+        h = self.h
+        if settings.algorithm == "simplex":
+            h.setOptionValue("solver", "simplex")
+        elif settings.algorithm == "ipm":
+            h.setOptionValue("solver", "ipm")
+            h.setOptionValue("run_crossover", "on" if settings.crossover else "off")
+        elif settings.algorithm == "pdlp":
+            h.setOptionValue("solver", "pdlp")
+        else:
+            h.setOptionValue("solver", "choose")
+        h.setOptionValue("presolve", "on" if settings.presolve else "off")
+        h.setOptionValue(
+            "time_limit", float(settings.time_limit_seconds) if settings.time_limit_seconds else _INF
+        )
+        if settings.threads:
+            h.setOptionValue("threads", int(settings.threads))
+        for name, value in settings.extra:
+            h.setOptionValue(name, value)
+
+    def solve(self, settings: HighsSettings | None = None) -> Status:
+        if settings is not None:
+            self.apply(settings)
+        t0 = time.perf_counter()
+        self.h.run()
+        self.solve_seconds = time.perf_counter() - t0
+        status = self.h.getModelStatus()
+        ms = highspy.HighsModelStatus
+        self._x = self._row_dual = self._col_dual = None
+        if status == ms.kOptimal:
+            sol = self.h.getSolution()
+            self._x = np.asarray(sol.col_value) + 0.0  # no -0.0 in reports
+            self._row_dual = np.asarray(sol.row_dual)
+            self._col_dual = np.asarray(sol.col_dual)
+            return "optimal"
+        if status in (ms.kInfeasible,):
+            return "infeasible"
+        if status in (ms.kUnbounded, ms.kUnboundedOrInfeasible):
+            return "unbounded" if status == ms.kUnbounded else "infeasible"
+        if status == ms.kTimeLimit:
+            info = self.h.getInfo()
+            if info.primal_solution_status == 2:  # feasible
+                sol = self.h.getSolution()
+                self._x = np.asarray(sol.col_value)
+            return "time_limit"
+        log.warning("HiGHS ended with model status %s", self.h.modelStatusToString(status))
+        return "error"
+
+    @property
+    def objective(self) -> float:
+        return float(self.h.getInfo().objective_function_value)
+
+    @property
+    def has_solution(self) -> bool:
+        return self._x is not None
+
+    def values(self, variables: Sequence[VarData]) -> np.ndarray:
+        assert self._x is not None, "no solution"
+        cols = self.cols(variables)
+        out = np.zeros(len(cols))
+        ok = cols >= 0
+        out[ok] = self._x[cols[ok]]
+        if not ok.all():  # a variable in no row and no cost sits at its lower bound
+            for i in np.flatnonzero(~ok):
+                lb = variables[int(i)].lb
+                out[i] = float(lb) if lb is not None else 0.0
+        return out
+
+    def reduced_costs(self, variables: Sequence[VarData]) -> np.ndarray:
+        assert self._col_dual is not None, "no dual solution"
+        cols = self.cols(variables)
+        out = np.zeros(len(cols))
+        ok = cols >= 0
+        out[ok] = self._col_dual[cols[ok]]
+        return out
+
+    def duals(self, cons: Sequence[ConstraintData]) -> np.ndarray:
+        """Row duals: d objective / d (row bound), HiGHS's sign for a minimisation."""
+        assert self._row_dual is not None, "no dual solution"
+        return self._row_dual[self.rows(cons)]
+
+    # -- changes between solves ------------------------------------------------------------
+    def set_col_bounds(self, variables: Sequence[VarData], lo: float, hi: float) -> None:
+        cols = self.cols(variables)
+        cols = cols[cols >= 0].astype(np.int32)
+        if len(cols):
+            n = len(cols)
+            self.h.changeColsBounds(n, cols, np.full(n, lo), np.full(n, hi))
+
+    def col_bounds(self, variables: Sequence[VarData]) -> tuple[np.ndarray, np.ndarray]:
+        lp = self.h.getLp()
+        cols = self.cols(variables)
+        lo = np.asarray(lp.col_lower_)[cols]
+        hi = np.asarray(lp.col_upper_)[cols]
+        return lo, hi
+
+    def set_row_upper(self, con: ConstraintData, upper: float) -> None:
+        i = self.row(con)
+        lo = float(np.asarray(self.h.getLp().row_lower_)[i])
+        self.h.changeRowBounds(i, lo, upper)
+
+    def set_costs(self, variables: Sequence[VarData], costs: np.ndarray) -> None:
+        cols = self.cols(variables)
+        ok = cols >= 0
+        idx = cols[ok].astype(np.int32)
+        self.h.changeColsCost(len(idx), idx, np.asarray(costs, dtype=float)[ok])
+
+    def write_mps(self, path: str | Path) -> None:
+        self.h.writeModel(str(path))

@@ -1,0 +1,29 @@
+"""Export and curtailment at the site's connection (CONTRACT 3.5).
+
+Equations::
+
+    0 ≤ export[t] ≤ grid_export_limit_mw
+    export[t] ≤ Σ physical PPA delivery[t] + Σ g[t] + Σ dis[t]   (no buying to sell back)
+    curtail[t] ≥ 0
+    balance −= export[t] + curtail[t];   cost −= Σ_t export_price[t]·export[t]·Δt
+"""
+
+from __future__ import annotations
+
+from optimizer.model.builder import ModelBuilder
+
+
+def build(b: ModelBuilder) -> None:
+    p = b.problem
+    T, dt = b.T, b.dt
+    blk = b.block("site")
+    curtail = b.step_vars(blk, "curtail", 1)[0]
+    b.balance.add(-1.0, curtail)
+    b.flows["curtailment_mw"] = b.step_expr().add(1.0, curtail)
+    if p.export_limit_mw > 0 and not b.physical_supply.is_empty:
+        export = b.step_vars(blk, "export", 1, ub=p.export_limit_mw)[0]
+        phys = b.physical_supply
+        b.step_rows(blk, "export_source", range(T), lambda t: export[t] - phys.pyomo(t) <= 0)
+        b.balance.add(-1.0, export)
+        b.flows["export_mw"] = b.step_expr().add(1.0, export)
+        b.cost.add("export_revenue", "export", -p.export_price * dt, export)

@@ -1,0 +1,186 @@
+"""Load a scenario (file or mapping), apply overrides, validate, resolve.
+
+This is the only place where user input is refused: every error is a :class:`ScenarioError`
+whose fields are dotted paths with list items named, e.g.
+``technologies[bess].round_trip_efficiency``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from optimizer.errors import FieldError, ScenarioError
+from optimizer.scenario.overrides import apply_overrides
+from optimizer.scenario.resolve import Problem, resolve
+from optimizer.scenario.schema import Scenario
+
+log = logging.getLogger(__name__)
+
+_NAMED_LISTS = ("grid_offers", "ppa_offers", "technologies")
+
+
+def read_scenario_file(path: str | Path) -> dict[str, Any]:
+    """The raw mapping of a YAML or JSON scenario file."""
+    p = Path(path)
+    if not p.is_file():
+        raise ScenarioError.single("scenario", f"no such file: {p}")
+    text = p.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise ScenarioError.single("scenario", f"{p.name} is not valid YAML/JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ScenarioError.single("scenario", f"{p.name} must hold a mapping of keys")
+    return data
+
+
+_TYPE_TAGS = {"float", "str", "int", "bool", "constrained-float", "constrained-str"}
+_DISCRIMINATED = {"solar", "wind", "battery", "generator"}
+
+
+def _is_tag(part: str, node: Any) -> bool:
+    """Whether a location part names a union member (pydantic's) rather than an input key."""
+    if isinstance(node, Mapping) and part in node:
+        return False
+    if not isinstance(node, Mapping):
+        return True
+    return (
+        part in _TYPE_TAGS
+        or "[" in part
+        or part[:1].isupper()
+        or (part in _DISCRIMINATED and node.get("kind") == part)
+    )
+
+
+def _loc_to_field(loc: tuple[int | str, ...], raw: Any) -> str:
+    """Pydantic's location → a dotted path that names list items by their ``name``."""
+    out = ""
+    node = raw
+    for part in loc:
+        if isinstance(part, int):
+            label = str(part)
+            if isinstance(node, list) and 0 <= part < len(node):
+                item = node[part]
+                if isinstance(item, Mapping) and isinstance(item.get("name"), str):
+                    label = item["name"]
+                node = item
+            else:
+                node = None
+            out += f"[{label}]"
+            continue
+        if _is_tag(part, node):
+            continue
+        node = node.get(part) if isinstance(node, Mapping) else None
+        out += f".{part}" if out else part
+    return out or "scenario"
+
+
+def _friendly(err: Mapping[str, Any]) -> str:
+    kind = err.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling; see the scenario schema)"
+    if kind == "missing":
+        return "is required"
+    msg = str(err.get("msg", "invalid"))
+    return msg.removeprefix("Value error, ")
+
+
+def translate(exc: ValidationError, raw: Any) -> ScenarioError:
+    """Pydantic errors → one ScenarioError; a union's several messages merge into one line."""
+    merged: dict[str, list[str]] = {}
+    mismatch_only: dict[str, bool] = {}
+    for err in exc.errors():
+        field = _loc_to_field(tuple(err["loc"]), raw)
+        msg = _friendly(err)
+        merged.setdefault(field, [])
+        is_mismatch = str(err.get("type", "")).endswith(("_type", "_parsing"))
+        mismatch_only[field] = mismatch_only.get(field, True) and is_mismatch
+        if msg not in merged[field]:
+            merged[field].append(msg)
+    # A union member that did match the input's shape reports deeper errors; the other
+    # members' "wrong type" complaints about the parent are noise then.
+    fields = list(merged)
+    keep = [
+        f
+        for f in fields
+        if not (
+            mismatch_only[f]
+            and any(g != f and (g.startswith(f + ".") or g.startswith(f + "[")) for g in fields)
+        )
+    ]
+    return ScenarioError([FieldError(f, " / ".join(merged[f])) for f in keep])
+
+
+def _cross_checks(s: Scenario) -> list[FieldError]:
+    errors: list[FieldError] = []
+    seen: dict[str, str] = {}
+    for section in _NAMED_LISTS:
+        for item in getattr(s, section):
+            if item.name in seen:
+                errors.append(
+                    FieldError(
+                        f"{section}[{item.name}].name",
+                        f"duplicate name {item.name!r} (already used in {seen[item.name]}); "
+                        "names must be unique",
+                    )
+                )
+            else:
+                seen[item.name] = section
+    if s.technologies and s.finance is None:
+        errors.append(
+            FieldError(
+                "finance.discount_rate",
+                "is required to annualise the capital of technologies",
+            )
+        )
+    return errors
+
+
+def validate_scenario(data: Mapping[str, Any]) -> Scenario:
+    """Validate a raw mapping against the schema (no series read)."""
+    try:
+        scenario = Scenario.model_validate(dict(data))
+    except ValidationError as exc:
+        raise translate(exc, data) from None
+    errors = _cross_checks(scenario)
+    if errors:
+        raise ScenarioError(errors)
+    return scenario
+
+
+def load_problem(
+    source: str | Path | Mapping[str, Any],
+    overrides: Iterable[str | tuple[str, Any]] = (),
+    base_dir: str | Path | None = None,
+) -> Problem:
+    """Read, override, validate and resolve a scenario.
+
+    ``source`` is a path to a YAML/JSON file, or a mapping (its series inline, or a
+    ``series.file`` relative to ``base_dir``; with ``base_dir=None`` no file is read).
+    """
+    if isinstance(source, (str, Path)):
+        raw = read_scenario_file(source)
+        folder: Path | None = Path(source).resolve().parent
+    else:
+        raw = dict(source)
+        folder = Path(base_dir).resolve() if base_dir is not None else None
+    raw = apply_overrides(raw, overrides)
+    scenario = validate_scenario(raw)
+    problem = resolve(scenario, folder)
+    log.info(
+        "scenario %r: %d steps of %g h, %d grid offers, %d PPAs, %d technologies",
+        scenario.name,
+        problem.periods,
+        problem.dt,
+        len(problem.offers),
+        len(problem.ppas),
+        len(scenario.technologies),
+    )
+    return problem

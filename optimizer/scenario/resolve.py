@@ -1,0 +1,334 @@
+"""Turn a validated :class:`Scenario` into a :class:`Problem`: every number or column resolved
+to one array a step, TOU prices expanded, capital annualised. The model reads only this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from optimizer.errors import FieldError, ScenarioError
+from optimizer.scenario.schema import (
+    Battery,
+    Carbon,
+    Generator,
+    GridOffer,
+    PpaOffer,
+    Renewable,
+    Scenario,
+    TouPrice,
+)
+from optimizer.scenario.series import SeriesTable, read_series
+from optimizer.scenario.timeindex import TimeGrid, build_time_grid
+
+
+def crf(rate: float, years: float) -> float:
+    """Capital recovery factor r(1+r)^n / ((1+r)^n − 1); 1/n when r = 0."""
+    if rate == 0:
+        return 1.0 / years
+    g = (1.0 + rate) ** years
+    return rate * g / (g - 1.0)
+
+
+@dataclass(frozen=True)
+class GridOfferData:
+    name: str
+    price: np.ndarray
+    """Energy price per MWh in every step (TOU, column, number or spot + adder)."""
+    demand_charge_per_mw_month: float
+    fixed_cost: float
+    """fixed_per_year · H, paid whether or not the offer is used."""
+    max_mw: float | None
+
+
+@dataclass(frozen=True)
+class PpaData:
+    name: str
+    kind: str
+    profile: np.ndarray
+    """MW delivered (or certified) per MW contracted; ones for baseload."""
+    price_per_mwh: float
+    min_mw: float
+    max_mw: float | None
+
+
+@dataclass(frozen=True)
+class RenewableData:
+    name: str
+    kind: str
+    profile: np.ndarray
+    cost_per_mw: float
+    """Annualised capital and fixed O&M for the horizon, per MW."""
+    min_mw: float
+    max_mw: float | None
+
+
+@dataclass(frozen=True)
+class BatteryData:
+    name: str
+    cost_per_mw: float
+    cost_per_mwh: float
+    eta: float
+    """One-way efficiency sqrt(round_trip_efficiency)."""
+    min_duration_hours: float
+    max_duration_hours: float | None
+    min_mw: float
+    max_mw: float | None
+
+
+@dataclass(frozen=True)
+class GeneratorData:
+    name: str
+    cost_per_mw: float
+    fuel_per_mwh: float
+    carbon_intensity_tco2_per_mwh: float
+    fossil: bool
+    min_mw: float
+    max_mw: float | None
+
+
+@dataclass
+class Problem:
+    """A scenario with every input resolved to arrays over its time grid."""
+
+    scenario: Scenario
+    time: TimeGrid
+    load_mw: np.ndarray
+    flexible_share: float
+    grid_carbon_intensity: np.ndarray
+    grid_cfe_share: np.ndarray
+    spot_price: np.ndarray | None
+    export_price: np.ndarray
+    export_limit_mw: float
+    import_limit_mw: float | None
+    offers: list[GridOfferData]
+    ppas: list[PpaData]
+    renewables: list[RenewableData] = field(default_factory=list)
+    batteries: list[BatteryData] = field(default_factory=list)
+    generators: list[GeneratorData] = field(default_factory=list)
+
+    @property
+    def carbon(self) -> Carbon:
+        return self.scenario.carbon
+
+    @property
+    def periods(self) -> int:
+        return self.time.periods
+
+    @property
+    def dt(self) -> float:
+        return self.time.dt_hours
+
+
+class _Resolver:
+    """Resolves number-or-column fields, collecting every error before raising."""
+
+    def __init__(self, series: SeriesTable | None, periods: int) -> None:
+        self.series = series
+        self.periods = periods
+        self.errors: list[FieldError] = []
+
+    def array(
+        self,
+        value: float | str,
+        field_name: str,
+        lo: float | None = None,
+        hi: float | None = None,
+        what: str = "",
+    ) -> np.ndarray:
+        if isinstance(value, str):
+            if self.series is None:
+                self.errors.append(
+                    FieldError(field_name, f"names column {value!r} but the scenario has no series")
+                )
+                return np.zeros(self.periods)
+            if not self.series.has(value):
+                cols = sorted(self.series.frame.columns)
+                self.errors.append(
+                    FieldError(
+                        field_name, f"column {value!r} is not in {self.series.source} (has {cols})"
+                    )
+                )
+                return np.zeros(self.periods)
+            try:
+                arr = self.series.numeric(value, field_name)
+            except ScenarioError as exc:
+                self.errors.extend(exc.errors)
+                return np.zeros(self.periods)
+            labels = self.series.labels
+        else:
+            if not np.isfinite(value):
+                self.errors.append(FieldError(field_name, f"{value} is not a finite number"))
+                return np.zeros(self.periods)
+            arr = np.full(self.periods, float(value))
+            labels = None
+        for bound, bad in ((lo, arr < lo if lo is not None else None),
+                           (hi, arr > hi if hi is not None else None)):
+            if bound is None or bad is None or not bad.any():
+                continue
+            i = int(np.argmax(bad))
+            side = "below" if bound == lo else "above"
+            src = f"column {value!r}: " if isinstance(value, str) else ""
+            self.errors.append(
+                FieldError(
+                    field_name,
+                    f"{src}{what or 'value'} {arr[i]:g} is {side} {bound:g}",
+                    row=i + 1 if labels is not None else None,
+                    timestamp=labels[i] if labels is not None else None,
+                )
+            )
+            break
+        return arr
+
+
+def tou_prices(tou: TouPrice, time: TimeGrid, field_name: str) -> np.ndarray:
+    """First matching block sets each step's price; a step no block matches is an error."""
+    price = np.full(time.periods, np.nan)
+    unset = np.ones(time.periods, dtype=bool)
+    for block in tou.tou:
+        match = unset.copy()
+        if block.months is not None:
+            match &= np.isin(time.month, block.months)
+        if block.weekdays is not None:
+            match &= np.isin(time.weekday, block.weekdays)
+        if block.hours is not None:
+            match &= np.isin(time.hour, block.hours)
+        price[match] = block.price_per_mwh
+        unset &= ~match
+    if unset.any():
+        i = int(np.argmax(unset))
+        ts = time.index[i]
+        raise ScenarioError(
+            FieldError(
+                field_name,
+                f"no TOU block covers this step (month {ts.month}, weekday {ts.weekday()}, "
+                f"hour {ts.hour}); add a last block without months/weekdays/hours as a default",
+                row=i + 1,
+                timestamp=ts.isoformat(),
+            )
+        )
+    return price
+
+
+def resolve(scenario: Scenario, base_dir: Path | None) -> Problem:
+    """Resolve every series-valued field; raise one :class:`ScenarioError` listing all problems."""
+    site = scenario.site
+    time = build_time_grid(site.start, site.timezone, site.periods, site.resolution_minutes)
+    series = read_series(scenario.series, base_dir, time) if scenario.series is not None else None
+    r = _Resolver(series, time.periods)
+    H = time.horizon_fraction
+
+    load = r.array(scenario.load.mw, "load.mw", lo=0.0, what="load")
+    ci = r.array(scenario.grid.carbon_intensity_tco2_per_mwh,
+                 "grid.carbon_intensity_tco2_per_mwh", lo=0.0)
+    cfe = r.array(scenario.grid.cfe_share, "grid.cfe_share", lo=0.0, hi=1.0, what="clean share")
+    spot = (
+        r.array(scenario.grid.spot_price_per_mwh, "grid.spot_price_per_mwh")
+        if scenario.grid.spot_price_per_mwh is not None
+        else None
+    )
+    export_price = r.array(site.export_price, "site.export_price")
+
+    offers = [_offer(o, i, r, time, spot, H) for i, o in enumerate(scenario.grid_offers)]
+    ppas = [_ppa(p, r, spot) for p in scenario.ppa_offers]
+
+    renewables: list[RenewableData] = []
+    batteries: list[BatteryData] = []
+    generators: list[GeneratorData] = []
+    rate = scenario.finance.discount_rate if scenario.finance is not None else 0.0
+    for tech in scenario.technologies:
+        path = f"technologies[{tech.name}]"
+        if isinstance(tech, Renewable):
+            prof = r.array(tech.profile, f"{path}.profile", lo=0.0, hi=1.0, what="per-unit output")
+            cost = 1000.0 * (crf(rate, tech.lifetime_years) * tech.capex_per_kw
+                             + tech.fixed_om_per_kw_year) * H
+            renewables.append(RenewableData(tech.name, tech.kind, prof, cost, tech.min_mw,
+                                            tech.max_mw))
+        elif isinstance(tech, Battery):
+            f = crf(rate, tech.lifetime_years)
+            batteries.append(
+                BatteryData(
+                    tech.name,
+                    cost_per_mw=1000.0 * (f * tech.power_capex_per_kw + tech.fixed_om_per_kw_year) * H,
+                    cost_per_mwh=1000.0 * f * tech.energy_capex_per_kwh * H,
+                    eta=float(np.sqrt(tech.round_trip_efficiency)),
+                    min_duration_hours=tech.min_duration_hours,
+                    max_duration_hours=tech.max_duration_hours,
+                    min_mw=tech.min_mw,
+                    max_mw=tech.max_mw,
+                )
+            )
+        elif isinstance(tech, Generator):
+            cost = 1000.0 * (crf(rate, tech.lifetime_years) * tech.capex_per_kw
+                             + tech.fixed_om_per_kw_year) * H
+            generators.append(
+                GeneratorData(tech.name, cost, tech.fuel_per_mwh,
+                              tech.carbon_intensity_tco2_per_mwh, tech.is_fossil,
+                              tech.min_mw, tech.max_mw)
+            )
+
+    if r.errors:
+        raise ScenarioError(r.errors)
+    return Problem(
+        scenario=scenario,
+        time=time,
+        load_mw=load,
+        flexible_share=scenario.load.flexible_share,
+        grid_carbon_intensity=ci,
+        grid_cfe_share=cfe,
+        spot_price=spot,
+        export_price=export_price,
+        export_limit_mw=site.grid_export_limit_mw,
+        import_limit_mw=site.grid_import_limit_mw,
+        offers=offers,
+        ppas=ppas,
+        renewables=renewables,
+        batteries=batteries,
+        generators=generators,
+    )
+
+
+def _offer(
+    o: GridOffer, i: int, r: _Resolver, time: TimeGrid, spot: np.ndarray | None, H: float
+) -> GridOfferData:
+    path = f"grid_offers[{o.name}]"
+    if o.index_adder_per_mwh is not None:
+        if spot is None:
+            r.errors.append(
+                FieldError(
+                    f"{path}.index_adder_per_mwh",
+                    "an index offer needs grid.spot_price_per_mwh (price = spot + adder)",
+                )
+            )
+            price = np.zeros(time.periods)
+        else:
+            price = spot + o.index_adder_per_mwh
+    elif isinstance(o.energy_price_per_mwh, TouPrice):
+        try:
+            price = tou_prices(o.energy_price_per_mwh, time, f"{path}.energy_price_per_mwh")
+        except ScenarioError as exc:
+            r.errors.extend(exc.errors)
+            price = np.zeros(time.periods)
+    else:
+        assert o.energy_price_per_mwh is not None
+        price = r.array(o.energy_price_per_mwh, f"{path}.energy_price_per_mwh")
+    return GridOfferData(o.name, price, o.demand_charge_per_mw_month, o.fixed_per_year * H,
+                         o.max_mw)
+
+
+def _ppa(p: PpaOffer, r: _Resolver, spot: np.ndarray | None) -> PpaData:
+    path = f"ppa_offers[{p.name}]"
+    if p.kind == "baseload":
+        profile = np.ones(r.periods)
+    else:
+        assert p.profile is not None
+        profile = r.array(p.profile, f"{path}.profile", lo=0.0, hi=1.0, what="per-unit output")
+    if p.kind == "virtual" and spot is None:
+        r.errors.append(
+            FieldError(
+                f"{path}.kind",
+                "a virtual PPA settles against grid.spot_price_per_mwh, which is not given",
+            )
+        )
+    return PpaData(p.name, p.kind, profile, p.price_per_mwh, p.min_mw, p.max_mw)

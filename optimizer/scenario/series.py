@@ -1,0 +1,178 @@
+"""Reading the series (CSV, Parquet or inline columns) and checking it against the time grid."""
+
+from __future__ import annotations
+
+import logging
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from optimizer.errors import FieldError, ScenarioError
+from optimizer.scenario.schema import SeriesSpec
+from optimizer.scenario.timeindex import TimeGrid
+
+log = logging.getLogger(__name__)
+
+_OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+
+
+@dataclass
+class SeriesTable:
+    """Columns of the series, one value a step, with the step labels used in messages."""
+
+    frame: pd.DataFrame
+    source: str
+    labels: list[str]
+
+    def has(self, column: str) -> bool:
+        return column in self.frame.columns
+
+    def numeric(self, column: str, field: str) -> np.ndarray:
+        """The column as floats; text or a missing value is an error naming the first bad row."""
+        raw = self.frame[column]
+        values = pd.to_numeric(raw, errors="coerce")
+        arr = np.asarray(values, dtype=float)
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            i = int(np.argmax(bad))
+            original = raw.iloc[i]
+            if original is None or (isinstance(original, float) and np.isnan(original)):
+                what = "missing value (NaN)"
+            elif isinstance(original, (int, float, np.floating)):
+                what = f"value {original} is not finite"
+            else:
+                what = f"text {str(original)!r} in a numeric column"
+            raise ScenarioError(
+                FieldError(
+                    field,
+                    f"column {column!r} of {self.source}: {what}",
+                    row=i + 1,
+                    timestamp=self.labels[i],
+                )
+            )
+        return arr
+
+
+def _labels(grid: TimeGrid) -> list[str]:
+    return [ts.isoformat() for ts in grid.index]
+
+
+def _check_timestamps(values: pd.Series, grid: TimeGrid, source: str) -> None:
+    """The timestamps must name exactly the steps of the grid (local, or with UTC offset)."""
+    n = len(values)
+    expected_local = grid.index.tz_localize(None)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        parsed = pd.DatetimeIndex(values)
+        if parsed.tz is not None:
+            got = parsed.tz_convert("UTC")
+            want = grid.index.tz_convert("UTC")
+        else:
+            got, want = parsed, expected_local
+    else:
+        text = values.astype(str).str.strip()
+        has_offset = text.str.contains(_OFFSET)
+        try:
+            if has_offset.all():
+                got = pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601", utc=True))
+                want = grid.index.tz_convert("UTC")
+            elif not has_offset.any():
+                got = pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601"))
+                want = expected_local
+            else:
+                i = int(np.argmax(has_offset.to_numpy() != has_offset.iloc[0]))
+                raise ScenarioError(
+                    FieldError(
+                        "series.timestamp",
+                        f"{source}: timestamps mix values with and without a UTC offset",
+                        row=i + 1,
+                        timestamp=str(text.iloc[i]),
+                    )
+                )
+        except (ValueError, TypeError):
+            parsed_each = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
+            i = int(np.argmax(parsed_each.isna().to_numpy()))
+            raise ScenarioError(
+                FieldError(
+                    "series.timestamp",
+                    f"{source}: {text.iloc[i]!r} is not an ISO 8601 timestamp",
+                    row=i + 1,
+                    timestamp=str(text.iloc[i]),
+                )
+            ) from None
+    m = min(n, len(want))
+    differ = np.asarray(got[:m].asi8 != want[:m].asi8)
+    if differ.any():
+        i = int(np.argmax(differ))
+        raise ScenarioError(
+            FieldError(
+                "series.timestamp",
+                f"{source}: timestamp {values.iloc[i]} differs from the step the site defines "
+                f"({grid.index[i].isoformat()})",
+                row=i + 1,
+                timestamp=str(values.iloc[i]),
+            )
+        )
+
+
+def read_series(spec: SeriesSpec, base_dir: Path | None, grid: TimeGrid) -> SeriesTable:
+    """Read and check the series; ``base_dir`` is the scenario file's folder (None: no files)."""
+    labels = _labels(grid)
+    if spec.columns is not None:
+        source = "series.columns"
+        for name, col in spec.columns.items():
+            if len(col) != grid.periods:
+                raise ScenarioError.single(
+                    f"series.columns.{name}",
+                    f"has {len(col)} values, site.periods is {grid.periods}",
+                )
+        frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in spec.columns.items()})
+        if spec.timestamp is not None:
+            if len(spec.timestamp) != grid.periods:
+                raise ScenarioError.single(
+                    "series.timestamp",
+                    f"has {len(spec.timestamp)} values, site.periods is {grid.periods}",
+                )
+            _check_timestamps(pd.Series(spec.timestamp), grid, source)
+        return SeriesTable(frame, source, labels)
+
+    assert spec.file is not None
+    if base_dir is None:
+        raise ScenarioError.single(
+            "series.file", "files are not read here; give the series inline as 'columns'"
+        )
+    path = (base_dir / spec.file).resolve()
+    source = spec.file
+    if not path.is_file():
+        raise ScenarioError.single("series.file", f"no such file: {path}")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            frame = pd.read_parquet(path)
+        elif suffix in (".csv", ".txt"):
+            frame = pd.read_csv(path, dtype={"timestamp": str}, skipinitialspace=True)
+        else:
+            raise ScenarioError.single(
+                "series.file", f"{spec.file}: expected a .csv or .parquet file"
+            )
+    except ScenarioError:
+        raise
+    except Exception as exc:
+        raise ScenarioError.single("series.file", f"cannot read {spec.file}: {exc}") from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if "timestamp" not in frame.columns:
+        raise ScenarioError.single(
+            "series.file", f"{spec.file} has no 'timestamp' column (columns: {list(frame.columns)})"
+        )
+    stamps = frame["timestamp"]
+    _check_timestamps(stamps, grid, source)
+    if len(frame) != grid.periods:
+        raise ScenarioError.single(
+            "series.file",
+            f"{spec.file} has {len(frame)} rows, site.periods is {grid.periods}",
+        )
+    frame = frame.drop(columns=["timestamp"]).reset_index(drop=True)
+    log.debug("read %d rows x %d columns from %s", len(frame), frame.shape[1], path)
+    return SeriesTable(frame, source, labels)

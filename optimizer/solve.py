@@ -1,0 +1,272 @@
+"""``solve(scenario, options) -> Result``: the one entry point the CLI, the API and batch use.
+
+Status is one of ``optimal | infeasible | time_limit | error``. When a CFE target or an
+emissions cap makes the problem infeasible, the best reachable value is found (maximum CFE
+score, minimum emissions) and the message says which requirement fails and by how much.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from optimizer.model import BuildOptions, BuiltModel, build_model
+from optimizer.model.highs import HighsLp, HighsSettings
+from optimizer.results import extract, versions, write_dispatch, write_summary
+from optimizer.scenario import Problem, load_problem
+
+log = logging.getLogger(__name__)
+
+RunStatus = Literal["optimal", "infeasible", "time_limit", "error"]
+
+
+class SolveOptions(BaseModel):
+    """How to solve; none of these change the optimum."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    algorithm: Literal["auto", "simplex", "ipm", "pdlp"] = Field(
+        default="auto",
+        description="HiGHS algorithm; auto picks by problem size (see docs/performance.md)",
+    )
+    time_limit_seconds: float | None = Field(default=None, gt=0)
+    threads: int | None = Field(default=None, ge=1)
+    diagnose_infeasible: bool = True
+
+
+def choose_settings(options: SolveOptions, periods: int) -> HighsSettings:
+    """The HiGHS settings for a problem of ``periods`` steps (measured in benchmarks/)."""
+    algorithm = options.algorithm
+    if algorithm == "auto":
+        algorithm = "ipm" if periods > 2000 else "simplex"
+    return HighsSettings(
+        algorithm=algorithm,
+        time_limit_seconds=options.time_limit_seconds,
+        threads=options.threads,
+        crossover=True,
+    )
+
+
+@dataclass
+class Result:
+    """What a solve produced. ``summary`` is CONTRACT section 5's summary.json."""
+
+    status: RunStatus
+    summary: dict[str, Any]
+    dispatch: pd.DataFrame | None
+    problem: Problem
+    message: str = ""
+    diagnosis: dict[str, Any] = field(default_factory=dict)
+    built: BuiltModel | None = None
+    lp: HighsLp | None = None
+
+    @property
+    def objective(self) -> float | None:
+        v = self.summary.get("objective")
+        return float(v) if v is not None else None
+
+    def write(self, out_dir: str | Path) -> list[Path]:
+        """Write summary.json and dispatch.parquet (and the report when available)."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = [out / "summary.json"]
+        write_summary(self.summary, written[0])
+        if self.dispatch is not None:
+            written.append(out / "dispatch.parquet")
+            write_dispatch(self.dispatch, written[-1])
+        try:
+            from optimizer.report import write_report
+        except ImportError:  # the report module is optional while it is being built
+            return written
+        written.append(write_report(self, out / "report.html"))
+        return written
+
+
+def solve(
+    scenario: Problem | str | Path | Mapping[str, Any],
+    options: SolveOptions | None = None,
+    overrides: Iterable[str | tuple[str, Any]] = (),
+    build_options: BuildOptions | None = None,
+) -> Result:
+    """Solve one scenario (a resolved :class:`Problem`, a file path or a raw mapping)."""
+    options = options or SolveOptions()
+    problem = (
+        scenario if isinstance(scenario, Problem) else load_problem(scenario, overrides=overrides)
+    )
+    built = build_model(problem, build_options)
+    t0 = time.perf_counter()
+    lp = HighsLp(built.model)
+    build_seconds = built.build_seconds + (time.perf_counter() - t0)
+    settings = choose_settings(options, problem.periods)
+    status = lp.solve(settings)
+    log.info("HiGHS %s: %s in %.2f s (%d rows, %d columns)", settings.algorithm, status,
+             lp.solve_seconds, lp.num_rows, lp.num_cols)
+    base = {
+        "scenario": problem.scenario.name,
+        "currency": problem.scenario.currency,
+        "build_seconds": build_seconds,
+        "solve_seconds": lp.solve_seconds,
+        "solver": {"name": "highs", "algorithm": settings.algorithm,
+                   "rows": lp.num_rows, "columns": lp.num_cols},
+        "versions": versions(),
+    }
+
+    if status == "optimal":
+        summary, dispatch = extract(built, lp)
+        summary.update(base)
+        return Result("optimal", summary, dispatch, problem, built=built, lp=lp)
+
+    if status == "infeasible":
+        diagnosis = diagnose(built, lp, settings) if options.diagnose_infeasible else {}
+        message = diagnosis.get("message", "the problem is infeasible")
+        summary = {"status": "infeasible", "message": message, "diagnosis": diagnosis, **base}
+        return Result("infeasible", summary, None, problem, message, diagnosis, built, lp)
+
+    if status == "time_limit":
+        message = f"time limit of {options.time_limit_seconds} s reached before optimality"
+        if lp.has_solution:
+            summary, dispatch = extract(built, lp)
+            summary.update(base)
+            summary["status"] = "time_limit"
+            summary["message"] = message + "; the numbers are of the best feasible point found"
+            return Result("time_limit", summary, dispatch, problem, message, built=built, lp=lp)
+        summary = {"status": "time_limit", "message": message, **base}
+        return Result("time_limit", summary, None, problem, message, built=built, lp=lp)
+
+    message = (
+        "the problem is unbounded: an offer with a negative price and no max_mw can be "
+        "taken without limit; give it a max_mw"
+        if status == "unbounded"
+        else "the solver failed; rerun with --debug for its log"
+    )
+    summary = {"status": "error", "message": message, **base}
+    return Result("error", summary, None, problem, message, built=built, lp=lp)
+
+
+def diagnose(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> dict[str, Any]:
+    """Find which requirement makes the problem infeasible and the best reachable value."""
+    b = built.builder
+    p = b.problem
+    carbon = p.carbon
+    rows = b.rows
+    out: dict[str, Any] = {}
+
+    # 1. Without the carbon goals, can the load be served at all?
+    saved = {name: float(np.asarray(lp.h.getLp().row_upper_)[lp.row(con)])
+             for name, con in rows.items()}
+    for con in rows.values():
+        lp.set_row_upper(con, np.inf)
+    base_status = lp.solve(settings)
+    if base_status != "optimal":
+        out = _diagnose_load(built, lp, settings)
+        for name, con in rows.items():
+            lp.set_row_upper(con, saved[name])
+        return out
+
+    costs = lp.cost.copy()
+    failing: list[str] = []
+    try:
+        if carbon.cfe_target is not None and "cfe" in rows:
+            coefs, variables = b.extras["cfe_dirty_terms"]  # type: ignore[misc]
+            best_dirty = _minimise(lp, settings, costs, variables, np.asarray(coefs))
+            total = float(b.extras["cfe_total_load_mwh"])  # type: ignore[arg-type]
+            best = 1.0 - best_dirty / total if total > 0 else 1.0
+            out["max_cfe_score"] = best
+            if best < carbon.cfe_target - 1e-9:
+                failing.append(
+                    f"carbon.cfe_target {carbon.cfe_target:g} cannot be met: the best reachable "
+                    f"24/7 CFE score is {best:.4f} (short by {carbon.cfe_target - best:.4f})"
+                )
+        if carbon.max_emissions_tco2 is not None and "emissions_cap" in rows:
+            coefs, variables = b.extras["emissions_terms"]  # type: ignore[misc]
+            best_em = _minimise(lp, settings, costs, variables, np.asarray(coefs))
+            out["min_emissions_tco2"] = best_em
+            if best_em > carbon.max_emissions_tco2 + 1e-6:
+                failing.append(
+                    f"carbon.max_emissions_tco2 {carbon.max_emissions_tco2:g} cannot be met: the "
+                    f"lowest reachable location-based emissions are {best_em:.1f} tCO2 "
+                    f"(over by {best_em - carbon.max_emissions_tco2:.1f})"
+                )
+        if not failing:
+            failing.append(
+                "carbon.cfe_target and carbon.max_emissions_tco2 can each be met alone but not "
+                "together"
+            )
+    finally:
+        lp.set_costs(lp.columns, costs)
+        for name, con in rows.items():
+            lp.set_row_upper(con, saved[name])
+    out["requirement"] = "carbon"
+    out["message"] = "; ".join(failing)
+    return out
+
+
+def _minimise(
+    lp: HighsLp, settings: HighsSettings, costs: np.ndarray, variables: list[Any], coefs: np.ndarray
+) -> float:
+    """Minimise ``Σ coefs·variables`` over the feasible set (goals relaxed); restore nothing."""
+    lp.set_costs(lp.columns, np.zeros(lp.num_cols))
+    cols = lp.cols(variables)
+    agg = np.zeros(lp.num_cols)
+    np.add.at(agg, cols[cols >= 0], coefs[cols >= 0])
+    lp.set_costs(lp.columns, agg)
+    lp.h.changeObjectiveOffset(0.0)
+    status = lp.solve(settings)
+    lp.h.changeObjectiveOffset(lp.offset)
+    if status != "optimal":
+        raise RuntimeError(f"diagnosis solve ended {status}")
+    return float(agg @ lp.values(lp.columns))
+
+
+def _diagnose_load(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> dict[str, Any]:
+    """The load cannot be served: find the least unserved energy and where it falls."""
+    import highspy
+
+    b = built.builder
+    p = b.problem
+    rows = lp.rows(b.balance_rows).astype(np.int32)
+    n = len(rows)
+    costs = lp.cost.copy()
+    lp.set_costs(lp.columns, np.zeros(lp.num_cols))
+    first_new = lp.num_cols
+    lp.h.addCols(
+        n,
+        np.full(n, p.dt),
+        np.zeros(n),
+        np.full(n, highspy.kHighsInf),
+        n,
+        np.arange(n, dtype=np.int32),
+        rows,
+        np.ones(n),
+    )
+    try:
+        status = lp.solve(settings)
+        if status != "optimal":
+            return {"requirement": "load", "message": "the problem is infeasible"}
+        x = np.asarray(lp.h.getSolution().col_value)[first_new:]
+    finally:
+        lp.h.deleteCols(n, np.arange(first_new, first_new + n, dtype=np.int32))
+        lp.set_costs(lp.columns, costs)
+    short = x > 1e-6
+    mwh = float(x.sum() * p.dt)
+    i = int(np.argmax(short)) if short.any() else 0
+    ts = p.time.index[i].isoformat()
+    return {
+        "requirement": "load",
+        "unserved_mwh": mwh,
+        "unserved_steps": int(short.sum()),
+        "first_unserved_timestamp": ts,
+        "message": (
+            f"the load cannot be served: even without carbon goals {mwh:.1f} MWh in "
+            f"{int(short.sum())} steps stay unserved, first at {ts} (short {x[i]:.2f} MW); "
+            "raise site.grid_import_limit_mw, an offer's max_mw or a technology's max_mw"
+        ),
+    }
