@@ -82,13 +82,14 @@ def extract(built: BuiltModel, lp: HighsLp) -> tuple[dict[str, Any], pd.DataFram
     cost_breakdown = {k: breakdown[k] for k in TOTAL_COST_CATEGORIES if k in breakdown}
     objective = lp.objective
 
-    capacity = {name: float(v) for name, v in
-                zip(b.capacities, values(list(b.capacities.values())), strict=True)}
-    storage = {name: float(v) for name, v in
-               zip(b.storage, values(list(b.storage.values())), strict=True)}
-    grid_import = {
-        o.name: float(flows[f"grid_import_mw:{o.name}"].sum() * dt) for o in p.offers
+    capacity = {
+        name: float(v)
+        for name, v in zip(b.capacities, values(list(b.capacities.values())), strict=True)
     }
+    storage = {
+        name: float(v) for name, v in zip(b.storage, values(list(b.storage.values())), strict=True)
+    }
+    grid_import = {o.name: float(flows[f"grid_import_mw:{o.name}"].sum() * dt) for o in p.offers}
     grid_peak = {o.name: float(flows[f"grid_import_mw:{o.name}"].max()) for o in p.offers}
 
     shadow: dict[str, float | None] = {"cfe_per_mwh": None, "emissions_cap_per_tco2": None}
@@ -145,7 +146,11 @@ def extract(built: BuiltModel, lp: HighsLp) -> tuple[dict[str, Any], pd.DataFram
         },
     }
 
-    data: dict[str, Any] = {"timestamp": p.time.index, "load_mw": p.load_mw, "served_load_mw": served}
+    data: dict[str, Any] = {
+        "timestamp": p.time.index,
+        "load_mw": p.load_mw,
+        "served_load_mw": served,
+    }
     data.update(flows)
     data["grid_import_total_mw"] = imports
     if not b.certificates.is_empty:
@@ -154,7 +159,9 @@ def extract(built: BuiltModel, lp: HighsLp) -> tuple[dict[str, Any], pd.DataFram
     data["fossil_output_mw"] = fossil
     data["dirty_supply_mw"] = dirty
     with np.errstate(divide="ignore", invalid="ignore"):
-        data["cfe_hourly"] = np.where(served > 0, 1.0 - dirty / np.where(served > 0, served, 1), 1.0)
+        data["cfe_hourly"] = np.where(
+            served > 0, 1.0 - dirty / np.where(served > 0, served, 1), 1.0
+        )
     data["grid_cfe_share"] = p.grid_cfe_share
     data["grid_carbon_intensity_tco2_per_mwh"] = p.grid_carbon_intensity
     data["emissions_location_tco2"] = emis_loc

@@ -107,15 +107,25 @@ def solve(
     build_seconds = built.build_seconds + (time.perf_counter() - t0)
     settings = choose_settings(options, problem.periods)
     status = lp.solve(settings)
-    log.info("HiGHS %s: %s in %.2f s (%d rows, %d columns)", settings.algorithm, status,
-             lp.solve_seconds, lp.num_rows, lp.num_cols)
+    log.info(
+        "HiGHS %s: %s in %.2f s (%d rows, %d columns)",
+        settings.algorithm,
+        status,
+        lp.solve_seconds,
+        lp.num_rows,
+        lp.num_cols,
+    )
     base = {
         "scenario": problem.scenario.name,
         "currency": problem.scenario.currency,
         "build_seconds": build_seconds,
         "solve_seconds": lp.solve_seconds,
-        "solver": {"name": "highs", "algorithm": settings.algorithm,
-                   "rows": lp.num_rows, "columns": lp.num_cols},
+        "solver": {
+            "name": "highs",
+            "algorithm": settings.algorithm,
+            "rows": lp.num_rows,
+            "columns": lp.num_cols,
+        },
         "versions": versions(),
     }
 
@@ -160,8 +170,9 @@ def diagnose(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> dict[st
     out: dict[str, Any] = {}
 
     # 1. Without the carbon goals, can the load be served at all?
-    saved = {name: float(np.asarray(lp.h.getLp().row_upper_)[lp.row(con)])
-             for name, con in rows.items()}
+    saved = {
+        name: float(np.asarray(lp.h.getLp().row_upper_)[lp.row(con)]) for name, con in rows.items()
+    }
     for con in rows.values():
         lp.set_row_upper(con, np.inf)
     base_status = lp.solve(settings)

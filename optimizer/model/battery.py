@@ -46,8 +46,9 @@ def build(b: ModelBuilder) -> None:
             blk,
             f"soc_balance_{k}",
             range(T),
-            lambda t, s=s, c=c, d=d, eta=eta: s[t] - s[t - 1] - eta * dt * c[t] + (dt / eta) * d[t]
-            == 0,
+            lambda t, s=s, c=c, d=d, eta=eta: (
+                s[t] - s[t - 1] - eta * dt * c[t] + (dt / eta) * d[t] == 0
+            ),
         )
         if x.min_duration_hours > 0:
             blk.add_component(

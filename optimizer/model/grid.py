@@ -36,8 +36,9 @@ def build(b: ModelBuilder) -> None:
 
     ubs = np.full((K, T), np.inf)
     for k, o in enumerate(offers):
-        cap = min(o.max_mw if o.max_mw is not None else np.inf,
-                  limit if limit is not None else np.inf)
+        cap = min(
+            o.max_mw if o.max_mw is not None else np.inf, limit if limit is not None else np.inf
+        )
         ubs[k, :] = cap
     imp = b.step_vars(blk, "imp", K, ub=ubs)
 
@@ -78,8 +79,16 @@ def build(b: ModelBuilder) -> None:
             columns.extend(peak)
         if o.fixed_cost:
             b.cost.add_constant("grid_fixed", o.name, o.fixed_cost)
-        b.items.append(Item(o.name, "grid_offer", "index" if _is_index(b, k) else "retail",
-                            None, columns, o.fixed_cost))
+        b.items.append(
+            Item(
+                o.name,
+                "grid_offer",
+                "index" if _is_index(b, k) else "retail",
+                None,
+                columns,
+                o.fixed_cost,
+            )
+        )
 
 
 def _is_index(b: ModelBuilder, k: int) -> bool:

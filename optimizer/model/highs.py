@@ -106,15 +106,21 @@ class HighsLp:
         self._row_dual: np.ndarray | None = None
         self._col_dual: np.ndarray | None = None
         self.solve_seconds = 0.0
-        log.debug("compiled LP: %d rows, %d columns, %d nonzeros in %.2f s",
-                  len(keep), n, A.nnz, self.compile_seconds)
+        log.debug(
+            "compiled LP: %d rows, %d columns, %d nonzeros in %.2f s",
+            len(keep),
+            n,
+            A.nnz,
+            self.compile_seconds,
+        )
 
     # -- addressing ----------------------------------------------------------------------
     def cols(self, variables: Sequence[VarData]) -> np.ndarray:
         """Column indices of ``variables``; -1 for a variable the compiler dropped (unused)."""
         get = self._col.get
-        return np.fromiter((get(id(v), -1) for v in variables), dtype=np.int64,
-                           count=len(variables))
+        return np.fromiter(
+            (get(id(v), -1) for v in variables), dtype=np.int64, count=len(variables)
+        )
 
     def row(self, con: ConstraintData) -> int:
         return self._row[id(con)]
@@ -144,7 +150,8 @@ class HighsLp:
             h.setOptionValue("solver", "choose")
         h.setOptionValue("presolve", "on" if settings.presolve else "off")
         h.setOptionValue(
-            "time_limit", float(settings.time_limit_seconds) if settings.time_limit_seconds else _INF
+            "time_limit",
+            float(settings.time_limit_seconds) if settings.time_limit_seconds else _INF,
         )
         if settings.threads:
             h.setOptionValue("threads", int(settings.threads))

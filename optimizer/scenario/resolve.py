@@ -105,6 +105,8 @@ class Problem:
     offers: list[GridOfferData]
     ppas: list[PpaData]
     renewables: list[RenewableData] = field(default_factory=list)
+    it_load_mw: np.ndarray | None = None
+    """IT part of the load, MW, when known (load.it_mw or the load model)."""
     batteries: list[BatteryData] = field(default_factory=list)
     generators: list[GeneratorData] = field(default_factory=list)
 
@@ -163,8 +165,10 @@ class _Resolver:
                 return np.zeros(self.periods)
             arr = np.full(self.periods, float(value))
             labels = None
-        for bound, bad in ((lo, arr < lo if lo is not None else None),
-                           (hi, arr > hi if hi is not None else None)):
+        for bound, bad in (
+            (lo, arr < lo if lo is not None else None),
+            (hi, arr > hi if hi is not None else None),
+        ):
             if bound is None or bad is None or not bad.any():
                 continue
             i = int(np.argmax(bad))
@@ -220,8 +224,14 @@ def resolve(scenario: Scenario, base_dir: Path | None) -> Problem:
     H = time.horizon_fraction
 
     load = r.array(scenario.load.mw, "load.mw", lo=0.0, what="load")
-    ci = r.array(scenario.grid.carbon_intensity_tco2_per_mwh,
-                 "grid.carbon_intensity_tco2_per_mwh", lo=0.0)
+    it_load = (
+        r.array(scenario.load.it_mw, "load.it_mw", lo=0.0, what="IT load")
+        if scenario.load.it_mw is not None
+        else None
+    )
+    ci = r.array(
+        scenario.grid.carbon_intensity_tco2_per_mwh, "grid.carbon_intensity_tco2_per_mwh", lo=0.0
+    )
     cfe = r.array(scenario.grid.cfe_share, "grid.cfe_share", lo=0.0, hi=1.0, what="clean share")
     spot = (
         r.array(scenario.grid.spot_price_per_mwh, "grid.spot_price_per_mwh")
@@ -241,16 +251,22 @@ def resolve(scenario: Scenario, base_dir: Path | None) -> Problem:
         path = f"technologies[{tech.name}]"
         if isinstance(tech, Renewable):
             prof = r.array(tech.profile, f"{path}.profile", lo=0.0, hi=1.0, what="per-unit output")
-            cost = 1000.0 * (crf(rate, tech.lifetime_years) * tech.capex_per_kw
-                             + tech.fixed_om_per_kw_year) * H
-            renewables.append(RenewableData(tech.name, tech.kind, prof, cost, tech.min_mw,
-                                            tech.max_mw))
+            cost = (
+                1000.0
+                * (crf(rate, tech.lifetime_years) * tech.capex_per_kw + tech.fixed_om_per_kw_year)
+                * H
+            )
+            renewables.append(
+                RenewableData(tech.name, tech.kind, prof, cost, tech.min_mw, tech.max_mw)
+            )
         elif isinstance(tech, Battery):
             f = crf(rate, tech.lifetime_years)
             batteries.append(
                 BatteryData(
                     tech.name,
-                    cost_per_mw=1000.0 * (f * tech.power_capex_per_kw + tech.fixed_om_per_kw_year) * H,
+                    cost_per_mw=1000.0
+                    * (f * tech.power_capex_per_kw + tech.fixed_om_per_kw_year)
+                    * H,
                     cost_per_mwh=1000.0 * f * tech.energy_capex_per_kwh * H,
                     eta=float(np.sqrt(tech.round_trip_efficiency)),
                     min_duration_hours=tech.min_duration_hours,
@@ -260,12 +276,21 @@ def resolve(scenario: Scenario, base_dir: Path | None) -> Problem:
                 )
             )
         elif isinstance(tech, Generator):
-            cost = 1000.0 * (crf(rate, tech.lifetime_years) * tech.capex_per_kw
-                             + tech.fixed_om_per_kw_year) * H
+            cost = (
+                1000.0
+                * (crf(rate, tech.lifetime_years) * tech.capex_per_kw + tech.fixed_om_per_kw_year)
+                * H
+            )
             generators.append(
-                GeneratorData(tech.name, cost, tech.fuel_per_mwh,
-                              tech.carbon_intensity_tco2_per_mwh, tech.is_fossil,
-                              tech.min_mw, tech.max_mw)
+                GeneratorData(
+                    tech.name,
+                    cost,
+                    tech.fuel_per_mwh,
+                    tech.carbon_intensity_tco2_per_mwh,
+                    tech.is_fossil,
+                    tech.min_mw,
+                    tech.max_mw,
+                )
             )
 
     if r.errors:
@@ -286,6 +311,7 @@ def resolve(scenario: Scenario, base_dir: Path | None) -> Problem:
         renewables=renewables,
         batteries=batteries,
         generators=generators,
+        it_load_mw=it_load,
     )
 
 
@@ -313,8 +339,9 @@ def _offer(
     else:
         assert o.energy_price_per_mwh is not None
         price = r.array(o.energy_price_per_mwh, f"{path}.energy_price_per_mwh")
-    return GridOfferData(o.name, price, o.demand_charge_per_mw_month, o.fixed_per_year * H,
-                         o.max_mw)
+    return GridOfferData(
+        o.name, price, o.demand_charge_per_mw_month, o.fixed_per_year * H, o.max_mw
+    )
 
 
 def _ppa(p: PpaOffer, r: _Resolver, spot: np.ndarray | None) -> PpaData:

@@ -32,7 +32,8 @@ class Site(_Strict):
     periods: int = Field(gt=0, description="number of steps")
     resolution_minutes: Literal[15, 30, 60] = Field(description="step length in minutes")
     grid_import_limit_mw: NonNegative | None = Field(
-        default=None, description="physical import limit of all grid offers together; none = no limit"
+        default=None,
+        description="physical import limit of all grid offers together; none = no limit",
     )
     grid_export_limit_mw: NonNegative = Field(default=0.0, description="0 = no export")
     export_price: NumberOrColumn = Field(default=0.0, description="revenue per exported MWh")
@@ -79,6 +80,9 @@ class SeriesSpec(_Strict):
 class Load(_Strict):
     mw: NumberOrColumn = Field(description="forecast site load (IT load x PUE), MW")
     flexible_share: float = Field(default=0.0, ge=0, le=1)
+    it_mw: NumberOrColumn | None = Field(
+        default=None, description="IT part of the load, MW (for the footprint of compute)"
+    )
 
 
 class Grid(_Strict):
@@ -169,7 +173,9 @@ class PpaOffer(_Strict):
     @model_validator(mode="after")
     def _check(self) -> PpaOffer:
         if self.kind == "baseload" and self.profile is not None:
-            raise ValueError("a baseload PPA delivers its contracted MW in every step: omit profile")
+            raise ValueError(
+                "a baseload PPA delivers its contracted MW in every step: omit profile"
+            )
         if self.kind != "baseload" and self.profile is None:
             raise ValueError(f"a {self.kind} PPA needs a profile (column or number)")
         _check_min_max(self.min_mw, self.max_mw)

@@ -52,7 +52,9 @@ def parse_start(start: str, timezone: str) -> pd.Timestamp:
     try:
         ts = pd.Timestamp(start)
     except (ValueError, TypeError) as exc:
-        raise ScenarioError.single("site.start", f"not an ISO 8601 date and time: {start!r}") from exc
+        raise ScenarioError.single(
+            "site.start", f"not an ISO 8601 date and time: {start!r}"
+        ) from exc
     if ts is pd.NaT:
         raise ScenarioError.single("site.start", f"not an ISO 8601 date and time: {start!r}")
     if ts.tzinfo is not None:

@@ -1,0 +1,134 @@
+"""Shared pieces of the command line: the app, logging, error handling, printing."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from optimizer.errors import DcoptError, ScenarioError
+
+app = typer.Typer(
+    name="dcopt",
+    help="Datacenter energy sourcing optimizer: what to buy and build, what it costs and emits.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
+
+_state: dict[str, Any] = {"debug": False}
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override a scenario value before validation: dotted.path=value "
+        "(list items by name: ppa_offers[wind-a].price_per_mwh=52). Repeatable.",
+    ),
+]
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log lines")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of failures")] = False,
+) -> None:
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
+    if verbose == 0 and not quiet:
+        level = logging.WARNING
+    if verbose == 1:
+        level = logging.INFO
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    _state["debug"] = debug
+
+
+def fail(code: int, message: str) -> NoReturn:
+    err.print(message, markup=False)
+    raise typer.Exit(code)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(fn: F) -> F:
+    """Map library errors to exit codes and one-line messages; no traceback unless --debug."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except ScenarioError as exc:
+            if _state["debug"]:
+                raise
+            lines = ["input refused:"] + [f"  {e}" for e in exc.errors]
+            fail(EXIT_INPUT, "\n".join(lines))
+        except KeyboardInterrupt:
+            fail(130, "interrupted")
+        except DcoptError as exc:
+            if _state["debug"]:
+                raise
+            fail(EXIT_ERROR, f"error: {exc}")
+        except Exception as exc:
+            if _state["debug"]:
+                raise
+            fail(EXIT_ERROR, f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def money(x: float | None, currency: str) -> str:
+    if x is None:
+        return "-"
+    return f"{x:,.0f} {currency}"
+
+
+def headline_table(summary: dict[str, Any]) -> Table:
+    """A readable table of the headline numbers of a summary."""
+    cur = summary.get("currency", "")
+    t = Table(title=f"{summary.get('scenario', '')}: {summary.get('status')}", show_header=False)
+    t.add_column("what")
+    t.add_column("value", justify="right")
+    t.add_row("objective", money(summary.get("objective"), cur))
+    t.add_row("total cost", money(summary.get("total_cost"), cur))
+    cpm = summary.get("cost_per_mwh")
+    t.add_row("cost per MWh served", f"{cpm:,.2f} {cur}" if cpm is not None else "-")
+    for k, v in (summary.get("cost_breakdown") or {}).items():
+        t.add_row(f"  {k}", money(v, cur))
+    em = summary.get("emissions_tco2") or {}
+    t.add_row("emissions, location-based", f"{em.get('location_based', 0):,.0f} tCO2")
+    t.add_row("emissions, market-based", f"{em.get('market_based', 0):,.0f} tCO2")
+    cfe = summary.get("cfe_score")
+    t.add_row("24/7 CFE score", f"{cfe:.4f}" if cfe is not None else "-")
+    t.add_row("served load", f"{summary.get('served_load_mwh', 0):,.0f} MWh")
+    for k, v in (summary.get("capacity_mw") or {}).items():
+        t.add_row(f"capacity {k}", f"{v:,.2f} MW")
+    for k, v in (summary.get("storage_mwh") or {}).items():
+        t.add_row(f"storage {k}", f"{v:,.2f} MWh")
+    for k, v in (summary.get("grid_import_mwh") or {}).items():
+        t.add_row(f"grid import {k}", f"{v:,.0f} MWh")
+    sp = summary.get("shadow_prices") or {}
+    if sp.get("cfe_per_mwh") is not None:
+        t.add_row("CFE shadow price", f"{sp['cfe_per_mwh']:,.2f} {cur}/MWh clean")
+    if sp.get("emissions_cap_per_tco2") is not None:
+        t.add_row("emissions-cap shadow price", f"{sp['emissions_cap_per_tco2']:,.2f} {cur}/tCO2")
+    t.add_row(
+        "build / solve",
+        f"{summary.get('build_seconds', 0):.2f} s / {summary.get('solve_seconds', 0):.2f} s",
+    )
+    return t

@@ -1,0 +1,72 @@
+"""``dcopt run`` and ``dcopt validate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from optimizer.cli.common import (
+    EXIT_ERROR,
+    EXIT_INFEASIBLE,
+    SetOption,
+    err,
+    handle_errors,
+    headline_table,
+    out,
+)
+from optimizer.scenario import load_problem
+from optimizer.solve import SolveOptions, solve
+
+Algorithm = Literal["auto", "simplex", "ipm", "pdlp"]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+    app.command("validate")(validate)
+
+
+@handle_errors
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON)")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("out"),
+    set_: SetOption = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Solver time limit, seconds")
+    ] = None,
+    algorithm: Annotated[str, typer.Option(help="auto | simplex | ipm | pdlp")] = "auto",
+    threads: Annotated[int | None, typer.Option(help="Solver threads")] = None,
+) -> None:
+    """Solve one scenario; write summary.json, dispatch.parquet and report.html to --out."""
+    options = SolveOptions.model_validate(
+        {"algorithm": algorithm, "time_limit_seconds": time_limit, "threads": threads}
+    )
+    problem = load_problem(scenario, overrides=set_ or [])
+    result = solve(problem, options)
+    written = result.write(out_dir)
+    if result.status == "optimal":
+        out.print(headline_table(result.summary))
+        out.print("wrote " + ", ".join(str(p) for p in written))
+        return
+    if result.status == "infeasible":
+        err.print(f"infeasible: {result.message}", markup=False)
+        raise typer.Exit(EXIT_INFEASIBLE)
+    err.print(f"{result.status}: {result.message}", markup=False)
+    raise typer.Exit(EXIT_ERROR)
+
+
+@handle_errors
+def validate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON)")],
+    set_: SetOption = None,
+) -> None:
+    """Check a scenario and its series without solving it."""
+    p = load_problem(scenario, overrides=set_ or [])
+    s = p.scenario
+    out.print(
+        f"valid: {s.name!r}, {p.periods} steps of {s.site.resolution_minutes} min from "
+        f"{p.time.index[0].isoformat()}, {len(p.offers)} grid offers, {len(p.ppas)} PPA offers, "
+        f"{len(s.technologies)} technologies",
+        markup=False,
+    )
