@@ -140,7 +140,7 @@ def extract(built: BuiltModel, lp: HighsLp) -> tuple[dict[str, Any], pd.DataFram
         "horizon": {
             "start": p.time.index[0].isoformat(),
             "periods": p.periods,
-            "resolution_minutes": int(round(dt * 60)),
+            "resolution_minutes": round(dt * 60),
             "hours": p.periods * dt,
             "fraction_of_year": p.time.horizon_fraction,
         },

@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ from optimizer.scenario import Problem, load_problem
 
 log = logging.getLogger(__name__)
 
+DirtyTerms = tuple[list[float], list[Any]]
 RunStatus = Literal["optimal", "infeasible", "time_limit", "error"]
 
 
@@ -186,8 +187,8 @@ def diagnose(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> dict[st
     failing: list[str] = []
     try:
         if carbon.cfe_target is not None and "cfe" in rows:
-            coefs, variables = b.extras["cfe_dirty_terms"]  # type: ignore[misc]
-            best_dirty = _minimise(lp, settings, costs, variables, np.asarray(coefs))
+            cfe_coefs, cfe_vars = cast(DirtyTerms, b.extras["cfe_dirty_terms"])
+            best_dirty = _minimise(lp, settings, cfe_vars, np.asarray(cfe_coefs))
             total = float(b.extras["cfe_total_load_mwh"])  # type: ignore[arg-type]
             best = 1.0 - best_dirty / total if total > 0 else 1.0
             out["max_cfe_score"] = best
@@ -197,8 +198,8 @@ def diagnose(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> dict[st
                     f"24/7 CFE score is {best:.4f} (short by {carbon.cfe_target - best:.4f})"
                 )
         if carbon.max_emissions_tco2 is not None and "emissions_cap" in rows:
-            coefs, variables = b.extras["emissions_terms"]  # type: ignore[misc]
-            best_em = _minimise(lp, settings, costs, variables, np.asarray(coefs))
+            em_coefs, em_vars = cast(DirtyTerms, b.extras["emissions_terms"])
+            best_em = _minimise(lp, settings, em_vars, np.asarray(em_coefs))
             out["min_emissions_tco2"] = best_em
             if best_em > carbon.max_emissions_tco2 + 1e-6:
                 failing.append(
@@ -221,7 +222,7 @@ def diagnose(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> dict[st
 
 
 def _minimise(
-    lp: HighsLp, settings: HighsSettings, costs: np.ndarray, variables: list[Any], coefs: np.ndarray
+    lp: HighsLp, settings: HighsSettings, variables: list[Any], coefs: np.ndarray
 ) -> float:
     """Minimise ``Σ coefs·variables`` over the feasible set (goals relaxed); restore nothing."""
     lp.set_costs(lp.columns, np.zeros(lp.num_cols))

@@ -19,6 +19,10 @@ Equations::
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from pyomo.core.base.var import VarData
+
 from optimizer.model.builder import Item, ModelBuilder
 
 
@@ -39,17 +43,10 @@ def build(b: ModelBuilder) -> None:
         c, d, s = ch[k], dis[k], soc[k]
         eta = x.eta
         name = x.name
-        b.step_rows(blk, f"charge_max_{k}", range(T), lambda t, c=c, P=P: c[t] - P <= 0)
-        b.step_rows(blk, f"discharge_max_{k}", range(T), lambda t, d=d, P=P: d[t] - P <= 0)
-        b.step_rows(blk, f"soc_max_{k}", range(T), lambda t, s=s, E=E: s[t] - E <= 0)
-        b.step_rows(
-            blk,
-            f"soc_balance_{k}",
-            range(T),
-            lambda t, s=s, c=c, d=d, eta=eta: (
-                s[t] - s[t - 1] - eta * dt * c[t] + (dt / eta) * d[t] == 0
-            ),
-        )
+        b.cap_rows(blk, f"charge_max_{k}", c, [P])
+        b.cap_rows(blk, f"discharge_max_{k}", d, [P])
+        b.cap_rows(blk, f"soc_max_{k}", s, [E])
+        b.step_rows(blk, f"soc_balance_{k}", range(T), _soc_balance(s, c, d, eta, dt))
         if x.min_duration_hours > 0:
             blk.add_component(
                 f"min_duration_{k}",
@@ -70,6 +67,17 @@ def build(b: ModelBuilder) -> None:
         b.flows[f"soc_mwh:{name}"] = b.step_expr().add(1.0, s)
         b.cost.add("capital", name, x.cost_per_mw, [P])
         b.cost.add("capital", name, x.cost_per_mwh, [E])
+
+
+def _soc_balance(
+    s: list[VarData], c: list[VarData], d: list[VarData], eta: float, dt: float
+) -> Callable[[int], object]:
+    """soc[t] = soc[t−1] + η·ch[t]·Δt − dis[t]·Δt/η; t−1 of the first step is the last."""
+
+    def make(t: int) -> object:
+        return s[t] - s[t - 1] - (eta * dt) * c[t] + (dt / eta) * d[t] == 0
+
+    return make
 
 
 def _con(expr: object) -> object:

@@ -138,6 +138,23 @@ class ModelBuilder:
         blk.add_component(name, con)
         return [con[t] for t in idx]
 
+    def cap_rows(
+        self,
+        blk: pyo.Block,
+        name: str,
+        x: Sequence[VarData],
+        caps: Sequence[VarData],
+        which: np.ndarray | None = None,
+        coef: float = 1.0,
+    ) -> list[ConstraintData]:
+        """``x[t] ≤ coef·caps[which[t]]`` in every step (``which`` defaults to all zeros)."""
+        idx = np.zeros(self.T, dtype=np.int64) if which is None else which
+
+        def make(t: int) -> object:
+            return x[t] - coef * caps[int(idx[t])] <= 0
+
+        return self.step_rows(blk, name, range(self.T), make)
+
 
 Module = Callable[[ModelBuilder], None]
 

@@ -24,13 +24,13 @@ def build(b: ModelBuilder) -> None:
     gens = b.problem.generators
     if not gens:
         return
-    T, dt = b.T, b.dt
+    dt = b.dt
     blk = b.block("generator")
     caps = b.scalar_vars(blk, "capacity", [x.min_mw for x in gens], [x.max_mw for x in gens])
     out = b.step_vars(blk, "output", len(gens))
     for k, x in enumerate(gens):
         P, g = caps[k], out[k]
-        b.step_rows(blk, f"output_max_{k}", range(T), lambda t, g=g, P=P: g[t] - P <= 0)
+        b.cap_rows(blk, f"output_max_{k}", g, [P])
         b.capacities[x.name] = P
         b.items.append(Item(x.name, "technology", "generator", P, [P, *g]))
         b.balance.add(1.0, g)

@@ -63,12 +63,7 @@ def build(b: ModelBuilder) -> None:
         columns = list(imp[k])
         if o.demand_charge_per_mw_month > 0:
             peak = b.scalar_vars(blk, f"peak_{k}", [0.0] * n_months, [None] * n_months)
-            b.step_rows(
-                blk,
-                f"peak_def_{k}",
-                range(T),
-                lambda t, k=k, peak=peak: peak[int(month_id[t])] - imp[k][t] >= 0,
-            )
+            b.cap_rows(blk, f"peak_def_{k}", imp[k], peak, which=month_id)
             b.cost.add(
                 "grid_demand",
                 o.name,

@@ -74,7 +74,7 @@ class StepExpr:
             c = float(term.coef[t])
             if c != 0.0:
                 coefs.append(c)
-                variables.append(term.per_step[t] if term.per_step is not None else term.scalar)  # type: ignore[arg-type]
+                variables.append(term.per_step[t] if term.per_step is not None else term.scalar)
         return LinearExpression(constant=0.0, linear_coefs=coefs, linear_vars=variables)
 
     def evaluate(self, values: VarValues) -> np.ndarray:
@@ -96,12 +96,12 @@ class StepExpr:
             if term.per_step is not None:
                 nz = np.flatnonzero(w)
                 coefs.extend(w[nz].tolist())
-                variables.extend(term.per_step[i] for i in nz)
+                variables.extend(term.per_step[int(i)] for i in nz)
             else:
                 total = float(w.sum())
                 if total != 0.0:
                     coefs.append(total)
-                    variables.append(term.scalar)  # type: ignore[arg-type]
+                    variables.append(term.scalar)
         return coefs, variables
 
 
@@ -143,7 +143,7 @@ class CostLedger:
         for term in self.terms:
             nz = np.flatnonzero(term.coefs)
             coefs.extend(term.coefs[nz].tolist())
-            variables.extend(term.variables[i] for i in nz)
+            variables.extend(term.variables[int(i)] for i in nz)
         const = sum(v for _, _, v in self.constants)
         return LinearExpression(constant=const, linear_coefs=coefs, linear_vars=variables)
 

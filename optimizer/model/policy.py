@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.core.base.var import VarData
 
 from optimizer.model.builder import ModelBuilder
 from optimizer.model.ledger import StepExpr
 
 
-def dirty_energy_expr(b: ModelBuilder, u: list | None) -> StepExpr:  # type: ignore[type-arg]
+def dirty_energy_expr(b: ModelBuilder, u: list[VarData] | None) -> StepExpr:
     """dirty[t]·Δt in MWh as a step expression."""
     p = b.problem
     w = (1.0 - p.grid_cfe_share) * b.dt
