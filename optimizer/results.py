@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from optimizer.materials.summary import add_to_summary as add_materials_to_summary
 from optimizer.model.builder import BuiltModel
 from optimizer.model.highs import HighsLp
 
@@ -169,6 +170,7 @@ def extract(built: BuiltModel, lp: HighsLp) -> tuple[dict[str, Any], pd.DataFram
     if marginal is not None:
         data["marginal_price_per_mwh"] = marginal
     dispatch = pd.DataFrame(data)
+    add_materials_to_summary(summary, built, lp)  # materials, embodied carbon, footprint
     return summary, dispatch
 
 

@@ -165,6 +165,7 @@ def _modules() -> list[Module]:
         flexibility,
         generator,
         grid,
+        materials,
         policy,
         ppa,
         renewables,
@@ -180,6 +181,7 @@ def _modules() -> list[Module]:
         generator.build,
         flexibility.build,
         site.build,
+        materials.build,
         policy.build,
     ]
 

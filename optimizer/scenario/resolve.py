@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from optimizer.errors import FieldError, ScenarioError
+from optimizer.materials.intensity import MaterialsData, resolve_materials
 from optimizer.scenario.schema import (
     Battery,
     Carbon,
@@ -109,6 +110,8 @@ class Problem:
     """IT part of the load, MW, when known (load.it_mw or the load model)."""
     batteries: list[BatteryData] = field(default_factory=list)
     generators: list[GeneratorData] = field(default_factory=list)
+    materials: MaterialsData = field(default_factory=MaterialsData)
+    """Material and embodied-carbon intensities, limits and compute (docs/materials.md)."""
 
     @property
     def carbon(self) -> Carbon:
@@ -293,6 +296,7 @@ def resolve(scenario: Scenario, base_dir: Path | None) -> Problem:
                 )
             )
 
+    materials = resolve_materials(scenario, r.errors)
     if r.errors:
         raise ScenarioError(r.errors)
     return Problem(
@@ -312,6 +316,7 @@ def resolve(scenario: Scenario, base_dir: Path | None) -> Problem:
         batteries=batteries,
         generators=generators,
         it_load_mw=it_load,
+        materials=materials,
     )
 
 

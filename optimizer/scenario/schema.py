@@ -169,6 +169,16 @@ class PpaOffer(_Strict):
     price_per_mwh: float = Field(description="strike price")
     min_mw: NonNegative = 0.0
     max_mw: NonNegative | None = None
+    materials_basis: str | None = Field(
+        default=None, description="row of the materials defaults table (docs/materials.md)"
+    )
+    materials_kg_per_mw: dict[str, NonNegative] | None = Field(
+        default=None, description="kg of each material per contracted MW (plant share)"
+    )
+    embodied_carbon_tco2_per_mw: NonNegative | None = None
+    plant_lifetime_years: float | None = Field(
+        default=None, gt=0, description="annualises the plant share's embodied carbon"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> PpaOffer:
@@ -193,6 +203,13 @@ class _Sized(_Strict):
     lifetime_years: float = Field(gt=0)
     min_mw: NonNegative = 0.0
     max_mw: NonNegative | None = None
+    materials_basis: str | None = Field(
+        default=None, description="row of the materials defaults table; default by kind"
+    )
+    materials_kg_per_mw: dict[str, NonNegative] | None = Field(
+        default=None, description="kg of each material per MW, overriding the basis"
+    )
+    embodied_carbon_tco2_per_mw: NonNegative | None = None
 
     @model_validator(mode="after")
     def _min_max(self) -> _Sized:
@@ -217,6 +234,10 @@ class Battery(_Sized):
     round_trip_efficiency: float = Field(gt=0, le=1)
     min_duration_hours: NonNegative = 0.0
     max_duration_hours: NonNegative | None = None
+    materials_kg_per_mwh: dict[str, NonNegative] | None = Field(
+        default=None, description="kg of each material per MWh of energy, overriding the basis"
+    )
+    embodied_carbon_tco2_per_mwh: NonNegative | None = None
 
     @model_validator(mode="after")
     def _durations(self) -> Battery:
@@ -261,6 +282,18 @@ class Carbon(_Strict):
     price_per_tco2: NonNegative = 0.0
     cfe_target: float | None = Field(default=None, ge=0, le=1)
     max_emissions_tco2: NonNegative | None = None
+    include_embodied: bool = Field(
+        default=False, description="annualised embodied tCO2 count in the cap and the price"
+    )
+
+
+class Compute(_Strict):
+    """The compute the site serves, for the footprint per GPU-hour (docs/materials.md)."""
+
+    gpu_count: int = Field(gt=0)
+    gpu_power_kw: float = Field(
+        gt=0, description="average IT power per GPU incl. its share of host and network, kW"
+    )
 
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -280,6 +313,10 @@ class Scenario(_Strict):
     technologies: list[Technology] = Field(default_factory=list)
     finance: Finance | None = None
     carbon: Carbon = Field(default_factory=Carbon)
+    materials_limits: dict[str, NonNegative] | None = Field(
+        default=None, description="material -> max tonnes in what is built or contracted"
+    )
+    compute: Compute | None = None
 
     @field_validator("currency")
     @classmethod
