@@ -1,6 +1,7 @@
 """The bridge from the Pyomo model to HiGHS (highspy): compile once, solve, re-solve.
 
-Pyomo's standard-form compiler turns the model into ``min c·x  s.t.  L ≤ A·x ≤ U, l ≤ x ≤ u``;
+:func:`optimizer.model.compiler.compile_model` turns the model into
+``min c·x  s.t.  L ≤ A·x ≤ U, l ≤ x ≤ u``;
 the matrix goes to ``highspy.Highs`` directly, which keeps the model and its basis between
 solves, so that a frontier or a comparison changes one bound and warm-starts.
 Variables and constraints are addressed by their Pyomo objects, never by name strings.
@@ -19,7 +20,8 @@ import highspy
 import numpy as np
 from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.var import VarData
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from optimizer.model.compiler import compile_model
 
 log = logging.getLogger(__name__)
 
@@ -48,41 +50,19 @@ class HighsLp:
 
     def __init__(self, model: Any) -> None:
         t0 = time.perf_counter()
-        repn = LinearStandardFormCompiler().write(model, mixed_form=True)
+        form = compile_model(model)
         self.compile_seconds = time.perf_counter() - t0
-        self.columns: list[VarData] = list(repn.columns)
-        self._col: dict[int, int] = {id(v): j for j, v in enumerate(self.columns)}
+        self.columns: list[VarData] = form.columns
+        self._col: dict[int, int] = form.col_index
+        self.row_cons: list[ConstraintData] = form.rows
+        self._row: dict[int, int] = {id(con): i for i, con in enumerate(form.rows)}
         n = len(self.columns)
-
-        # Merge the two rows a ranged constraint compiles to into one row with both bounds.
-        A = repn.A.tocsr()
-        rhs = np.asarray(repn.rhs, dtype=float)
-        keep: list[int] = []
-        lower: list[float] = []
-        upper: list[float] = []
-        self._row: dict[int, int] = {}
-        for i, (con, sense) in enumerate(repn.rows):
-            key = id(con)
-            j = self._row.get(key)
-            if j is None:
-                j = len(keep)
-                self._row[key] = j
-                keep.append(i)
-                lower.append(-_INF)
-                upper.append(_INF)
-            if sense == 0:
-                lower[j] = upper[j] = float(rhs[i])
-            elif sense > 0:
-                upper[j] = float(rhs[i])
-            else:
-                lower[j] = float(rhs[i])
-        A = A[keep, :].tocsc()
-        self.row_cons: list[ConstraintData] = [repn.rows[i][0] for i in keep]
-
-        c = np.asarray(repn.c.toarray()).ravel() if repn.c.shape[0] else np.zeros(n)
-        self.offset = float(repn.c_offset[0]) if len(repn.c_offset) else 0.0
-        lb = np.array([-_INF if v.lb is None else float(v.lb) for v in self.columns])
-        ub = np.array([_INF if v.ub is None else float(v.ub) for v in self.columns])
+        A = form.A
+        c = form.cost
+        self.offset = form.offset
+        lb, ub = form.col_lower, form.col_upper
+        lower, upper = form.row_lower, form.row_upper
+        keep = form.rows
 
         self.h = highspy.Highs()
         self.h.setOptionValue("output_flag", False)
@@ -247,3 +227,39 @@ class HighsLp:
 
     def write_mps(self, path: str | Path) -> None:
         self.h.writeModel(str(path))
+
+    # -- warm starts and sensitivity (used by optimizer.decisions) ---------------------------
+    def get_basis(self) -> Any:
+        """The current basis (a ``highspy.HighsBasis``), to restore with :meth:`set_basis`."""
+        return self.h.getBasis()
+
+    def set_basis(self, basis: Any) -> None:
+        """Start the next simplex solve from ``basis`` (taken from this model)."""
+        self.h.setBasis(basis)
+
+    def set_col_bounds_each(
+        self, variables: Sequence[VarData], lo: np.ndarray, hi: np.ndarray
+    ) -> None:
+        """Per-variable bounds (e.g. to restore what :meth:`col_bounds` returned)."""
+        cols = self.cols(variables)
+        ok = cols >= 0
+        if ok.any():
+            idx = cols[ok].astype(np.int32)
+            lo_a = np.asarray(lo, dtype=float)[ok]
+            hi_a = np.asarray(hi, dtype=float)[ok]
+            self.h.changeColsBounds(len(idx), idx, lo_a, hi_a)
+
+    def cost_ranging(self, variables: Sequence[VarData]) -> tuple[np.ndarray, np.ndarray] | None:
+        """HiGHS cost ranging: for each variable the lowest and highest cost coefficient at
+        which the current basis stays optimal (±inf where unlimited); None without a basis."""
+        status, ranging = self.h.getRanging()
+        if status != highspy.HighsStatus.kOk or not ranging.valid:
+            return None
+        cols = self.cols(variables)
+        dn = np.asarray(ranging.col_cost_dn.value_, dtype=float)
+        up = np.asarray(ranging.col_cost_up.value_, dtype=float)
+        ok = cols >= 0
+        lo = np.full(len(cols), np.nan)
+        hi = np.full(len(cols), np.nan)
+        lo[ok], hi[ok] = dn[cols[ok]], up[cols[ok]]
+        return lo, hi

@@ -1,0 +1,89 @@
+"""``dcopt compare``: value every grid offer, PPA offer and technology (CONTRACT section 6)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from optimizer.cli.common import (
+    EXIT_ERROR,
+    EXIT_INFEASIBLE,
+    SetOption,
+    err,
+    handle_errors,
+    out,
+)
+from optimizer.scenario import load_problem
+from optimizer.solve import SolveOptions
+
+
+def register(app: typer.Typer) -> None:
+    app.command("compare")(compare_cmd)
+
+
+def _num(x: float | None, fmt: str = ",.0f") -> str:
+    return "-" if x is None else format(x, fmt)
+
+
+@handle_errors
+def compare_cmd(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON)")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("out"),
+    set_: SetOption = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Solver time limit per solve, seconds")
+    ] = None,
+    algorithm: Annotated[
+        str, typer.Option(help="auto | simplex | ipm | pdlp (first solve)")
+    ] = "auto",
+    threads: Annotated[int | None, typer.Option(help="Solver threads")] = None,
+    breakeven: Annotated[
+        bool, typer.Option("--breakeven/--no-breakeven", help="Find PPA breakeven strikes")
+    ] = True,
+) -> None:
+    """Solve the scenario, then value each offer and technology by re-solving without it;
+    write compare.json, compare.csv, compare.png and report.html to --out."""
+    from optimizer.decisions import compare
+    from optimizer.decisions.output import write_compare
+
+    options = SolveOptions.model_validate(
+        {"algorithm": algorithm, "time_limit_seconds": time_limit, "threads": threads}
+    )
+    problem = load_problem(scenario, overrides=set_ or [])
+    result = compare(problem, options, breakeven=breakeven)
+    written = write_compare(result, out_dir)
+    base = result.base
+    if base.status != "optimal":
+        code = EXIT_INFEASIBLE if base.status == "infeasible" else EXIT_ERROR
+        err.print(f"{base.status}: {base.message}", markup=False)
+        raise typer.Exit(code)
+    cur = base.summary.get("currency", "")
+    t = Table(title=f"{base.summary.get('scenario', '')}: objective {_num(base.objective)} {cur}")
+    for col in (
+        "item",
+        "kind",
+        "chosen MW",
+        f"value {cur}",
+        f"marginal {cur}/MW-yr",
+        f"breakeven {cur}/MWh",
+    ):
+        t.add_column(col, justify="left" if col in ("item", "kind") else "right")
+    for it in result.ranked():
+        be = "-"
+        if it.breakeven_price_per_mwh is not None:
+            arrow = "↓" if it.breakeven_direction == "up" else "↑"
+            be = f"{it.breakeven_price_per_mwh:,.2f} {arrow}"
+        t.add_row(
+            it.name,
+            it.kind,
+            _num(it.chosen_mw, ",.2f"),
+            "required" if it.required else _num(it.value),
+            _num(it.marginal_value_per_mw_year),
+            be,
+        )
+    out.print(t)
+    out.print(f"{result.solves} solves in {result.seconds:.2f} s")
+    out.print("wrote " + ", ".join(str(p) for p in written))

@@ -1,0 +1,106 @@
+"""``dcopt frontier``: cost against a 24/7 CFE target or an emissions cap (CONTRACT 6)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from optimizer.cli.common import EXIT_INFEASIBLE, SetOption, err, handle_errors, out
+from optimizer.errors import ScenarioError
+from optimizer.scenario import load_problem
+from optimizer.solve import SolveOptions
+
+
+def register(app: typer.Typer) -> None:
+    app.command("frontier")(frontier_cmd)
+
+
+def _num(x: float | None, fmt: str = ",.0f") -> str:
+    return "-" if x is None else format(x, fmt)
+
+
+@handle_errors
+def frontier_cmd(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON)")],
+    cfe: Annotated[
+        str | None,
+        typer.Option("--cfe", help="CFE targets START:STOP:STEP (STOP included) or a,b,c"),
+    ] = None,
+    emissions: Annotated[
+        str | None,
+        typer.Option("--emissions", help="Emissions caps in tCO2, START:STOP:STEP or a,b,c"),
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("out"),
+    set_: SetOption = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Solver time limit per point, seconds")
+    ] = None,
+    algorithm: Annotated[
+        str, typer.Option(help="auto | simplex | ipm | pdlp (first point)")
+    ] = "auto",
+    threads: Annotated[int | None, typer.Option(help="Solver threads")] = None,
+    cold: Annotated[
+        bool, typer.Option("--cold", help="Solve every point from scratch (no warm start)")
+    ] = False,
+) -> None:
+    """Solve the scenario at every CFE target (or emissions cap); write frontier.csv,
+    frontier.json, frontier.png and report.html to --out. Targets beyond the reachable
+    maximum are rows with status infeasible."""
+    from optimizer.decisions import frontier
+    from optimizer.decisions.common import parse_range
+    from optimizer.decisions.frontier import Mode
+    from optimizer.decisions.output import write_frontier
+
+    if (cfe is None) == (emissions is None):
+        raise ScenarioError.single("--cfe/--emissions", "give exactly one of --cfe or --emissions")
+    options = SolveOptions.model_validate(
+        {"algorithm": algorithm, "time_limit_seconds": time_limit, "threads": threads}
+    )
+    if cfe is not None:
+        targets = parse_range(cfe, "--cfe", 0.0, 1.0)
+    else:
+        assert emissions is not None
+        targets = parse_range(emissions, "--emissions", 0.0, None)
+    problem = load_problem(scenario, overrides=set_ or [])
+    mode: Mode = "cfe" if cfe is not None else "emissions"
+    result = frontier(problem, targets, mode, options, warm_start=not cold)
+    written = write_frontier(result, out_dir)
+    cur = problem.scenario.currency
+    t = Table(title=f"{problem.scenario.name}: cost–carbon frontier")
+    head = "CFE target" if mode == "cfe" else "cap tCO2"
+    for col in (
+        head,
+        "status",
+        f"total {cur}",
+        f"{cur}/MWh",
+        "CFE score",
+        "tCO2",
+        f"marginal {cur}/MWh clean",
+        f"{cur}/tCO2 abated",
+    ):
+        t.add_column(col, justify="right")
+    for p in result.points:
+        x = p.cfe_target if mode == "cfe" else p.max_emissions_tco2
+        t.add_row(
+            _num(x, ".4g"),
+            p.status,
+            _num(p.total_cost),
+            _num(p.cost_per_mwh, ",.2f"),
+            _num(p.cfe_score, ".4f"),
+            _num(p.emissions_tco2),
+            _num(p.marginal_cost_per_mwh_clean, ",.2f"),
+            _num(p.marginal_cost_per_tco2_abated, ",.2f"),
+        )
+    out.print(t)
+    if result.max_cfe_score is not None:
+        out.print(f"max reachable 24/7 CFE score: {result.max_cfe_score:.4f}")
+    if result.min_emissions_tco2 is not None:
+        out.print(f"lowest reachable emissions: {result.min_emissions_tco2:,.1f} tCO2")
+    out.print(f"{len(result.points)} points in {result.seconds:.2f} s")
+    out.print("wrote " + ", ".join(str(p) for p in written))
+    if not result.any_optimal:
+        err.print("infeasible: no point of the frontier can be met", markup=False)
+        raise typer.Exit(EXIT_INFEASIBLE)
