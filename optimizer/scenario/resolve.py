@@ -9,7 +9,11 @@ from pathlib import Path
 import numpy as np
 
 from optimizer.errors import FieldError, ScenarioError
+from optimizer.loadmodel.resolve import load_from_model
+from optimizer.loadmodel.spec import DatacenterLoad
 from optimizer.materials.intensity import MaterialsData, resolve_materials
+from optimizer.profiles.build import WeatherContext
+from optimizer.profiles.spec import SolarProfile, WindProfile
 from optimizer.scenario.schema import (
     Battery,
     Carbon,
@@ -129,19 +133,32 @@ class Problem:
 class _Resolver:
     """Resolves number-or-column fields, collecting every error before raising."""
 
-    def __init__(self, series: SeriesTable | None, periods: int) -> None:
+    def __init__(
+        self, series: SeriesTable | None, periods: int, weather: WeatherContext | None = None
+    ) -> None:
         self.series = series
         self.periods = periods
+        self.weather = weather
         self.errors: list[FieldError] = []
 
     def array(
         self,
-        value: float | str,
+        value: float | str | SolarProfile | WindProfile,
         field_name: str,
         lo: float | None = None,
         hi: float | None = None,
         what: str = "",
     ) -> np.ndarray:
+        if isinstance(value, (SolarProfile, WindProfile)):
+            try:
+                if self.weather is None:
+                    raise ScenarioError.single(
+                        field_name, "weather-derived values need a time grid"
+                    )
+                return self.weather.profile(value, field_name)
+            except ScenarioError as exc:
+                self.errors.extend(exc.errors)
+                return np.zeros(self.periods)
         if isinstance(value, str):
             if self.series is None:
                 self.errors.append(
@@ -223,14 +240,19 @@ def resolve(scenario: Scenario, base_dir: Path | None) -> Problem:
     site = scenario.site
     time = build_time_grid(site.start, site.timezone, site.periods, site.resolution_minutes)
     series = read_series(scenario.series, base_dir, time) if scenario.series is not None else None
-    r = _Resolver(series, time.periods)
+    r = _Resolver(series, time.periods, WeatherContext(scenario.weather, base_dir, time))
     H = time.horizon_fraction
 
-    load = r.array(scenario.load.mw, "load.mw", lo=0.0, what="load")
+    model_it: np.ndarray | None = None
+    if isinstance(scenario.load.mw, DatacenterLoad):
+        assert r.weather is not None
+        load, model_it = load_from_model(scenario.load.mw.datacenter, r.weather, r.array, r.errors)
+    else:
+        load = r.array(scenario.load.mw, "load.mw", lo=0.0, what="load")
     it_load = (
         r.array(scenario.load.it_mw, "load.it_mw", lo=0.0, what="IT load")
         if scenario.load.it_mw is not None
-        else None
+        else model_it
     )
     ci = r.array(
         scenario.grid.carbon_intensity_tco2_per_mwh, "grid.carbon_intensity_tco2_per_mwh", lo=0.0

@@ -14,10 +14,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from optimizer.loadmodel.spec import DatacenterLoad
+from optimizer.profiles.spec import SolarProfile, WeatherSpec, WindProfile
+
 NumberOrColumn = float | str
 """A number, or the name of a numeric column of the series file."""
 
 NonNegative = Annotated[float, Field(ge=0)]
+
+ProfileSource = float | str | SolarProfile | WindProfile
+"""A number, a column, or ``{solar: {...}}`` / ``{wind: {...}}`` derived from ``weather``."""
 
 
 class _Strict(BaseModel):
@@ -78,7 +84,9 @@ class SeriesSpec(_Strict):
 
 
 class Load(_Strict):
-    mw: NumberOrColumn = Field(description="forecast site load (IT load x PUE), MW")
+    mw: NumberOrColumn | DatacenterLoad = Field(
+        description="forecast site load (IT load x PUE), MW; or {datacenter: {...}} (load model)"
+    )
     flexible_share: float = Field(default=0.0, ge=0, le=1)
     it_mw: NumberOrColumn | None = Field(
         default=None, description="IT part of the load, MW (for the footprint of compute)"
@@ -163,8 +171,10 @@ class PpaOffer(_Strict):
 
     name: str = Field(min_length=1)
     kind: Literal["pay_as_produced", "baseload", "virtual"]
-    profile: NumberOrColumn | None = Field(
-        default=None, description="MW delivered per MW contracted (baseload: omit)"
+    profile: ProfileSource | None = Field(
+        default=None,
+        description="MW delivered per MW contracted (baseload: omit); number, column, "
+        "or {solar: {...}} / {wind: {...}} from the scenario's weather",
     )
     price_per_mwh: float = Field(description="strike price")
     min_mw: NonNegative = 0.0
@@ -221,7 +231,9 @@ class Renewable(_Sized):
     """On-site solar or wind, sized by the optimizer (CONTRACT 3.4)."""
 
     kind: Literal["solar", "wind"]
-    profile: NumberOrColumn = Field(description="per-unit output, 0..1")
+    profile: ProfileSource = Field(
+        description="per-unit output, 0..1: number, column, or {solar: {...}} / {wind: {...}}"
+    )
     capex_per_kw: NonNegative
 
 
@@ -306,6 +318,9 @@ class Scenario(_Strict):
     currency: str = "USD"
     site: Site
     series: SeriesSpec | None = None
+    weather: WeatherSpec | None = Field(
+        default=None, description="typical-year weather file for weather-derived profiles"
+    )
     load: Load
     grid: Grid
     grid_offers: list[GridOffer] = Field(min_length=1)
