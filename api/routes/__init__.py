@@ -1,0 +1,1 @@
+"""Routers per resource: runs, scenarios, health."""

@@ -1,0 +1,340 @@
+"""``/v1/runs``: submit, look up, list, fetch results of, cancel and delete jobs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import shutil
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import ValidationError
+from sqlalchemy import func, select
+
+from api.db import ACTIVE, QUEUED, RunRecord
+from api.deps import OwnerDep, RunnerDep, SessionDep, SettingsDep
+from api.intake import Upload, prepare, resolve_submission
+from api.jobs import JobRunner
+from api.kinds import check_options
+from api.routes._body import (
+    JSON_TYPES,
+    MULTIPART,
+    media_type,
+    pydantic_errors,
+    read_json,
+    read_multipart,
+    unsupported,
+)
+from api.schemas import ErrorBody, RunAccepted, RunCreate, RunKind, RunPage, RunPublic, RunStatus
+from api.worker import INPUT, RESULT, SCENARIO_FILE, write_json_atomic
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/runs", tags=["runs"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "API key missing or wrong"},
+    404: {"model": ErrorBody, "description": "no such run (or not this key's)"},
+}
+
+PARQUET = "application/vnd.apache.parquet"
+_DISPATCH_TYPES = {
+    "application/json": "json",
+    "text/csv": "csv",
+    PARQUET: "parquet",
+    "application/x-parquet": "parquet",
+    "application/octet-stream": "parquet",
+}
+
+
+def to_public(rec: RunRecord) -> RunPublic:
+    return RunPublic.model_validate(rec, from_attributes=True)
+
+
+def get_owned(session: SessionDep, run_id: str, owner: str | None) -> RunRecord:
+    rec = session.get(RunRecord, run_id)
+    if rec is None or (owner is not None and rec.owner != owner):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no run {run_id!r}")
+    return rec
+
+
+_RUN_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/RunCreate"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["scenario"],
+                    "properties": {
+                        "scenario": {
+                            "type": "string",
+                            "description": "the scenario, YAML or JSON (a file or text)",
+                        },
+                        "series": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "the series, a CSV or Parquet file",
+                        },
+                        "kind": {"type": "string", "enum": ["run", "compare", "frontier"]},
+                        "options": {"type": "string", "description": "RunOptions as JSON"},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+def _accept(
+    runner: JobRunner,
+    session_factory: Any,
+    create: RunCreate,
+    upload: Upload | None,
+    owner: str | None,
+) -> RunRecord:
+    """Check everything a job needs, save its input, queue it (runs in a thread)."""
+    extra = check_options(create.kind, create.options)
+    raw = prepare(create.scenario, create.options.overrides, upload)
+    run_id = uuid.uuid4().hex
+    job = runner.job_dir(run_id)
+    input_dir = job / INPUT
+    input_dir.mkdir(parents=True)
+    try:
+        if upload is not None:
+            (input_dir / upload.filename).write_bytes(upload.data)
+        problem = resolve_submission(raw, input_dir)
+        write_json_atomic(input_dir / SCENARIO_FILE, raw)
+        options = create.options.model_dump(
+            mode="json", exclude={"overrides", "cfe", "emissions_tco2"}
+        )
+        options.update(extra)
+        rec = RunRecord(
+            id=run_id,
+            kind=create.kind,
+            status=QUEUED,
+            owner=owner,
+            name=problem.scenario.name[:200],
+            options=options,
+            stage="queued",
+        )
+        with session_factory() as s:
+            s.add(rec)
+            s.commit()
+    except BaseException:
+        shutil.rmtree(job, ignore_errors=True)
+        raise
+    log.info("run %s (%s) queued: %s, %d steps", run_id, create.kind, rec.name, problem.periods)
+    return rec
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=RunAccepted,
+    openapi_extra=_RUN_BODY,
+    responses={
+        **_ERRORS,
+        413: {"model": ErrorBody, "description": "body too large"},
+        415: {"model": ErrorBody, "description": "neither JSON nor multipart"},
+        422: {"model": ErrorBody, "description": "scenario or options refused; fields named"},
+    },
+    summary="Submit a run, compare or frontier job",
+)
+async def create_run(
+    request: Request,
+    response: Response,
+    settings: SettingsDep,
+    runner: RunnerDep,
+    owner: OwnerDep,
+) -> RunAccepted:
+    """JSON (series inline) or multipart (scenario + CSV/Parquet series); 202 with the id."""
+    kind = media_type(request)
+    upload: Upload | None = None
+    if kind in JSON_TYPES or kind.endswith("+json"):
+        body: Any = await read_json(request)
+    elif kind == MULTIPART:
+        body, upload = await read_multipart(request, settings)
+    else:
+        raise unsupported(request)
+    try:
+        create = RunCreate.model_validate(body)
+    except ValidationError as exc:
+        raise pydantic_errors(exc) from None
+    rec = await run_in_threadpool(
+        _accept, runner, request.app.state.sessions, create, upload, owner
+    )
+    response.headers["Location"] = f"/v1/runs/{rec.id}"
+    return RunAccepted(id=rec.id, status="queued", kind=create.kind)
+
+
+@router.get("", response_model=RunPage, responses=_ERRORS, summary="List runs, newest first")
+def list_runs(
+    session: SessionDep,
+    owner: OwnerDep,
+    status_: Annotated[RunStatus | None, Query(alias="status")] = None,
+    kind: RunKind | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> RunPage:
+    query = select(RunRecord)
+    if owner is not None:
+        query = query.where(RunRecord.owner == owner)
+    if status_ is not None:
+        query = query.where(RunRecord.status == status_)
+    if kind is not None:
+        query = query.where(RunRecord.kind == kind)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(RunRecord.created_at.desc(), RunRecord.id).limit(limit).offset(offset)
+    ).all()
+    return RunPage(items=[to_public(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/{run_id}", response_model=RunPublic, responses=_ERRORS, summary="One run")
+def get_run(run_id: str, session: SessionDep, owner: OwnerDep) -> RunPublic:
+    return to_public(get_owned(session, run_id, owner))
+
+
+def _finished_file(rec: RunRecord, runner: JobRunner, name: str, what: str) -> Path:
+    if rec.status in ACTIVE:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, detail=f"run {rec.id} is {rec.status}; try again later"
+        )
+    path = runner.job_dir(rec.id) / RESULT / name
+    if not path.is_file():
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, detail=f"run {rec.id} ({rec.status}) has no {what}"
+        )
+    return path
+
+
+def _choose(accept: str) -> str | None:
+    """The dispatch format for an ``Accept`` header (JSON for ``*/*`` or none)."""
+    if not accept.strip():
+        return "json"
+    best: tuple[float, int, str] | None = None
+    for order, part in enumerate(accept.split(",")):
+        pieces = [p.strip() for p in part.split(";")]
+        media = pieces[0].lower()
+        q = 1.0
+        for param in pieces[1:]:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        if q <= 0 or not math.isfinite(q):
+            continue
+        if media in _DISPATCH_TYPES:
+            fmt = _DISPATCH_TYPES[media]
+        elif media in ("*/*", "application/*"):
+            fmt = "json"
+        elif media == "text/*":
+            fmt = "csv"
+        else:
+            continue
+        if best is None or (q, -order) > (best[0], best[1]):
+            best = (q, -order, fmt)
+    return best[2] if best else None
+
+
+def _dispatch_json(path: Path) -> dict[str, Any]:
+    frame = pd.read_parquet(path)
+    out: dict[str, Any] = {"timestamp": None, "columns": {}}
+    for col in frame.columns:
+        series = frame[col]
+        if col == "timestamp":
+            out["timestamp"] = [ts.isoformat() for ts in pd.DatetimeIndex(series)]
+        else:
+            values = series.astype(float).tolist()
+            out["columns"][str(col)] = [v if math.isfinite(v) else None for v in values]
+    return out
+
+
+@router.get(
+    "/{run_id}/dispatch",
+    responses={
+        **_ERRORS,
+        200: {
+            "description": "the dispatch, one row a step, MW",
+            "content": {
+                "application/json": {},
+                "text/csv": {"schema": {"type": "string"}},
+                PARQUET: {"schema": {"type": "string", "format": "binary"}},
+            },
+        },
+        406: {"model": ErrorBody, "description": "no acceptable format"},
+        409: {"model": ErrorBody, "description": "the run is not finished"},
+    },
+    summary="The dispatch: Parquet, CSV or JSON by Accept",
+)
+def get_dispatch(
+    run_id: str, request: Request, session: SessionDep, owner: OwnerDep, runner: RunnerDep
+) -> Response:
+    rec = get_owned(session, run_id, owner)
+    path = _finished_file(rec, runner, "dispatch.parquet", "dispatch")
+    fmt = _choose(request.headers.get("accept", ""))
+    if fmt is None:
+        raise HTTPException(
+            status.HTTP_406_NOT_ACCEPTABLE,
+            detail="the dispatch comes as application/json, text/csv or " + PARQUET,
+        )
+    if fmt == "parquet":
+        return FileResponse(path, media_type=PARQUET, filename=f"{run_id}-dispatch.parquet")
+    if fmt == "csv":
+        frame = pd.read_parquet(path)
+        if "timestamp" in frame.columns:
+            frame["timestamp"] = [ts.isoformat() for ts in pd.DatetimeIndex(frame["timestamp"])]
+        return Response(frame.to_csv(index=False), media_type="text/csv")
+    return JSONResponse(_dispatch_json(path))
+
+
+@router.get(
+    "/{run_id}/report",
+    responses={
+        **_ERRORS,
+        200: {"description": "report.html", "content": {"text/html": {}}},
+        409: {"model": ErrorBody, "description": "the run is not finished"},
+    },
+    summary="The HTML report",
+)
+def get_report(run_id: str, session: SessionDep, owner: OwnerDep, runner: RunnerDep) -> Response:
+    rec = get_owned(session, run_id, owner)
+    path = _finished_file(rec, runner, "report.html", "report")
+    return FileResponse(path, media_type="text/html; charset=utf-8")
+
+
+@router.delete(
+    "/{run_id}",
+    responses={
+        **_ERRORS,
+        200: {"model": RunPublic, "description": "the run was queued or running: now cancelled"},
+        204: {"description": "the run was finished: record and files deleted"},
+        409: {"model": ErrorBody, "description": "finished while being cancelled"},
+    },
+    summary="Cancel a queued or running job; delete a finished one",
+)
+def delete_run(run_id: str, session: SessionDep, owner: OwnerDep, runner: RunnerDep) -> Response:
+    rec = get_owned(session, run_id, owner)
+    if rec.status in ACTIVE:
+        if not runner.cancel(run_id):
+            session.refresh(rec)
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                detail=f"run {run_id} finished ({rec.status}) before it could be cancelled; "
+                "DELETE again to delete it",
+            )
+        session.refresh(rec)
+        return JSONResponse(json.loads(to_public(rec).model_dump_json()))
+    session.delete(rec)
+    session.commit()
+    runner.delete_files(run_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
