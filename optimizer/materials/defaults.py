@@ -107,7 +107,8 @@ SOURCES: dict[str, Source] = {
             "Gaines, L. (2009), Lithium-Ion Battery Recycling Issues, Argonne National "
             "Laboratory, presentation of 21 May 2009",
             "lithium content of Li-ion cells with graphite anodes by cathode type: "
-            "113-246 g Li per kWh",
+            "113-246 g Li per kWh, as quoted by Tahil, W. (2010), How much lithium does a "
+            "battery really need?, REVE/evwind (22 March 2010)",
             "",
         ),
         Source(
@@ -134,7 +135,7 @@ SOURCES: dict[str, Source] = {
             "Industrial Ecology 16(S1), S136-S154",
             "harmonised median life-cycle emissions of wind power: 11 gCO2e/kWh "
             "(onshore and offshore)",
-            "https://doi.org/10.1111/j.1530-9290.2012.00464.x",
+            "",
         ),
     )
 }
@@ -227,24 +228,25 @@ BASES: dict[str, Basis] = {
                 "lithium": Value(
                     100.0,
                     "ANL2009",
-                    "derived: chosen near the low end of the published range (LFP holds "
-                    "less lithium per kWh than layered oxides; 57 g/kWh is the "
-                    "stoichiometric LiFePO4 minimum at 160 mAh/g and 3.2 V)",
+                    "derived: chosen below ANL2009's 113-246 g/kWh for layered-oxide cathodes, "
+                    "as LFP holds less lithium per kWh; the low end, 57 g/kWh, is our "
+                    "stoichiometric LiFePO4 minimum (4.4 % Li by mass, 160 mAh/g, 3.2 V)",
                     57.0,
                     246.0,
                 ),
                 "graphite": Value(
                     1000.0,
                     "TE2021",
-                    "derived: 52 kg / 60 kWh scaled by the nominal cell voltages 3.7 V / 3.2 V "
-                    "(≈ 1,002)",
+                    "derived: 52 kg / 60 kWh (NMC cells, the low end) scaled by the nominal cell "
+                    "voltages 3.7 V / 3.2 V (≈ 1,002)",
                     867.0,
                     1002.0,
                 ),
                 "copper": Value(
                     385.0,
                     "TE2021",
-                    "derived: 20 kg / 60 kWh scaled by 3.7 V / 3.2 V (current collectors)",
+                    "derived: 20 kg / 60 kWh (NMC cells, the low end) scaled by 3.7 V / 3.2 V "
+                    "(current collectors)",
                     333.0,
                     385.0,
                 ),
@@ -265,18 +267,44 @@ BASES: dict[str, Basis] = {
             15.0,
             "assumed; the contract's example battery lifetime",
             materials_kg_per_mwh={
-                "lithium": Value(119.0, "IEA2021-EV", "derived: 8.9 kg / 75 kWh", 100.0, 246.0),
-                "nickel": Value(532.0, "IEA2021-EV", "derived: 39.9 kg / 75 kWh", 483.0, 532.0),
-                "cobalt": Value(177.0, "IEA2021-EV", "derived: 13.3 kg / 75 kWh", 133.0, 177.0),
+                "lithium": Value(
+                    119.0,
+                    "IEA2021-EV",
+                    "derived: 8.9 kg / 75 kWh; range from TE2021 (6 kg / 60 kWh) to ANL2009's "
+                    "upper value",
+                    100.0,
+                    246.0,
+                ),
+                "nickel": Value(
+                    532.0,
+                    "IEA2021-EV",
+                    "derived: 39.9 kg / 75 kWh; low end TE2021 (29 kg / 60 kWh)",
+                    483.0,
+                    532.0,
+                ),
+                "cobalt": Value(
+                    177.0,
+                    "IEA2021-EV",
+                    "derived: 13.3 kg / 75 kWh; low end TE2021 (8 kg / 60 kWh)",
+                    133.0,
+                    177.0,
+                ),
                 "manganese": Value(
                     165.0,
                     "IEA2021-EV",
                     "derived: cathode manganese of NMC 622 = cobalt × 54.94/58.93 (Mn:Co = 1:1 "
-                    "by atoms) = 12.4 kg / 75 kWh; the car's other manganese is in its steel",
+                    "by atoms) = 12.4 kg / 75 kWh (the car's other manganese is in its steel); "
+                    "high end TE2021 (10 kg / 60 kWh)",
                     165.0,
                     167.0,
                 ),
-                "graphite": Value(884.0, "IEA2021-EV", "derived: 66.3 kg / 75 kWh", 867.0, 884.0),
+                "graphite": Value(
+                    884.0,
+                    "IEA2021-EV",
+                    "derived: 66.3 kg / 75 kWh; low end TE2021 (52 kg / 60 kWh)",
+                    867.0,
+                    884.0,
+                ),
                 "copper": Value(
                     333.0,
                     "TE2021",
