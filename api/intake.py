@@ -3,7 +3,8 @@
 A scenario sent over the API carries its series inline (``series.columns``) or as an uploaded
 CSV/Parquet file, which is saved in the job's own folder under a fixed name. Any key that
 names a file or folder (``series.file``, or any ``file``/``path``/``*_file``/``*_path``/
-``*_dir`` key a future schema may add) is refused with 422 before the library sees it, and
+``*_dir`` key a future schema may add) is refused with 422 before the library sees it (the one
+exception: ``weather.file: pvlib:NAME``, a plain name of a file bundled with pvlib), and
 overrides are applied here, before that check, so ``--set series.file=...`` cannot sneak one in.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,7 @@ from optimizer.scenario.overrides import apply_overrides
 log = logging.getLogger(__name__)
 
 _PATH_KEYS = ("file", "path", "dir", "folder", "directory")
+_PVLIB_NAME = re.compile(r"^pvlib:[A-Za-z0-9_][A-Za-z0-9_.-]{0,100}$")
 SERIES_NAMES = {"csv": "series.csv", "parquet": "series.parquet"}
 
 
@@ -57,6 +60,16 @@ class Upload:
 def _is_path_key(key: str) -> bool:
     k = key.lower()
     return k in _PATH_KEYS or any(k.endswith("_" + p) for p in _PATH_KEYS)
+
+
+def _safe_weather(raw: Mapping[str, Any]) -> bool:
+    """``weather.file: pvlib:NAME`` names a file shipped inside the pvlib package: allowed
+    when NAME is a plain file name (no folder, no ``..``)."""
+    weather = raw.get("weather")
+    if not isinstance(weather, Mapping):
+        return False
+    file = weather.get("file")
+    return isinstance(file, str) and bool(_PVLIB_NAME.match(file)) and ".." not in file
 
 
 def find_path_keys(node: Any, where: str = "") -> list[str]:
@@ -105,9 +118,10 @@ def prepare(
                 "series", "give the series inline as 'columns' or as an uploaded file, not both"
             )
         raw["series"] = {"file": upload.filename}
-        bad = [p for p in find_path_keys(raw) if p != "series.file"]
-    else:
-        bad = find_path_keys(raw)
+    allowed = {"series.file"} if upload is not None else set()
+    if _safe_weather(raw):
+        allowed.add("weather.file")
+    bad = [p for p in find_path_keys(raw) if p not in allowed]
     if bad:
         raise ScenarioError(
             [
