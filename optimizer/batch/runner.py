@@ -1,0 +1,395 @@
+"""Plan and run a batch: skip finished cases, fan the rest out to an executor, write each
+case's outputs atomically as it arrives, then results.parquet, the summary and its plot.
+
+Executors (the same :func:`~optimizer.batch.worker.run_case` on all of them):
+
+- ``workers == 1`` and no scheduler: in this process, one case after the other;
+- local: :class:`concurrent.futures.ProcessPoolExecutor` of ``workers`` processes
+  (default: the machine's cores), each solve single-threaded;
+- ``scheduler``: a Dask distributed cluster through ``dask.distributed.Client(address)``
+  and its ``concurrent.futures`` executor (``client.get_executor``).
+
+A case is **finished** when ``cases/<case_id>/summary.json`` is complete and records the
+case's current scenario hash; finished cases are not solved again. With
+``retry_failed=True`` those that ended ``time_limit``, ``error`` or ``failed`` are.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import json
+import logging
+import multiprocessing
+import os
+import shutil
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from optimizer.batch.cases import PreparedCase, prepare_cases
+from optimizer.batch.summary import results_frame, summary_text, write_summary_plot
+from optimizer.batch.sweep import Sweep, read_sweep
+from optimizer.batch.worker import (
+    BATCH_KEY,
+    CaseOutcome,
+    CaseTask,
+    failed_outcome,
+    init_worker,
+    run_case,
+    warm,
+)
+from optimizer.errors import DcoptError
+from optimizer.results import write_summary
+
+log = logging.getLogger(__name__)
+
+RETRYABLE = frozenset({"time_limit", "error", "failed"})
+"""Statuses that ``retry_failed`` solves again; optimal and infeasible are answers."""
+
+CASES = "cases"
+RESULTS = "results.parquet"
+
+ProgressCallback = Callable[[CaseOutcome, int, int], None]
+"""Called in the coordinating process after each case is written: (outcome, done, total)."""
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a batch: finished cases are on disk, results.parquet lists them."""
+
+    def __init__(self, finished: int, total: int, results: pd.DataFrame) -> None:
+        super().__init__(f"interrupted: {finished} of {total} cases finished")
+        self.finished = finished
+        self.total = total
+        self.results = results
+
+
+@dataclass
+class BatchPlan:
+    """What a batch will do: every case, the finished ones (summaries read back), the rest."""
+
+    sweep: Sweep
+    out_dir: Path
+    cases: list[PreparedCase]
+    finished: dict[str, dict[str, Any]] = field(default_factory=dict)
+    to_run: list[PreparedCase] = field(default_factory=list)
+    retried: int = 0
+    """Cases that had finished with a retryable status and run again (``retry_failed``)."""
+
+
+def read_finished(case_dir: Path, scenario_hash: str) -> dict[str, Any] | None:
+    """The summary of a finished case, or None (missing, incomplete or stale)."""
+    path = case_dir / "summary.json"
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(summary, dict) or not isinstance(summary.get("status"), str):
+        return None
+    record = summary.get(BATCH_KEY)
+    if not isinstance(record, dict) or record.get("scenario_hash") != scenario_hash:
+        return None
+    return summary
+
+
+def _clean_leftovers(cases_dir: Path) -> None:
+    """Remove half-written case folders of a run that was killed."""
+    if not cases_dir.is_dir():
+        return
+    for p in cases_dir.iterdir():
+        if p.is_dir() and p.name.startswith((".tmp-", ".old-")):
+            log.info("removing leftover %s", p)
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def plan_batch(
+    sweep: Sweep | str | Path, out_dir: str | Path, retry_failed: bool = False
+) -> BatchPlan:
+    """Read the sweep, validate every case (one ScenarioError listing all invalid cases) and
+    find the cases already finished in ``out_dir``."""
+    sw = sweep if isinstance(sweep, Sweep) else read_sweep(sweep)
+    cases = prepare_cases(sw)
+    out = Path(out_dir)
+    plan = BatchPlan(sw, out, cases)
+    cases_dir = out / CASES
+    _clean_leftovers(cases_dir)
+    for case in cases:
+        summary = read_finished(cases_dir / case.case_id, case.scenario_hash)
+        if summary is not None and retry_failed and summary["status"] in RETRYABLE:
+            plan.retried += 1
+            summary = None
+        if summary is None:
+            plan.to_run.append(case)
+        else:
+            plan.finished[case.case_id] = summary
+    log.info(
+        "%d cases: %d finished earlier, %d to solve",
+        len(cases),
+        len(plan.finished),
+        len(plan.to_run),
+    )
+    return plan
+
+
+def write_case(cases_dir: Path, outcome: CaseOutcome) -> Path:
+    """Write a case's outputs into ``cases/<case_id>`` atomically (temp folder, rename)."""
+    cases_dir.mkdir(parents=True, exist_ok=True)
+    tag = uuid.uuid4().hex[:8]
+    tmp = cases_dir / f".tmp-{outcome.case_id}-{tag}"
+    tmp.mkdir()
+    for name, content in outcome.files.items():
+        (tmp / name).write_bytes(content)
+    if "summary.json" not in outcome.files:
+        write_summary(outcome.summary, tmp / "summary.json")
+    final = cases_dir / outcome.case_id
+    old: Path | None = None
+    if final.exists():
+        old = cases_dir / f".old-{outcome.case_id}-{tag}"
+        final.rename(old)
+    tmp.rename(final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+def _task(case: PreparedCase, write_report: bool, time_limit: float | None) -> CaseTask:
+    return CaseTask(
+        case_id=case.case_id,
+        scenario=case.scenario,
+        base_dir=str(case.base_dir),
+        scenario_hash=case.scenario_hash,
+        overrides=dict(case.spec.overrides),
+        series_sha256=case.series.sha256 if case.series else None,
+        series_suffix=case.series.suffix if case.series else "",
+        write_report=write_report,
+        threads=1,
+        time_limit_seconds=time_limit,
+    )
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """fork on Linux when this process has no other thread (fast: workers inherit the
+    imported solver stack), else forkserver/spawn (fork with threads can deadlock)."""
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform.startswith("linux") and threading.active_count() == 1 and "fork" in methods:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
+
+
+def _stop_pool(executor: cf.Executor) -> None:
+    """Stop a process pool now: cancel what is queued, terminate running solves."""
+    processes = getattr(executor, "_processes", None) or {}
+    for proc in list(processes.values()):
+        with contextlib.suppress(Exception):  # the process may be gone already
+            proc.terminate()
+    executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _outcomes(
+    tasks: list[CaseTask],
+    series: Mapping[str, Any],
+    executor: cf.Executor | None,
+) -> Iterator[CaseOutcome]:
+    """Run every task, yielding outcomes as they finish (in-process when no executor)."""
+    if executor is None:
+        for task in tasks:
+            yield run_case(task, series.get(task.series_sha256 or ""))
+        return
+    futures = {
+        executor.submit(run_case, task, series.get(task.series_sha256 or "")): task
+        for task in tasks
+    }
+    for fut in cf.as_completed(futures):
+        task = futures[fut]
+        try:
+            yield fut.result()
+        except BrokenProcessPool:
+            raise
+        except Exception as exc:  # a lost Dask worker, an unpicklable result...
+            yield failed_outcome(task, f"{type(exc).__name__}: {exc}")
+
+
+def run_plan(
+    plan: BatchPlan,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client: Any | None = None,
+    write_report: bool = False,
+    time_limit_seconds: float | None = None,
+    on_case: ProgressCallback | None = None,
+) -> pd.DataFrame:
+    """Solve the plan's unfinished cases and write results; see :func:`run_batch`."""
+    out = plan.out_dir
+    cases_dir = out / CASES
+    cases_dir.mkdir(parents=True, exist_ok=True)
+    _write_index(plan)
+    summaries: dict[str, dict[str, Any]] = dict(plan.finished)
+    tasks = [_task(c, write_report, time_limit_seconds) for c in plan.to_run]
+    total = len(tasks)
+    done = 0
+    t0 = time.perf_counter()
+    try:
+        with ExitStack() as stack:
+            executor, series = _executor(plan, workers, scheduler, client, stack)
+            for outcome in _outcomes(tasks, series, executor):
+                write_case(cases_dir, outcome)
+                summaries[outcome.case_id] = outcome.summary
+                done += 1
+                log.info(
+                    "case %s: %s in %.2f s (%d/%d)",
+                    outcome.case_id,
+                    outcome.status,
+                    outcome.wall_seconds,
+                    done,
+                    total,
+                )
+                if on_case is not None:
+                    on_case(outcome, done, total)
+    except KeyboardInterrupt:
+        frame = _finish(plan, summaries, time.perf_counter() - t0, interrupted=True)
+        log.warning("interrupted: %d of %d cases finished", len(summaries), len(plan.cases))
+        raise BatchInterrupted(len(summaries), len(plan.cases), frame) from None
+    except BrokenProcessPool as exc:
+        _finish(plan, summaries, time.perf_counter() - t0, interrupted=True)
+        raise DcoptError(
+            f"a worker process died while solving ({exc}); {len(summaries)} of "
+            f"{len(plan.cases)} cases are finished and kept; run the same command again to "
+            "resume (with fewer --workers if memory ran out)"
+        ) from None
+    return _finish(plan, summaries, time.perf_counter() - t0, interrupted=False)
+
+
+def _executor(
+    plan: BatchPlan,
+    workers: int | None,
+    scheduler: str | None,
+    client: Any | None,
+    stack: ExitStack,
+) -> tuple[cf.Executor | None, dict[str, Any]]:
+    """The executor for this run (None: in this process) and the series content by hash."""
+    contents: dict[str, bytes] = {}
+    for case in plan.to_run:
+        if case.series is not None and case.series.sha256 not in contents:
+            contents[case.series.sha256] = case.series.path.read_bytes()
+    if not plan.to_run:
+        return None, {}
+    if client is not None or scheduler is not None:
+        if client is None:
+            from dask.distributed import Client
+
+            client = stack.enter_context(Client(scheduler))
+            log.info("connected to Dask scheduler %s", scheduler)
+        dask_executor = client.get_executor(pure=False)
+        stack.callback(dask_executor.shutdown, wait=False)
+        # each series goes to the workers once, not once per task
+        shipped = {k: client.scatter(v, broadcast=True, hash=False) for k, v in contents.items()}
+        return dask_executor, shipped
+    n = workers if workers is not None else (os.cpu_count() or 1)
+    if n < 1:
+        raise DcoptError(f"--workers must be at least 1, got {n}")
+    if n == 1:
+        warm()
+        return None, contents
+    ctx = _pool_context()
+    if ctx.get_start_method() == "fork":
+        warm()  # import once here; the forked workers inherit it
+    size = min(n, len(plan.to_run))
+    pool = cf.ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=init_worker)
+    stack.callback(_stop_pool, pool)
+    log.info("local process pool of %d workers (%s)", size, ctx.get_start_method())
+    return pool, contents
+
+
+def _write_index(plan: BatchPlan) -> None:
+    """``batch.json``: the sweep's cases, their overrides and scenario hashes."""
+    index = {
+        "sweep": str(plan.sweep.path) if plan.sweep.path else None,
+        "base": str(plan.sweep.base_path),
+        "paths": plan.sweep.paths,
+        "cases": [
+            {
+                "case_id": c.case_id,
+                "origin": c.spec.origin,
+                "overrides": c.spec.overrides,
+                "scenario_hash": c.scenario_hash,
+            }
+            for c in plan.cases
+        ],
+    }
+    _atomic_text(plan.out_dir / "batch.json", json.dumps(index, indent=2, default=str) + "\n")
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _finish(
+    plan: BatchPlan,
+    summaries: dict[str, dict[str, Any]],
+    wall_seconds: float,
+    interrupted: bool,
+) -> pd.DataFrame:
+    frame = results_frame(plan.sweep, plan.cases, summaries)
+    out = plan.out_dir
+    tmp = out / f".{RESULTS}.{uuid.uuid4().hex[:8]}"
+    frame.to_parquet(tmp, index=False)
+    os.replace(tmp, out / RESULTS)
+    text = summary_text(
+        frame,
+        plan.sweep.paths,
+        solved=len(summaries) - len(plan.finished),
+        skipped=len(plan.finished),
+        wall_seconds=wall_seconds,
+        interrupted=interrupted,
+    )
+    _atomic_text(out / "summary.txt", text + "\n")
+    try:
+        write_summary_plot(frame, out / "summary.png")
+    except Exception:  # the plot is a convenience; never lose results over it
+        log.warning("could not draw summary.png", exc_info=True)
+    return frame
+
+
+def run_batch(
+    sweep: Sweep | str | Path,
+    out_dir: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client: Any | None = None,
+    retry_failed: bool = False,
+    write_report: bool = False,
+    time_limit_seconds: float | None = None,
+    on_case: ProgressCallback | None = None,
+) -> pd.DataFrame:
+    """Run every case of a sweep; return the results table (also ``out_dir/results.parquet``).
+
+    ``workers``: local processes (default the machine's cores; 1 runs in this process).
+    ``scheduler``: address of a Dask scheduler (``tcp://host:8786``), or pass a
+    ``dask.distributed.Client`` as ``client``; then ``workers`` is not used.
+    Raises :class:`~optimizer.errors.ScenarioError` listing every invalid case before any
+    solve, and :class:`BatchInterrupted` on Ctrl-C (finished cases kept).
+    """
+    plan = plan_batch(sweep, out_dir, retry_failed=retry_failed)
+    return run_plan(
+        plan,
+        workers=workers,
+        scheduler=scheduler,
+        client=client,
+        write_report=write_report,
+        time_limit_seconds=time_limit_seconds,
+        on_case=on_case,
+    )

@@ -1,0 +1,206 @@
+"""The batch's results table, its text summary and its plot.
+
+``results.parquet`` has one row per case in sweep order, columns:
+``case_id``; one column per dotted path of the sweep (the value the case used);
+``status`` (optimal | infeasible | time_limit | error | failed, or pending when the batch
+was interrupted before the case finished); ``message`` (the reason for any status but
+optimal); ``objective``, ``total_cost``, ``cfe_score``, ``emissions_location_tco2``,
+``emissions_market_tco2``, ``served_load_mwh``, ``cost_per_mwh``; ``capacity_mw.<name>``
+per technology and PPA, ``storage_mwh.<name>`` per battery; ``build_seconds``,
+``solve_seconds``; and ``scenario_hash``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from optimizer.batch.cases import PreparedCase
+from optimizer.batch.sweep import Sweep
+from optimizer.scenario.overrides import parse_path
+
+NUMBERS = (
+    "objective",
+    "total_cost",
+    "cfe_score",
+    "emissions_location_tco2",
+    "emissions_market_tco2",
+    "served_load_mwh",
+    "cost_per_mwh",
+)
+TIMINGS = ("build_seconds", "solve_seconds")
+
+
+def get_path(data: Any, dotted: str) -> Any:
+    """The value at a dotted path of a raw scenario (None when absent)."""
+    node = data
+    for part in parse_path(dotted):
+        if isinstance(part, tuple):
+            if not isinstance(node, list):
+                return None
+            key = part[0]
+            named = [it for it in node if isinstance(it, dict) and str(it.get("name")) == key]
+            if named:
+                node = named[0]
+            elif key.lstrip("-").isdigit() and -len(node) <= int(key) < len(node):
+                node = node[int(key)]
+            else:
+                return None
+        else:
+            if not isinstance(node, dict):
+                return None
+            node = node.get(part)
+    return node
+
+
+def _column(values: list[Any]) -> pd.Series:
+    """Numbers stay numbers, text stays text; anything mixed or nested becomes JSON text."""
+    present = [v for v in values if v is not None]
+    if all(isinstance(v, bool) for v in present):
+        return pd.Series(values, dtype="boolean")
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+        return pd.Series([math.nan if v is None else float(v) for v in values], dtype="float64")
+    if all(isinstance(v, str) for v in present):
+        return pd.Series(values, dtype="string")
+    return pd.Series(
+        [None if v is None else json.dumps(v, sort_keys=True) for v in values], dtype="string"
+    )
+
+
+def _num(x: Any) -> float:
+    return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else math.nan
+
+
+def results_frame(
+    sweep: Sweep, cases: list[PreparedCase], summaries: dict[str, dict[str, Any]]
+) -> pd.DataFrame:
+    """One row per case (sweep order); cases without a summary are ``pending``."""
+    cols: dict[str, Any] = {"case_id": pd.Series([c.case_id for c in cases], dtype="string")}
+    for dotted in sweep.paths:
+        cols[dotted] = _column([get_path(c.scenario, dotted) for c in cases])
+    status: list[str] = []
+    message: list[str | None] = []
+    numbers: dict[str, list[float]] = {k: [] for k in (*NUMBERS, *TIMINGS)}
+    capacity: dict[str, dict[str, float]] = {}
+    for case in cases:
+        s = summaries.get(case.case_id)
+        if s is None:
+            status.append("pending")
+            message.append(None)
+            s = {}
+        else:
+            status.append(str(s.get("status")))
+            message.append(s.get("message") or None)
+        emissions = s.get("emissions_tco2") or {}
+        values = {
+            "objective": s.get("objective"),
+            "total_cost": s.get("total_cost"),
+            "cfe_score": s.get("cfe_score"),
+            "emissions_location_tco2": emissions.get("location_based"),
+            "emissions_market_tco2": emissions.get("market_based"),
+            "served_load_mwh": s.get("served_load_mwh"),
+            "cost_per_mwh": s.get("cost_per_mwh"),
+            "build_seconds": s.get("build_seconds"),
+            "solve_seconds": s.get("solve_seconds"),
+        }
+        for k, v in values.items():
+            numbers[k].append(_num(v))
+        for prefix in ("capacity_mw", "storage_mwh"):
+            for name, v in (s.get(prefix) or {}).items():
+                capacity.setdefault(f"{prefix}.{name}", {})[case.case_id] = _num(v)
+    cols["status"] = pd.Series(status, dtype="string")
+    cols["message"] = pd.Series(message, dtype="string")
+    for k in NUMBERS:
+        cols[k] = pd.Series(numbers[k], dtype="float64")
+    for name, by_case in capacity.items():
+        cols[name] = pd.Series([by_case.get(c.case_id, math.nan) for c in cases], dtype="float64")
+    for k in TIMINGS:
+        cols[k] = pd.Series(numbers[k], dtype="float64")
+    cols["scenario_hash"] = pd.Series([c.scenario_hash for c in cases], dtype="string")
+    return pd.DataFrame(cols)
+
+
+def _fmt(x: float, digits: int = 0) -> str:
+    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.{digits}f}"
+
+
+def _label(row: pd.Series, paths: list[str]) -> str:
+    parts = [f"{p}={row[p]}" for p in paths if p in row.index]
+    return f"{row['case_id']} ({', '.join(parts)})" if parts else str(row["case_id"])
+
+
+def summary_text(
+    frame: pd.DataFrame,
+    paths: list[str],
+    solved: int,
+    skipped: int,
+    wall_seconds: float,
+    interrupted: bool = False,
+) -> str:
+    """A few lines a person reads at the end of a batch (also ``summary.txt``)."""
+    counts = frame["status"].value_counts()
+    by_status = ", ".join(f"{int(n)} {s}" for s, n in counts.items())
+    lines = [
+        f"{len(frame)} cases: {by_status}" + (" (interrupted)" if interrupted else ""),
+        f"solved now: {solved} in {wall_seconds:,.1f} s; finished earlier (skipped): {skipped}",
+    ]
+    ok = frame[frame["status"].isin(["optimal", "time_limit"]) & frame["total_cost"].notna()]
+    if len(ok):
+        costs = ok["total_cost"].to_numpy(dtype=float)
+        cheap = ok.iloc[int(np.argmin(costs))]
+        dear = ok.iloc[int(np.argmax(costs))]
+        lines.append(f"lowest total cost:  {_fmt(cheap['total_cost'])} — {_label(cheap, paths)}")
+        lines.append(f"highest total cost: {_fmt(dear['total_cost'])} — {_label(dear, paths)}")
+        cfe = ok["cfe_score"].to_numpy(dtype=float)
+        if np.isfinite(cfe).any():
+            best = ok.iloc[int(np.nanargmax(cfe))]
+            lines.append(
+                f"24/7 CFE score: {np.nanmin(cfe):.3f} to {np.nanmax(cfe):.3f}; highest — "
+                f"{_label(best, paths)}"
+            )
+    bad = frame[~frame["status"].isin(["optimal", "pending"])]
+    for _, row in bad.head(10).iterrows():
+        lines.append(f"{row['case_id']} {row['status']}: {row['message'] or ''}".rstrip())
+    if len(bad) > 10:
+        lines.append(f"... and {len(bad) - 10} more not optimal (see results.parquet)")
+    return "\n".join(lines)
+
+
+def write_summary_plot(frame: pd.DataFrame, path: Path) -> Path:
+    """summary.png: total cost and 24/7 CFE score per case, and cost against CFE."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(11, 4.2), layout="constrained")
+    ax_case, ax_xy = fig.subplots(1, 2, width_ratios=[1.6, 1])
+    x = list(range(len(frame)))
+    ok = frame["status"].isin(["optimal", "time_limit"]).to_numpy()
+    cost = frame["total_cost"].to_numpy(dtype=float)
+    cfe = frame["cfe_score"].to_numpy(dtype=float)
+    colors = ["#4878a8" if good else "#c0c0c0" for good in ok]
+    ax_case.bar(x, [c if good else 0.0 for c, good in zip(cost, ok, strict=True)], color=colors)
+    ax_case.set_ylabel("total cost")
+    ax_case.set_xlabel("case")
+    ax_cfe = ax_case.twinx()
+    ax_cfe.plot(x, cfe, "o", color="#2a9d5c", markersize=4)
+    ax_cfe.set_ylabel("24/7 CFE score", color="#2a9d5c")
+    ax_cfe.set_ylim(0, 1.02)
+    if len(frame) <= 30:
+        ax_case.set_xticks(x, list(frame["case_id"]), rotation=90, fontsize=7)
+    ax_case.set_title("cost (bars; grey: not solved to optimality) and CFE (dots) per case")
+    ax_xy.scatter(cfe[ok], cost[ok], s=14, color="#4878a8")
+    if ok.sum() <= 30:
+        for cid, cx, cy in zip(frame["case_id"][ok], cfe[ok], cost[ok], strict=True):
+            ax_xy.annotate(str(cid).removeprefix("case-"), (cx, cy), fontsize=6)
+    ax_xy.set_xlabel("24/7 CFE score")
+    ax_xy.set_ylabel("total cost")
+    ax_xy.set_title("cost against CFE")
+    fig.savefig(path, dpi=110)
+    return path

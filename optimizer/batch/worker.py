@@ -1,0 +1,146 @@
+"""What runs on a worker: one case in, its outputs (as bytes) out.
+
+The same :func:`run_case` runs in-process, in a local process pool and on Dask workers.
+Workers need no shared filesystem: the task carries the series file's bytes (or a Dask
+future of them) and the outputs come back as bytes that the coordinating process writes.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import signal
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+BATCH_KEY = "batch"
+"""summary.json key holding the case's batch record (case_id, scenario_hash, overrides)."""
+
+
+@dataclass(frozen=True)
+class CaseTask:
+    """Everything a worker needs to solve one case; picklable."""
+
+    case_id: str
+    scenario: dict[str, Any]
+    base_dir: str
+    scenario_hash: str
+    overrides: dict[str, Any]
+    series_sha256: str | None = None
+    series_suffix: str = ""
+    write_report: bool = False
+    threads: int = 1
+    time_limit_seconds: float | None = None
+
+
+@dataclass
+class CaseOutcome:
+    """A finished case: its summary.json content and output files."""
+
+    case_id: str
+    status: str
+    """optimal | infeasible | time_limit | error (from the solve) | failed (an exception)."""
+    summary: dict[str, Any]
+    files: dict[str, bytes] = field(default_factory=dict)
+    message: str = ""
+    wall_seconds: float = 0.0
+
+
+def init_worker() -> None:
+    """Pool initializer: Ctrl-C goes to the coordinating process only, which then stops the
+    workers; and import the solver stack once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warm()
+
+
+def warm() -> None:
+    """Import what the first solve would import lazily (pyomo defers scipy, ~2 s)."""
+    import optimizer.solve  # noqa: F401
+
+    try:
+        from pyomo.common.dependencies import scipy
+
+        _ = scipy.sparse  # resolves pyomo's deferred import of scipy (and scipy.stats)
+    except Exception:  # pragma: no cover - only a speed-up
+        log.debug("warm-up import failed", exc_info=True)
+
+
+def _series_path(sha256: str, suffix: str, content: bytes) -> Path:
+    """The shipped series, written once per machine under the temp folder."""
+    folder = Path(tempfile.gettempdir()) / "dcopt-batch-series"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{sha256}{suffix}"
+    if not path.is_file():
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".part-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+        os.replace(tmp, path)
+    return path
+
+
+def run_case(task: CaseTask, series: bytes | None = None) -> CaseOutcome:
+    """Solve one case; never raises for a case's own failure (status ``failed``)."""
+    from optimizer.results import write_summary
+    from optimizer.scenario import load_problem
+    from optimizer.solve import SolveOptions, solve
+
+    t0 = time.perf_counter()
+    record: dict[str, Any] = {
+        "case_id": task.case_id,
+        "scenario_hash": task.scenario_hash,
+        "overrides": task.overrides,
+    }
+    try:
+        raw = copy.deepcopy(task.scenario)
+        if series is not None and task.series_sha256 is not None:
+            path = _series_path(task.series_sha256, task.series_suffix, series)
+            raw["series"] = {**raw["series"], "file": str(path)}
+        problem = load_problem(raw, base_dir=task.base_dir)
+        options = SolveOptions(threads=task.threads, time_limit_seconds=task.time_limit_seconds)
+        result = solve(problem, options)
+        result.summary[BATCH_KEY] = record
+        with tempfile.TemporaryDirectory(prefix="dcopt-case-") as tmp:
+            if task.write_report:
+                result.write(tmp)
+            else:
+                write_summary(result.summary, Path(tmp) / "summary.json")
+                if result.dispatch is not None:
+                    result.dispatch.to_parquet(Path(tmp) / "dispatch.parquet", index=False)
+            files = {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
+        return CaseOutcome(
+            task.case_id,
+            result.status,
+            result.summary,
+            files,
+            result.message,
+            time.perf_counter() - t0,
+        )
+    except Exception as exc:
+        message = f"{type(exc).__name__}: {exc}"
+        log.warning("case %s failed: %s", task.case_id, message)
+        log.debug("%s", traceback.format_exc())
+        return failed_outcome(task, message, time.perf_counter() - t0)
+
+
+def failed_outcome(task: CaseTask, message: str, wall_seconds: float = 0.0) -> CaseOutcome:
+    """The outcome recorded for a case whose solve raised (or whose worker was lost)."""
+    from optimizer.results import versions
+
+    summary = {
+        "status": "failed",
+        "message": message,
+        "versions": versions(),
+        BATCH_KEY: {
+            "case_id": task.case_id,
+            "scenario_hash": task.scenario_hash,
+            "overrides": task.overrides,
+        },
+    }
+    return CaseOutcome(task.case_id, "failed", summary, {}, message, wall_seconds)
