@@ -19,10 +19,15 @@ class Section:
     anchor: str = ""
 
 
-def figure_to_html(fig: Any, alt: str = "") -> str:
-    """A matplotlib figure as an inline PNG ``<img>`` (the report stays self-contained)."""
+def figure_to_html(fig: Any, alt: str = "", dpi: int = 110) -> str:
+    """A matplotlib figure as an inline PNG ``<img>`` (the report stays self-contained).
+
+    A figure with a layout engine (``layout="constrained"``) is saved as laid out; any other
+    is cropped to its contents (``bbox_inches="tight"``, which draws it twice).
+    """
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    tight = "tight" if fig.get_layout_engine() is None else None
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches=tight)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"/>'
 

@@ -1,0 +1,54 @@
+"""report.html (CONTRACT section 5): one self-contained page a buyer can read and send on.
+
+``write_report(result, path, sections=())`` is called by :meth:`optimizer.solve.Result.write`;
+other features (compare, frontier, footprint) pass extra :class:`Section` objects built with
+:func:`figure_to_html` and :func:`table_html`. What every chart means: docs/report.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from optimizer.report.sections import Section, figure_to_html, table_html
+
+if TYPE_CHECKING:
+    from optimizer.solve import Result
+
+log = logging.getLogger(__name__)
+
+
+def render_report(result: Result, sections: Iterable[Section] = (), week: str | None = None) -> str:
+    """The report as an HTML string (see :func:`write_report`)."""
+    from optimizer.report.page import render
+
+    return render(result, sections, week=week)
+
+
+def write_report(
+    result: Result,
+    path: str | Path,
+    sections: Iterable[Section] = (),
+    week: str | None = None,
+) -> Path:
+    """Write report.html for ``result`` to ``path`` and return the path.
+
+    ``sections`` are appended after the built-in ones (before the inputs table). ``week``
+    (an ISO date inside the horizon) picks the first local day of the dispatch chart instead
+    of the costliest week. Works for any status: without a solution the page shows the
+    status, the diagnosis and the inputs.
+    """
+    t0 = time.perf_counter()
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_report(result, sections, week=week), encoding="utf-8")
+    log.info(
+        "wrote %s (%.0f kB) in %.2f s", out, out.stat().st_size / 1e3, time.perf_counter() - t0
+    )
+    return out
+
+
+__all__ = ["Section", "figure_to_html", "render_report", "table_html", "write_report"]
