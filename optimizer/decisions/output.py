@@ -104,11 +104,12 @@ def compare_section(result: CompareResult) -> Section:
         "less).</p>"
     )
     cols = [c for c in COMPARE_CSV_COLUMNS if c not in ("breakeven_method",)]
+    if not result.items:
+        intro += f"<p>No comparison: the scenario itself is {html.escape(result.status)}.</p>"
+    fig = figure_to_html(compare_figure(result), alt="value of each offer") if result.items else ""
     return Section(
         "Offers compared",
-        intro
-        + figure_to_html(compare_figure(result), alt="value of each offer")
-        + table_html(compare_rows(result), cols),
+        intro + fig + table_html(compare_rows(result), cols),
         anchor="compare",
     )
 
@@ -117,16 +118,17 @@ def write_compare(result: CompareResult, out_dir: str | Path) -> list[Path]:
     """compare.json, compare.csv, compare.png and report.html (with the compare section)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "compare.json", out / "compare.csv", out / "compare.png"]
+    paths = [out / "compare.json", out / "compare.csv"]
     _json(result.to_dict(), paths[0])
     with paths[1].open("w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(COMPARE_CSV_COLUMNS))
         w.writeheader()
         for row in compare_rows(result):
             w.writerow({k: _cell(v) for k, v in row.items()})
-    compare_figure(result).savefig(paths[2], dpi=110, bbox_inches="tight")
-    if result.base.status == "optimal":
-        paths.append(write_report_with(result.base, out / "report.html", [compare_section(result)]))
+    if result.items:
+        paths.append(out / "compare.png")
+        compare_figure(result).savefig(paths[-1], dpi=110, bbox_inches="tight")
+    paths.append(write_report_with(result.base, out / "report.html", [compare_section(result)]))
     return paths
 
 
