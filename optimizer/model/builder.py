@@ -18,6 +18,7 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.var import VarData
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 from optimizer.model.ledger import CostLedger, StepExpr
 from optimizer.scenario.resolve import Problem
@@ -83,6 +84,8 @@ class ModelBuilder:
     balance_rows: list[ConstraintData] = field(default_factory=list)
     extras: dict[str, object] = field(default_factory=dict)
     """Module-owned entries (e.g. the CFE certificate-cover variables)."""
+    step_components: list[pyo.Var] = field(default_factory=list)
+    """Every per-step variable component made by :meth:`step_vars` (index ``(k, t)``)."""
 
     @property
     def T(self) -> int:
@@ -106,7 +109,9 @@ class ModelBuilder:
         """``count`` non-negative variables per step, as one list per item."""
         var = pyo.Var(range(count), range(self.T), within=pyo.NonNegativeReals)
         blk.add_component(name, var)
-        out = [[var[k, t] for t in range(self.T)] for k in range(count)]
+        self.step_components.append(var)
+        data = list(var.values())  # in index order: k major, t minor
+        out = [data[k * self.T : (k + 1) * self.T] for k in range(count)]
         if ub is not None:
             ubs = np.broadcast_to(np.asarray(ub, dtype=float), (count, self.T))
             for k in range(count):
@@ -148,10 +153,13 @@ class ModelBuilder:
         coef: float = 1.0,
     ) -> list[ConstraintData]:
         """``x[t] ≤ coef·caps[which[t]]`` in every step (``which`` defaults to all zeros)."""
-        idx = np.zeros(self.T, dtype=np.int64) if which is None else which
+        idx = (np.zeros(self.T, dtype=np.int64) if which is None else np.asarray(which)).tolist()
+        # Expression objects are built directly (no operator overloading): one shared
+        # monomial −coef·cap per capacity, a two-term sum per step.
+        neg = [MonomialTermExpression((-float(coef), cap)) for cap in caps]
 
         def make(t: int) -> object:
-            return x[t] - coef * caps[int(idx[t])] <= 0
+            return (None, LinearExpression([x[t], neg[idx[t]]]), 0.0)
 
         return self.step_rows(blk, name, range(self.T), make)
 
@@ -222,7 +230,8 @@ def build_model(problem: Problem, options: BuildOptions | None = None) -> BuiltM
     # written with the load on the right so that its dual is the marginal cost of load.
     load = problem.load_mw
     bal = b.balance
-    rows = b.step_rows(b.m, "balance", range(T), lambda t: bal.pyomo(t) == float(load[t]))
+    loads = np.asarray(load, dtype=float).tolist()
+    rows = b.step_rows(b.m, "balance", range(T), lambda t: (loads[t], bal.pyomo(t), loads[t]))
     b.balance_rows = rows
 
     b.m.objective = pyo.Objective(expr=b.cost.pyomo(), sense=pyo.minimize)

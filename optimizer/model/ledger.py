@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from pyomo.core.base.var import VarData
-from pyomo.core.expr.numeric_expr import LinearExpression
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 VarValues = Callable[[Sequence[VarData]], np.ndarray]
 """Maps a list of variables to their values in a solution."""
@@ -33,6 +33,8 @@ class StepExpr:
         self.periods = periods
         self.const = np.zeros(periods)
         self._terms: list[_Term] = []
+        self._rows: list[LinearExpression] | None = None
+        """The Pyomo expression of every step, built on first use, dropped on any change."""
 
     def _coef(self, coef: float | np.ndarray) -> np.ndarray:
         arr = np.broadcast_to(np.asarray(coef, dtype=float), (self.periods,))
@@ -40,11 +42,13 @@ class StepExpr:
 
     def add(self, coef: float | np.ndarray, var: Sequence[VarData]) -> StepExpr:
         """Add ``coef[t]·var[t]``."""
+        self._rows = None
         self._terms.append(_Term(self._coef(coef), var, None))
         return self
 
     def add_scalar(self, coef: float | np.ndarray, var: VarData) -> StepExpr:
         """Add ``coef[t]·var`` (one variable, e.g. a capacity, times a profile)."""
+        self._rows = None
         self._terms.append(_Term(self._coef(coef), None, var))
         return self
 
@@ -54,6 +58,7 @@ class StepExpr:
 
     def add_expr(self, other: StepExpr, scale: float | np.ndarray = 1.0) -> StepExpr:
         s = self._coef(scale)
+        self._rows = None
         for term in other._terms:
             self._terms.append(_Term(term.coef * s, term.per_step, term.scalar))
         self.const = self.const + other.const * s
@@ -67,15 +72,32 @@ class StepExpr:
         return not self._terms
 
     def pyomo(self, t: int) -> LinearExpression:
-        """The Pyomo expression of step t, without its constant."""
-        coefs: list[float] = []
-        variables: list[VarData] = []
+        """The Pyomo expression of step t, without its constant.
+
+        All T expressions are assembled in one pass over the terms (a coefficient of 1 adds
+        the variable itself, zeros add nothing) and kept until the next change, so that
+        ``pyomo(t)`` in a per-step constraint rule costs a list lookup.
+        """
+        if self._rows is None:
+            self._rows = self._assemble()
+        return self._rows[t]
+
+    def _assemble(self) -> list[LinearExpression]:
+        args: list[list[object]] = [[] for _ in range(self.periods)]
         for term in self._terms:
-            c = float(term.coef[t])
-            if c != 0.0:
-                coefs.append(c)
-                variables.append(term.per_step[t] if term.per_step is not None else term.scalar)
-        return LinearExpression(constant=0.0, linear_coefs=coefs, linear_vars=variables)
+            coefs = term.coef.tolist()
+            if term.per_step is not None:
+                for t, (c, v) in enumerate(zip(coefs, term.per_step, strict=True)):
+                    if c == 1.0:
+                        args[t].append(v)
+                    elif c != 0.0:
+                        args[t].append(MonomialTermExpression((c, v)))
+            else:
+                s = term.scalar
+                for t, c in enumerate(coefs):
+                    if c != 0.0:
+                        args[t].append(s if c == 1.0 else MonomialTermExpression((c, s)))
+        return [LinearExpression(a) for a in args]
 
     def evaluate(self, values: VarValues) -> np.ndarray:
         out = self.const.copy()

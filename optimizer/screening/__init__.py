@@ -1,0 +1,377 @@
+"""Screening: solve on typical days (tsam) for fast sweeps — an estimate, not the full answer.
+
+Method (docs/performance.md, "Screening"):
+
+1. The horizon is cut into days of ``24/Δt`` steps. Within each local calendar month the days
+   are clustered (tsam, hierarchical, medoid representation) into ``days_per_month`` typical
+   days over the columns that drive the answer (load, prices, grid CFE share and carbon
+   intensity, every profile). A medoid is a real day of the data, so the reduced problem is
+   the full problem restricted to those days; each carries a weight ``w`` = the number of
+   days it stands for.
+2. The LP is built by the same modules on the reduced problem (its time grid keeps the full
+   horizon fraction H, the calendar months of its days and one local day per typical day).
+   Then every per-step quantity that sums over the horizon is weighted: the cost of each
+   per-step column and its coefficient in the CFE and emissions rows are multiplied by the
+   weight of its step, the CFE row's load total is the weighted one, and PPA payments (which
+   modules compute from profile sums) are recomputed from the full year's profiles.
+   Capital costs, fixed fees and the demand charge's month fractions are already those of
+   the full horizon.
+3. Storage: the typical days are chained in calendar order and the state of charge carries
+   from one to the next (cyclic over the chain), so a battery is linked across periods
+   rather than forced to end every day where it began. Each month's demand-charge peak is
+   the peak over that month's typical days.
+
+The objective is the full-year-equivalent cost; ``summary["screening"]`` states the
+method, the weights and the measured error to expect (``EXPECTED_OBJECTIVE_ERROR``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+
+from optimizer.model import BuildOptions, BuiltModel, build_model
+from optimizer.model.highs import HighsLp
+from optimizer.scenario import Problem, load_problem
+from optimizer.scenario.timeindex import TimeGrid
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DAYS_PER_MONTH = 3
+EXPECTED_OBJECTIVE_ERROR = 0.02
+"""Relative objective error to expect from screening, measured on the full-year cases in
+benchmarks/bench_fullyear.py (docs/performance.md); the goal the method is held to."""
+
+
+@dataclass(frozen=True)
+class ReducedGrid(TimeGrid):
+    """A time grid of typical days that keeps the full horizon's fraction of a year."""
+
+    full_periods: int = 0
+
+    @property
+    def horizon_fraction(self) -> float:
+        return self.full_periods * self.dt_hours / 8760.0
+
+
+@dataclass
+class TypicalDays:
+    """The chosen steps of the full horizon and the weight of each."""
+
+    steps: np.ndarray
+    """Indices into the full horizon, in calendar order."""
+    weights: np.ndarray
+    """Days of the full horizon each chosen step stands for (one value per step)."""
+    days: int
+    """Number of typical days."""
+
+
+def _features(p: Problem) -> pd.DataFrame:
+    cols: dict[str, np.ndarray] = {
+        "load": p.load_mw,
+        "cfe_share": p.grid_cfe_share,
+        "carbon": p.grid_carbon_intensity,
+    }
+    if p.spot_price is not None:
+        cols["spot"] = p.spot_price
+    for o in p.offers:
+        cols[f"price:{o.name}"] = np.broadcast_to(o.price, (p.periods,))
+    for q in p.ppas:
+        cols[f"ppa:{q.name}"] = np.broadcast_to(q.profile, (p.periods,))
+    for r in p.renewables:
+        cols[f"re:{r.name}"] = np.broadcast_to(r.profile, (p.periods,))
+    df = pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in cols.items()})
+    varying = [c for c in df.columns if float(df[c].max() - df[c].min()) > 1e-12]
+    return df[varying]
+
+
+def choose_days(p: Problem, days_per_month: int = DEFAULT_DAYS_PER_MONTH) -> TypicalDays:
+    """Typical days per calendar month (tsam medoids) and their weights."""
+    import tsam
+
+    per_day = round(24.0 / p.dt)
+    T = p.periods
+    n_days = T // per_day
+    feats = _features(p)
+    month_of_day = p.time.month_id[np.arange(n_days) * per_day]
+    steps: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    for m in np.unique(month_of_day):
+        days = np.flatnonzero(month_of_day == m)
+        if len(days) <= days_per_month or feats.shape[1] == 0:
+            chosen = [(int(d), 1.0) for d in days] if len(days) <= days_per_month else []
+            if not chosen:  # nothing varies: one day stands for all
+                chosen = [(int(days[0]), float(len(days)))]
+        else:
+            rows = np.concatenate([np.arange(d * per_day, (d + 1) * per_day) for d in days])
+            data = feats.iloc[rows].reset_index(drop=True)
+            data.index = pd.date_range("2001-01-01", periods=len(rows), freq=f"{p.dt}h")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                agg = tsam.aggregate(
+                    data,
+                    days_per_month,
+                    period_duration=24,
+                    preserve_column_means=False,
+                )
+            centers = list(agg.clustering.cluster_centers or ())
+            counts = agg.cluster_counts
+            chosen = [(int(days[int(centers[c])]), float(counts[c])) for c in range(len(centers))]
+        for d, w in sorted(chosen):
+            steps.append(np.arange(d * per_day, (d + 1) * per_day))
+            weights.append(np.full(per_day, w))
+    tail = np.arange(n_days * per_day, T)  # a part day at the end stands for itself
+    if len(tail):
+        steps.append(tail)
+        weights.append(np.ones(len(tail)))
+    sel = np.concatenate(steps)
+    return TypicalDays(sel, np.concatenate(weights), len(steps))
+
+
+def _slice(obj: Any, sel: np.ndarray, T: int) -> Any:
+    if isinstance(obj, np.ndarray) and obj.ndim >= 1 and obj.shape[0] == T:
+        return obj[sel]
+    if isinstance(obj, list):
+        return [_slice(x, sel, T) for x in obj]
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        changes = {
+            f.name: _slice(getattr(obj, f.name), sel, T)
+            for f in dataclasses.fields(obj)
+            if f.init and f.name not in ("scenario", "time")
+        }
+        return dataclasses.replace(obj, **changes)
+    return obj
+
+
+def reduce_problem(p: Problem, days: TypicalDays) -> Problem:
+    """The full problem restricted to the typical days (each typical day one local day)."""
+    sel = days.steps
+    g = p.time
+    per_day = round(24.0 / p.dt)
+    day_id = np.repeat(np.arange(days.days), per_day)[: len(sel)]
+    if len(day_id) < len(sel):
+        day_id = np.concatenate([day_id, np.full(len(sel) - len(day_id), days.days - 1)])
+    grid = ReducedGrid(
+        index=g.index[sel],
+        dt_hours=g.dt_hours,
+        month=g.month[sel],
+        weekday=g.weekday[sel],
+        hour=g.hour[sel],
+        month_id=g.month_id[sel],
+        month_fraction=g.month_fraction,
+        month_labels=g.month_labels,
+        day_id=day_id,
+        full_periods=p.periods,
+    )
+    reduced: Problem = _slice(p, sel, p.periods)
+    reduced.time = grid
+    return reduced
+
+
+def _step_of_columns(built: BuiltModel, lp: HighsLp) -> np.ndarray:
+    """Step index of every LP column created by ``step_vars``; -1 for scalar columns."""
+    out = np.full(lp.num_cols, -1, dtype=np.int64)
+    for comp in built.builder.step_components:
+        variables = list(comp.values())
+        cols = lp.cols(variables)
+        steps = np.fromiter((_last(v.index()) for v in variables), dtype=np.int64)
+        ok = cols >= 0
+        out[cols[ok]] = steps[ok]
+    return out
+
+
+def _last(index: Any) -> int:
+    return int(index[-1])
+
+
+@dataclass
+class ScreeningResult:
+    """A screening answer. ``summary`` has the summary.json keys that screening can give."""
+
+    status: str
+    summary: dict[str, Any]
+    problem: Problem
+    reduced: Problem
+    days: TypicalDays
+    built: BuiltModel
+    lp: HighsLp
+
+    @property
+    def objective(self) -> float | None:
+        v = self.summary.get("objective")
+        return float(v) if v is not None else None
+
+
+def _weighted_costs(
+    built: BuiltModel, lp: HighsLp, full: Problem, w_col: np.ndarray
+) -> list[tuple[str, str, np.ndarray, np.ndarray]]:
+    """Every cost term with its full-horizon coefficients: (category, item, cols, coefs)."""
+    b = built.builder
+    ppas = {q.name: q for q in full.ppas}
+    out = []
+    for term in b.cost.terms:
+        cols = lp.cols(term.variables)
+        coefs = np.asarray(term.coefs, dtype=float).copy()
+        ok = cols >= 0
+        coefs[ok] *= w_col[cols[ok]]
+        if term.category in ("ppa_energy", "ppa_settlement") and term.item in ppas:
+            q = ppas[term.item]
+            if term.category == "ppa_energy":
+                coefs[:] = q.price_per_mwh * float(np.sum(q.profile) * full.dt)
+            elif full.spot_price is not None:
+                coefs[:] = float(((q.price_per_mwh - full.spot_price) * q.profile).sum() * full.dt)
+        out.append((term.category, term.item, cols, coefs))
+    return out
+
+
+def solve_screening(
+    scenario: Problem | str | Path | Mapping[str, Any],
+    days_per_month: int = DEFAULT_DAYS_PER_MONTH,
+    overrides: Iterable[str | tuple[str, Any]] = (),
+    options: Any = None,
+) -> ScreeningResult:
+    """Solve ``scenario`` on typical days; ``options`` is a :class:`SolveOptions`."""
+    from optimizer.results import versions
+    from optimizer.solve import SolveOptions, choose_settings
+
+    options = options or SolveOptions()
+    full = (
+        scenario if isinstance(scenario, Problem) else load_problem(scenario, overrides=overrides)
+    )
+    t0 = time.perf_counter()
+    days = choose_days(full, days_per_month)
+    reduced = reduce_problem(full, days)
+    built = build_model(reduced, BuildOptions())
+    lp = HighsLp(built.model)
+    b = built.builder
+    step_col = _step_of_columns(built, lp)
+    w_step = days.weights
+    w_col = np.where(step_col >= 0, w_step[np.clip(step_col, 0, None)], 1.0)
+
+    terms = _weighted_costs(built, lp, full, w_col)
+    cost = np.zeros(lp.num_cols)
+    for _, _, cols, coefs in terms:
+        ok = cols >= 0
+        np.add.at(cost, cols[ok], coefs[ok])
+    lp.set_costs(lp.columns, cost)
+    lp.cost = cost
+
+    # Rows that sum over the horizon: weight their per-step coefficients.
+    for name, key in (("cfe", "cfe_dirty_terms"), ("emissions_cap", "emissions_terms")):
+        if name not in b.rows:
+            continue
+        row_coefs, variables = cast(tuple[list[float], list[Any]], b.extras[key])
+        cols = lp.cols(variables)
+        agg = np.zeros(lp.num_cols)
+        ok = cols >= 0
+        np.add.at(agg, cols[ok], np.asarray(row_coefs, dtype=float)[ok] * w_col[cols[ok]])
+        i = lp.row(b.rows[name])
+        for j in np.unique(cols[ok]):
+            lp.h.changeCoeff(i, int(j), float(agg[j]))
+        b.extras[key] = (
+            agg[np.unique(cols[ok])].tolist(),
+            [lp.columns[j] for j in np.unique(cols[ok])],
+        )
+    if "cfe" in b.rows:
+        total = float((w_step * reduced.load_mw).sum() * full.dt)
+        b.extras["cfe_total_load_mwh"] = total
+        target = full.carbon.cfe_target
+        if target is not None:
+            lp.set_row_upper(b.rows["cfe"], (1.0 - target) * total)
+    build_seconds = time.perf_counter() - t0
+
+    status = lp.solve(choose_settings(options, reduced.periods))
+    summary: dict[str, Any] = {
+        "status": status,
+        "scenario": full.scenario.name,
+        "currency": full.scenario.currency,
+        "build_seconds": build_seconds,
+        "solve_seconds": lp.solve_seconds,
+        "versions": versions(),
+        "screening": {
+            "method": "typical days (tsam medoids per month), storage chained across days",
+            "typical_days": days.days,
+            "days_per_month": days_per_month,
+            "steps": len(days.steps),
+            "full_steps": full.periods,
+            "expected_objective_error": EXPECTED_OBJECTIVE_ERROR,
+            "note": (
+                "screening estimate, not the full answer: expect the objective within about "
+                f"{EXPECTED_OBJECTIVE_ERROR:.0%} of the full model's; confirm a decision "
+                "with a full run (without --screening)"
+            ),
+        },
+    }
+    if status == "optimal":
+        summary.update(_screening_numbers(built, lp, full, days, terms))
+    return ScreeningResult(status, summary, full, reduced, days, built, lp)
+
+
+def _screening_numbers(
+    built: BuiltModel,
+    lp: HighsLp,
+    full: Problem,
+    days: TypicalDays,
+    terms: list[tuple[str, str, np.ndarray, np.ndarray]],
+) -> dict[str, Any]:
+    b = built.builder
+    p = b.problem
+    dt = p.dt
+    w = days.weights
+    x = lp.values(lp.columns)
+    values = lp.values
+    breakdown: dict[str, float] = {}
+    for cat, _, cols, coefs in terms:
+        ok = cols >= 0
+        breakdown[cat] = breakdown.get(cat, 0.0) + float(coefs[ok] @ x[cols[ok]])
+    for cat, _, v in b.cost.constants:
+        breakdown[cat] = breakdown.get(cat, 0.0) + v
+    carbon = breakdown.pop("carbon_price", 0.0)
+    imports = b.imports.evaluate(values)
+    certs = b.certificates.evaluate(values)
+    covered = (
+        np.clip(np.minimum(imports, certs), 0.0, None)
+        if not b.certificates.is_empty
+        else np.zeros(p.periods)
+    )
+    dirty = (1.0 - p.grid_cfe_share) * (imports - covered) + b.fossil.evaluate(values)
+    served = p.load_mw + b.served_delta.evaluate(values)
+    served_mwh = float((w * served).sum() * dt)
+    emis = b.emissions.evaluate(values)
+    gen_emis = emis - p.grid_carbon_intensity * imports * dt
+    emis_mkt = p.grid_carbon_intensity * (imports - covered) * dt + gen_emis
+    total_cost = lp.objective - carbon
+    return {
+        "objective": lp.objective,
+        "total_cost": total_cost,
+        "cost_breakdown": breakdown,
+        "carbon_cost": carbon,
+        "cfe_score": 1.0 - float((w * dirty).sum() * dt) / served_mwh if served_mwh else None,
+        "cfe_target": full.carbon.cfe_target,
+        "served_load_mwh": served_mwh,
+        "emissions_tco2": {
+            "location_based": float((w * emis).sum()),
+            "market_based": float((w * emis_mkt).sum()),
+        },
+        "capacity_mw": {
+            k: float(v)
+            for k, v in zip(b.capacities, values(list(b.capacities.values())), strict=True)
+        },
+        "storage_mwh": {
+            k: float(v) for k, v in zip(b.storage, values(list(b.storage.values())), strict=True)
+        },
+        "grid_import_mwh": {
+            o.name: float((w * b.flows[f"grid_import_mw:{o.name}"].evaluate(values)).sum() * dt)
+            for o in p.offers
+        },
+        "cost_per_mwh": total_cost / served_mwh if served_mwh else None,
+    }
