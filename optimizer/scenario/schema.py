@@ -27,7 +27,8 @@ ProfileSource = float | str | SolarProfile | WindProfile
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    # NaN and ±inf are bad input (CONTRACT 2): refuse them in every scalar number field.
+    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
 
 
 class Site(_Strict):
@@ -65,6 +66,9 @@ class Site(_Strict):
 
 class SeriesSpec(_Strict):
     """The time series: a file (CSV or Parquet) or, over the API, inline columns."""
+
+    # A NaN in a column is reported by the resolver with the field, row and timestamp.
+    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=True)
 
     file: str | None = Field(default=None, description="path relative to the scenario file")
     columns: dict[str, list[float | None]] | None = Field(
