@@ -439,3 +439,47 @@ def test_refused_before_any_model_is_built(monkeypatch: pytest.MonkeyPatch) -> N
     sc2["site"]["typo"] = 1
     with pytest.raises(ScenarioError):
         solve_module.solve(sc2)
+
+
+NON_FINITE_CASES: list[tuple[str, Mutate, str]] = [
+    (
+        "ppa price nan",
+        lambda sc: sc["ppa_offers"][0].update(price_per_mwh=float("nan")),
+        "ppa_offers[wind-a].price_per_mwh",
+    ),
+    ("capex inf", _tech(0, capex_per_kw=float("inf")), "technologies[solar].capex_per_kw"),
+    (
+        "demand charge inf",
+        lambda sc: sc["grid_offers"][0].update(demand_charge_per_mw_month=float("inf")),
+        "grid_offers[utility].demand_charge_per_mw_month",
+    ),
+    (
+        "carbon price inf",
+        _set(["carbon", "price_per_tco2"], float("inf")),
+        "carbon.price_per_tco2",
+    ),
+    (
+        "battery capex nan",
+        _tech(1, energy_capex_per_kwh=float("nan")),
+        "technologies[bess].energy_capex_per_kwh",
+    ),
+    (
+        "tou price nan",
+        lambda sc: sc["grid_offers"][0].update(
+            energy_price_per_mwh={"tou": [{"price_per_mwh": float("nan")}]}
+        ),
+        "grid_offers[utility].energy_price_per_mwh.tou[0].price_per_mwh",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "mutate", "field"), NON_FINITE_CASES, ids=[c[0] for c in NON_FINITE_CASES]
+)
+def test_non_finite_numbers_are_refused(what: str, mutate: Mutate, field: str) -> None:
+    """CONTRACT 2 lists NaN among the bad input refused before any model is built. A NaN or
+    infinite number in a scalar money field used to pass validation and give an 'optimal'
+    result with a NaN objective (or a solver failure, exit 1)."""
+    sc = good()
+    mutate(sc)
+    assert _field(_refuse(sc), field)
