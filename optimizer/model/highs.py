@@ -143,9 +143,25 @@ class HighsLp:
             self.apply(settings)
         t0 = time.perf_counter()
         self.h.run()
-        self.solve_seconds = time.perf_counter() - t0
         status = self.h.getModelStatus()
         ms = highspy.HighsModelStatus
+        if (
+            settings is not None
+            and settings.algorithm == "ipm"
+            and not settings.crossover
+            and status not in (ms.kOptimal, ms.kInfeasible, ms.kUnbounded, ms.kTimeLimit)
+        ):
+            # The interior point alone can end without a verdict (e.g. on an infeasible
+            # model); crossover, then simplex, settle the status.
+            log.info(
+                "interior point ended %s; re-solving with crossover",
+                self.h.modelStatusToString(status),
+            )
+            self.h.setOptionValue("run_crossover", "on")
+            self.h.run()
+            status = self.h.getModelStatus()
+            self.h.setOptionValue("run_crossover", "off")
+        self.solve_seconds = time.perf_counter() - t0
         self._x = self._row_dual = self._col_dual = None
         if status == ms.kOptimal:
             sol = self.h.getSolution()
