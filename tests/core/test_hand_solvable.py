@@ -648,3 +648,54 @@ def test_dst_day(
     assert s["cost_breakdown"]["grid_demand"] == approx(100 * periods)
     assert s["served_load_mwh"] == approx(10 * periods)
     assert len(r.dispatch) == periods
+
+
+def test_index_offer_price_is_spot_plus_adder() -> None:
+    """CONTRACT 3.2 / section 2: with ``index_adder_per_mwh`` "price = spot + adder".
+    Spot [30, 70], adder 5 → index price [35, 75]; a fixed offer at 60 beside it. Load 10:
+    index in hour 1 (35 < 60), fixed in hour 2 (60 < 75): 350 + 600 = 950."""
+    sc = scenario(
+        [10, 10],
+        spot=[30, 70],
+        grid_offers=[
+            {"name": "index", "index_adder_per_mwh": 5},
+            {"name": "fixed", "energy_price_per_mwh": 60},
+        ],
+    )
+    r = solve_ok(sc)
+    assert column(r, "grid_import_mw:index") == [approx(10), approx(0)]
+    assert column(r, "grid_import_mw:fixed") == [approx(0), approx(10)]
+    assert r.summary["total_cost"] == approx(950)
+
+
+def test_import_limit_shared_by_all_offers() -> None:
+    """CONTRACT 3.2: "Σ_o imp[o,t] ≤ grid_import_limit_mw and imp[o,t] ≤ max_mw". A at 30 up
+    to 5 MW, B at 60, limit 8 MW together; a fixed 10 MW generator (no capital) at 100 per
+    MWh covers the rest. Load 10: A 5, B 3, generator 2 → per hour 150 + 180 + 200 = 530,
+    two hours 1060."""
+    sc = scenario(
+        [10, 10],
+        site_extra={"grid_import_limit_mw": 8},
+        grid_offers=[
+            {"name": "A", "energy_price_per_mwh": 30, "max_mw": 5},
+            {"name": "B", "energy_price_per_mwh": 60},
+        ],
+        technologies=[
+            {
+                "name": "gas",
+                "kind": "generator",
+                "capex_per_kw": 0,
+                "lifetime_years": 20,
+                "fuel_per_mwh": 100,
+                "carbon_intensity_tco2_per_mwh": 0.4,
+                "min_mw": 10,
+                "max_mw": 10,
+            }
+        ],
+        finance={"discount_rate": 0.05},
+    )
+    r = solve_ok(sc)
+    assert column(r, "grid_import_mw:A") == [approx(5)] * 2
+    assert column(r, "grid_import_mw:B") == [approx(3)] * 2
+    assert column(r, "output_mw:gas") == [approx(2)] * 2
+    assert r.summary["total_cost"] == approx(1060)

@@ -172,3 +172,22 @@ def test_fifteen_minute_grid_over_spring_gap() -> None:
     )
     assert [ts.strftime("%H:%M") for ts in p.time.index] == ["01:30", "01:45", "03:00", "03:15"]
     assert p.dt == 0.25
+
+
+def test_parquet_series_with_tz_aware_timestamps(tmp_path: Path) -> None:
+    """A Parquet series whose timestamp column is tz-aware (here in UTC) names the steps of
+    a New York grid by their instants and is accepted; its values are read in order."""
+    sc = scenario([1, 2, 3], timezone="America/New_York", start="2027-11-07T00:00")
+    path = write_files(sc, tmp_path)
+    frame = pd.read_csv(tmp_path / "profiles.csv")
+    frame["timestamp"] = pd.date_range("2027-11-07T04:00", periods=3, freq="h", tz="UTC")
+    frame.to_parquet(tmp_path / "profiles.parquet", index=False)
+    text = path.read_text().replace("profiles.csv", "profiles.parquet")
+    path.write_text(text)
+    p = load_problem(path)
+    assert list(p.load_mw) == [1, 2, 3]
+    assert [ts.strftime("%H:%M%z") for ts in p.time.index] == [
+        "00:00-0400",
+        "01:00-0400",
+        "01:00-0500",
+    ]
