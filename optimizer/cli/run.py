@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
+from pydantic import ValidationError
 
 from optimizer.cli.common import (
     EXIT_ERROR,
@@ -16,6 +17,7 @@ from optimizer.cli.common import (
     headline_table,
     out,
 )
+from optimizer.errors import FieldError, ScenarioError
 from optimizer.scenario import load_problem
 from optimizer.solve import SolveOptions, solve
 
@@ -39,9 +41,18 @@ def run(
     threads: Annotated[int | None, typer.Option(help="Solver threads")] = None,
 ) -> None:
     """Solve one scenario; write summary.json, dispatch.parquet and report.html to --out."""
-    options = SolveOptions.model_validate(
-        {"algorithm": algorithm, "time_limit_seconds": time_limit, "threads": threads}
-    )
+    try:
+        options = SolveOptions.model_validate(
+            {"algorithm": algorithm, "time_limit_seconds": time_limit, "threads": threads}
+        )
+    except ValidationError as exc:  # a bad option value is bad input: exit 2, option named
+        flags = {"algorithm": "--algorithm", "time_limit_seconds": "--time-limit"}
+        raise ScenarioError(
+            [
+                FieldError(flags.get(str(e["loc"][0]), f"--{e['loc'][0]}"), e["msg"])
+                for e in exc.errors()
+            ]
+        ) from None
     problem = load_problem(scenario, overrides=set_ or [])
     result = solve(problem, options)
     written = result.write(out_dir)
