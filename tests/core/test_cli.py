@@ -291,3 +291,23 @@ def test_installed_entry_point_exit_code_and_stderr(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "load.mw" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "named"),
+    [
+        ("--algorithm", "magic", "--algorithm"),
+        ("--time-limit", "-1", "--time-limit"),
+        ("--threads", "0", "--threads"),
+    ],
+)
+def test_bad_solver_option_is_input_refused(
+    tmp_path: Path, option: str, value: str, named: str
+) -> None:
+    """A bad command-line value is bad input (exit 2, the option named), not an internal
+    error (it used to end 'internal error: ValidationError ...', exit 1)."""
+    path = write_files(scenario([10, 10]), tmp_path / "in")
+    r = invoke("run", str(path), "--out", str(tmp_path / "out"), option, value)
+    assert r.exit_code == 2, r.stdout + r.stderr
+    assert named in r.stderr
+    assert "internal error" not in r.stderr
