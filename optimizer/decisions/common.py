@@ -26,7 +26,7 @@ def warm_settings(options: SolveOptions, periods: int) -> HighsSettings:
     or cost keeps it valid), so a re-solve costs the pivots between two neighbouring optima.
     """
     base = choose_settings(options, periods)
-    return replace(base, algorithm="simplex")
+    return replace(base, algorithm="simplex", presolve=False)
 
 
 def minimise_terms(lp: HighsLp, settings: HighsSettings, terms: DirtyTerms) -> float | None:
