@@ -1,10 +1,11 @@
 """Resolve and validate every case of a sweep before any solve; the scenario hash.
 
 A case's **scenario hash** is the SHA-256 of the validated scenario
-(``Scenario.model_dump`` as canonical JSON, with ``series.file`` left out) and of the
-bytes of its series file. So editing a value or the series file changes the hash (the case
-is solved again), while moving the series file, reformatting the YAML or reordering keys
-does not.
+(``Scenario.model_dump`` as canonical JSON, with the paths of its input files left out) and
+of the bytes of its input files (``series.file``, ``weather.file``). So editing a value or
+an input file changes the hash (the case is solved again), while moving the files,
+reformatting the YAML or reordering keys does not. A ``pvlib:NAME`` weather file is a file
+bundled with pvlib: its name stays in the hash.
 """
 
 from __future__ import annotations
@@ -24,11 +25,16 @@ from optimizer.scenario.overrides import apply_overrides
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class SeriesFile:
-    """The series file a case reads, shipped to workers by content (they need no shared
-    filesystem): ``sha256`` names it, ``suffix`` keeps its format."""
+_FILE_SECTIONS = ("series", "weather")
+"""Scenario sections with a ``file`` relative to the scenario file."""
 
+
+@dataclass(frozen=True)
+class InputFile:
+    """An input file a case reads (``<section>.file``), shipped to workers by content so they
+    need no shared filesystem: ``sha256`` names it, ``suffix`` keeps its format."""
+
+    section: str
     path: Path
     sha256: str
     suffix: str
@@ -43,7 +49,7 @@ class PreparedCase:
     """The raw scenario mapping with the case's overrides applied (picklable)."""
     base_dir: Path
     scenario_hash: str
-    series: SeriesFile | None
+    files: tuple[InputFile, ...] = ()
 
     @property
     def case_id(self) -> str:
@@ -60,14 +66,38 @@ def _file_sha256(path: Path, cache: dict[Path, str]) -> str:
     return cache[path]
 
 
-def scenario_hash(scenario: Scenario, series_sha256: str | None) -> str:
-    """SHA-256 of the validated scenario (without the series file's path) and its series."""
+def _file_of(scenario: Scenario, section: str) -> str | None:
+    """The user-given file of a section (None: no file, or a pvlib-bundled one)."""
+    spec = getattr(scenario, section, None)
+    name = getattr(spec, "file", None) if spec is not None else None
+    if not isinstance(name, str) or name.startswith("pvlib:"):
+        return None
+    return name
+
+
+def input_files(
+    scenario: Scenario, base_dir: Path, cache: dict[Path, str] | None = None
+) -> tuple[InputFile, ...]:
+    """The files a validated scenario reads, with the SHA-256 of their bytes."""
+    cache = {} if cache is None else cache
+    out: list[InputFile] = []
+    for section in _FILE_SECTIONS:
+        name = _file_of(scenario, section)
+        if name is not None:
+            path = (base_dir / name).resolve()
+            out.append(InputFile(section, path, _file_sha256(path, cache), path.suffix.lower()))
+    return tuple(out)
+
+
+def scenario_hash(scenario: Scenario, files: tuple[InputFile, ...] = ()) -> str:
+    """SHA-256 of the validated scenario (without its files' paths) and its files' bytes."""
     dump = scenario.model_dump(mode="json")
-    if isinstance(dump.get("series"), dict) and dump["series"].get("file") is not None:
-        dump["series"]["file"] = None
+    for f in files:
+        dump[f.section]["file"] = None
     payload = json.dumps(dump, sort_keys=True, separators=(",", ":"), allow_nan=True)
     digest = hashlib.sha256(payload.encode("utf-8"))
-    digest.update(b"\nseries:" + (series_sha256 or "none").encode("ascii"))
+    for f in sorted(files, key=lambda f: f.section):
+        digest.update(f"\n{f.section}.file:{f.sha256}".encode("ascii"))
     return digest.hexdigest()
 
 
@@ -103,13 +133,9 @@ def prepare_cases(sweep: Sweep) -> list[PreparedCase]:
                 for e in exc.errors
             )
             continue
-        series: SeriesFile | None = None
-        spec_series = problem.scenario.series
-        if spec_series is not None and spec_series.file is not None:
-            path = (base_dir / spec_series.file).resolve()
-            series = SeriesFile(path, _file_sha256(path, sha_cache), path.suffix.lower())
-        digest = scenario_hash(problem.scenario, series.sha256 if series else None)
-        prepared.append(PreparedCase(spec, raw, base_dir, digest, series))
+        files = input_files(problem.scenario, base_dir, sha_cache)
+        digest = scenario_hash(problem.scenario, files)
+        prepared.append(PreparedCase(spec, raw, base_dir, digest, files))
     if errors:
         n_bad = len({e.field.split("]", 1)[0] for e in errors})
         log.info("%d of %d cases are invalid", n_bad, len(sweep.cases))

@@ -168,8 +168,7 @@ def _task(case: PreparedCase, write_report: bool, time_limit: float | None) -> C
         base_dir=str(case.base_dir),
         scenario_hash=case.scenario_hash,
         overrides=dict(case.spec.overrides),
-        series_sha256=case.series.sha256 if case.series else None,
-        series_suffix=case.series.suffix if case.series else "",
+        files=tuple((f.section, f.sha256, f.suffix) for f in case.files),
         write_report=write_report,
         threads=1,
         time_limit_seconds=time_limit,
@@ -198,18 +197,20 @@ def _stop_pool(executor: cf.Executor) -> None:
 
 def _outcomes(
     tasks: list[CaseTask],
-    series: Mapping[str, Any],
+    contents: Mapping[str, Any],
     executor: cf.Executor | None,
 ) -> Iterator[CaseOutcome]:
-    """Run every task, yielding outcomes as they finish (in-process when no executor)."""
+    """Run every task, yielding outcomes as they finish (in-process when no executor).
+    ``contents``: input file bytes (or Dask futures of them) by sha256."""
+
+    def own(task: CaseTask) -> dict[str, Any]:
+        return {sha: contents[sha] for _, sha, _ in task.files if sha in contents}
+
     if executor is None:
         for task in tasks:
-            yield run_case(task, series.get(task.series_sha256 or ""))
+            yield run_case(task, own(task))
         return
-    futures = {
-        executor.submit(run_case, task, series.get(task.series_sha256 or "")): task
-        for task in tasks
-    }
+    futures = {executor.submit(run_case, task, own(task)): task for task in tasks}
     for fut in cf.as_completed(futures):
         task = futures[fut]
         try:
@@ -241,8 +242,8 @@ def run_plan(
     t0 = time.perf_counter()
     try:
         with ExitStack() as stack:
-            executor, series = _executor(plan, workers, scheduler, client, stack)
-            for outcome in _outcomes(tasks, series, executor):
+            executor, contents = _executor(plan, workers, scheduler, client, stack)
+            for outcome in _outcomes(tasks, contents, executor):
                 write_case(cases_dir, outcome)
                 summaries[outcome.case_id] = outcome.summary
                 done += 1
@@ -277,11 +278,12 @@ def _executor(
     client: Any | None,
     stack: ExitStack,
 ) -> tuple[cf.Executor | None, dict[str, Any]]:
-    """The executor for this run (None: in this process) and the series content by hash."""
+    """The executor for this run (None: in this process) and input file bytes by sha256."""
     contents: dict[str, bytes] = {}
     for case in plan.to_run:
-        if case.series is not None and case.series.sha256 not in contents:
-            contents[case.series.sha256] = case.series.path.read_bytes()
+        for f in case.files:
+            if f.sha256 not in contents:
+                contents[f.sha256] = f.path.read_bytes()
     if not plan.to_run:
         return None, {}
     if client is not None or scheduler is not None:
@@ -292,7 +294,7 @@ def _executor(
             log.info("connected to Dask scheduler %s", scheduler)
         dask_executor = client.get_executor(pure=False)
         stack.callback(dask_executor.shutdown, wait=False)
-        # each series goes to the workers once, not once per task
+        # each input file goes to the workers once, not once per task
         shipped = {k: client.scatter(v, broadcast=True, hash=False) for k, v in contents.items()}
         return dask_executor, shipped
     n = workers if workers is not None else (os.cpu_count() or 1)

@@ -1,8 +1,9 @@
 """What runs on a worker: one case in, its outputs (as bytes) out.
 
 The same :func:`run_case` runs in-process, in a local process pool and on Dask workers.
-Workers need no shared filesystem: the task carries the series file's bytes (or a Dask
-future of them) and the outputs come back as bytes that the coordinating process writes.
+Workers need no shared filesystem: the task comes with the bytes of its input files (series,
+weather; or Dask futures of them) and the outputs go back as bytes that the coordinating
+process writes.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ class CaseTask:
     base_dir: str
     scenario_hash: str
     overrides: dict[str, Any]
-    series_sha256: str | None = None
-    series_suffix: str = ""
+    files: tuple[tuple[str, str, str], ...] = ()
+    """(section, sha256, suffix) of each input file; its bytes come with the task."""
     write_report: bool = False
     threads: int = 1
     time_limit_seconds: float | None = None
@@ -72,9 +73,9 @@ def warm() -> None:
         log.debug("warm-up import failed", exc_info=True)
 
 
-def _series_path(sha256: str, suffix: str, content: bytes) -> Path:
-    """The shipped series, written once per machine under the temp folder."""
-    folder = Path(tempfile.gettempdir()) / "dcopt-batch-series"
+def _input_path(sha256: str, suffix: str, content: bytes) -> Path:
+    """A shipped input file, written once per machine under the temp folder."""
+    folder = Path(tempfile.gettempdir()) / "dcopt-batch-inputs"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{sha256}{suffix}"
     if not path.is_file():
@@ -85,8 +86,11 @@ def _series_path(sha256: str, suffix: str, content: bytes) -> Path:
     return path
 
 
-def run_case(task: CaseTask, series: bytes | None = None) -> CaseOutcome:
-    """Solve one case; never raises for a case's own failure (status ``failed``)."""
+def run_case(task: CaseTask, contents: dict[str, bytes] | None = None) -> CaseOutcome:
+    """Solve one case; never raises for a case's own failure (status ``failed``).
+
+    ``contents`` maps the sha256 of each of the task's input files to its bytes; a file
+    missing there is read from its path relative to ``task.base_dir``."""
     from optimizer.results import write_summary
     from optimizer.scenario import load_problem
     from optimizer.solve import SolveOptions, solve
@@ -99,9 +103,10 @@ def run_case(task: CaseTask, series: bytes | None = None) -> CaseOutcome:
     }
     try:
         raw = copy.deepcopy(task.scenario)
-        if series is not None and task.series_sha256 is not None:
-            path = _series_path(task.series_sha256, task.series_suffix, series)
-            raw["series"] = {**raw["series"], "file": str(path)}
+        for section, sha256, suffix in task.files:
+            if contents and sha256 in contents:
+                path = _input_path(sha256, suffix, contents[sha256])
+                raw[section] = {**raw[section], "file": str(path)}
         problem = load_problem(raw, base_dir=task.base_dir)
         options = SolveOptions(threads=task.threads, time_limit_seconds=task.time_limit_seconds)
         result = solve(problem, options)

@@ -1,0 +1,69 @@
+"""Ctrl-C on ``dcopt batch`` (a real SIGINT to the process group, as a terminal sends it):
+exit 130 with a line saying how many cases finished; finished cases stay complete and the
+same command resumes with only the others."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from optimizer.batch import run_batch
+from optimizer.batch.worker import CaseOutcome
+
+from .conftest import write_sweep
+
+WIND = "ppa_offers[wind-a].price_per_mwh"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGINT are POSIX")
+def test_sigint_keeps_finished_cases_and_resumes(inputs: Path, tmp_path: Path) -> None:
+    prices = [40, 42, 44, 46, 48, 50, 52, 54]
+    sweep = write_sweep(
+        inputs.parent, f"base: inputs/scenario.yaml\nproduct:\n  {WIND}: {prices}\n"
+    )
+    out = tmp_path / "out"
+    dcopt = Path(sys.executable).parent / "dcopt"
+    proc = subprocess.Popen(
+        [str(dcopt), "batch", str(sweep), "--out", str(out), "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    cases = out / "cases"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if cases.is_dir() and any(p.name.startswith("case-") for p in cases.iterdir()):
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the batch ended before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    m = re.search(r"interrupted: (\d+) of 8 cases finished", stderr)
+    assert m, stderr
+    finished = int(m.group(1))
+    assert 1 <= finished < 8
+    done = sorted(p.name for p in cases.iterdir() if p.name.startswith("case-"))
+    assert len(done) == finished
+    for name in done:
+        assert json.loads((cases / name / "summary.json").read_text())["status"] == "optimal"
+
+    solved: list[str] = []
+
+    def record(outcome: CaseOutcome, n: int, total: int) -> None:
+        solved.append(outcome.case_id)
+
+    frame = run_batch(sweep, out, workers=1, on_case=record)
+    assert len(solved) == 8 - finished
+    assert not set(solved) & set(done)
+    assert list(frame["status"]) == ["optimal"] * 8
