@@ -256,6 +256,7 @@ def test_fixed_fee_paid_even_when_offer_unused() -> None:
     assert s["grid_import_mwh"]["unused"] == approx(0.0)
     assert s["cost_breakdown"]["grid_fixed"] == approx(20.0)
     assert s["total_cost"] == approx(1020.0)
+    assert s["objective"] == approx(1020.0)
 
 
 def test_tou_blocks_first_match_local_time() -> None:

@@ -230,3 +230,47 @@ def test_dispatch_balance_closes_in_every_step(case: dict[str, Any]) -> None:
     )
     assert np.allclose(supply.to_numpy(), d["served_load_mw"].to_numpy(), atol=1e-6)
     assert abs(d["served_load_mw"].sum() - sum(case["load"])) < 1e-6
+
+
+def cost_from_dispatch(case: dict[str, Any], s: dict[str, Any], d: pd.DataFrame) -> float:
+    """CONTRACT 3.1-3.3 and 3.8 evaluated on the reported decisions, with this file's inputs:
+    capital (CRF per 3.1), grid energy Σ price·imp·Δt, demand Σ_m rate·f[m]·max imp over
+    month m (the horizon starts 2027-01-31 21:00 UTC: three January hours, f = 3/744, the rest
+    in February, f = (n − 3)/672), baseload 95·c per step, virtual settlement
+    Σ (strike − spot)·c·profile, generator fuel Σ fuel·g."""
+    from tests.core.helpers import crf, horizon_fraction
+
+    n = len(case["load"])
+    H = horizon_fraction(n, 60)
+    cap, E = s["capacity_mw"], s["storage_mwh"]["bess"]
+    capital = (
+        cap["solar"] * 1000 * crf(0.06, 25) * 900 * H
+        + cap["bess"] * 1000 * crf(0.06, 10) * 150 * H
+        + E * 1000 * crf(0.06, 10) * 100 * H
+        + cap["gas"] * 1000 * crf(0.06, 20) * 500 * H
+    )
+    imp = d["grid_import_mw:utility"].to_numpy()
+    energy = float((np.asarray(case["price"]) * imp).sum())
+    feb_peak = imp[3:].max() if n > 3 else 0.0
+    demand = case["demand"] * (imp[:3].max() * 3 / 744 + feb_peak * (n - 3) / 672)
+    baseload = 95 * cap["base"] * n
+    settle = float(
+        ((case["vppa_price"] - np.asarray(case["spot"])) * np.asarray(case["wind"])).sum()
+        * cap["wind-v"]
+    )
+    fuel = case["gas_fuel"] * float(d["output_mw:gas"].sum())
+    return capital + energy + demand + baseload + settle + fuel
+
+
+@SETTINGS
+@given(hourly_case(), st.integers(0, 100))
+def test_total_cost_recomputed_from_decisions(case: dict[str, Any], carbon_price: int) -> None:
+    """total_cost equals the contract's cost of the reported capacities and dispatch, and
+    objective = total_cost + carbon price·location-based emissions (CONTRACT 3.8)."""
+    r = solve(build(case, price_per_tco2=carbon_price))
+    assert r.status == "optimal" and r.dispatch is not None
+    s = r.summary
+    expected = cost_from_dispatch(case, s, r.dispatch)
+    assert abs(s["total_cost"] - expected) <= 1e-6 * max(1.0, abs(expected))
+    em = s["emissions_tco2"]["location_based"]
+    assert _rel_close(s["objective"], s["total_cost"] + carbon_price * em)
