@@ -1,0 +1,301 @@
+"""Benchmark: full-year solves — build, solve, memory, and dcopt against HiGHS on its own LP.
+
+Cases: the acceptance case year-cfe90, the bundled example (``dcopt example greensboro``,
+skipped with a reason if that command fails) and a 15-minute full year (35,040 steps) made
+from year-cfe90 by repeating each hourly row 4 times (written to a temporary folder).
+
+For each case, in a child process of its own (so that ``ru_maxrss`` is that run's peak):
+load the scenario and ``optimizer.solve.solve`` it; print build seconds (model + matrix),
+solve seconds, total wall seconds (load + build + solve + results), the build's share of
+the total and the peak memory. The child writes dcopt's LP as MPS; then every HiGHS
+algorithm (interior point with and without crossover, dual simplex, PDLP) solves that MPS,
+each in a child of its own, and the ratio ``dcopt total / fastest HiGHS solve`` is printed.
+With ``--screening`` the typical-day screening mode is timed on the same cases and its
+objective compared with the full one.
+
+Goals (issue 6): ratio ≤ 1.15; peak memory ≤ 1.5 GB hourly, ≤ 4 GB at 15 minutes; build
+≤ 10 % of the total; screening ≥ 10× faster with ≤ 2 % objective error.
+
+    .venv/bin/python benchmarks/bench_fullyear.py                  # all cases, all algorithms
+    .venv/bin/python benchmarks/bench_fullyear.py --cases year --screening
+    .venv/bin/python benchmarks/bench_fullyear.py --src /tmp/before  # an older tree's code
+
+The machine's load average is printed before and after: on a shared machine compare the
+ratios measured in one run, not seconds across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+YEAR = ROOT / "tests" / "acceptance" / "year-cfe90" / "scenario.yaml"
+ALGORITHMS = {
+    "ipm": {"solver": "ipm", "run_crossover": "off"},
+    "ipm+crossover": {"solver": "ipm", "run_crossover": "on"},
+    "simplex": {"solver": "simplex"},
+    "pdlp": {"solver": "pdlp"},
+}
+
+
+# -- children --------------------------------------------------------------------------------
+def child_solve(scenario: str, mps: str | None, screening: bool) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    from optimizer.scenario import load_problem
+
+    problem = load_problem(scenario)
+    if screening:
+        from optimizer.screening import solve_screening
+
+        t1 = time.perf_counter()
+        s = solve_screening(problem)
+        total = time.perf_counter() - t0
+        return {
+            "status": s.status,
+            "objective": s.objective,
+            "total_seconds": total,
+            "solve_seconds": s.summary["solve_seconds"],
+            "screening_seconds": time.perf_counter() - t1,
+            "steps": s.summary["screening"]["steps"],
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+    from optimizer.solve import solve
+
+    result = solve(problem)
+    total = time.perf_counter() - t0
+    s = result.summary
+    out = {
+        "status": result.status,
+        "objective": result.objective,
+        "build_seconds": s["build_seconds"],
+        "solve_seconds": s["solve_seconds"],
+        "total_seconds": total,
+        "steps": problem.periods,
+        "rows": s["solver"]["rows"],
+        "columns": s["solver"]["columns"],
+        "algorithm": s["solver"]["algorithm"],
+        "crossover": s["solver"].get("crossover"),
+        "cfe_shadow_per_mwh": s.get("shadow_prices", {}).get("cfe_per_mwh"),
+        "marginal_price_mean": (s.get("marginal_price_per_mwh") or {}).get("mean"),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    if mps and result.lp is not None:
+        result.lp.write_mps(mps)
+    return out
+
+
+def child_highs(mps: str, algorithm: str, time_limit: float) -> dict[str, Any]:
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.readModel(mps)
+    for k, v in ALGORITHMS[algorithm].items():
+        h.setOptionValue(k, v)
+    h.setOptionValue("time_limit", float(time_limit))
+    t0 = time.perf_counter()
+    h.run()
+    seconds = time.perf_counter() - t0
+    info = h.getInfo()
+    status = h.modelStatusToString(h.getModelStatus())
+    return {
+        "algorithm": algorithm,
+        "status": status,
+        "seconds": seconds,
+        "objective": info.objective_function_value,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def run_child(args: list[str], src: str | None) -> dict[str, Any]:
+    env = dict(os.environ)
+    if src:
+        env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if proc.returncode != 0:
+        return {"status": "failed", "error": proc.stderr.strip().splitlines()[-1:]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+# -- cases -----------------------------------------------------------------------------------
+def make_quarter_hour(folder: Path) -> Path:
+    """year-cfe90 at 15 minutes: every hourly row repeated 4 times (same MW, same prices)."""
+    import pandas as pd
+    import yaml
+
+    raw = yaml.safe_load(YEAR.read_text())
+    df = pd.read_csv(YEAR.parent / "profiles.csv")
+    df = df.loc[df.index.repeat(4)].reset_index(drop=True)
+    ts = pd.date_range(raw["site"]["start"], periods=len(df), freq="15min")
+    df["timestamp"] = ts.strftime("%Y-%m-%dT%H:%M")
+    df.to_csv(folder / "profiles.csv", index=False)
+    raw["name"] = "year-cfe90-15min"
+    raw["site"]["periods"] = len(df)
+    raw["site"]["resolution_minutes"] = 15
+    path = folder / "scenario.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return path
+
+
+def make_example(folder: Path) -> tuple[Path | None, str]:
+    dcopt = Path(sys.executable).with_name("dcopt")
+    cmd = [str(dcopt), "example", "greensboro", "--out", str(folder / "greensboro")]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        return None, f"dcopt example failed: {exc}"
+    path = folder / "greensboro" / "scenario.yaml"
+    if proc.returncode != 0 or not path.is_file():
+        return None, f"`dcopt example greensboro` exited {proc.returncode}: {proc.stderr[-200:]}"
+    return path, ""
+
+
+# -- main ------------------------------------------------------------------------------------
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument(
+        "--cases", default="year,example,15min", help="comma list of year,example,15min"
+    )
+    ap.add_argument(
+        "--algorithms", default=",".join(ALGORITHMS), help="HiGHS algorithms on the MPS"
+    )
+    ap.add_argument("--algorithms-15min", default="ipm,ipm+crossover", help="the same at 15 min")
+    ap.add_argument("--time-limit", type=float, default=600.0, help="per HiGHS algorithm run, s")
+    ap.add_argument("--repeat", type=int, default=1, help="dcopt solves per case (min is kept)")
+    ap.add_argument("--screening", action="store_true", help="also time screening mode")
+    ap.add_argument("--src", default=None, help="PYTHONPATH of the dcopt code to measure")
+    ap.add_argument("--json", default=None, help="write the measurements here")
+    ap.add_argument("--child", nargs="*", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    if args.child is not None:
+        kind, *rest = args.child
+        if kind == "solve":
+            res = child_solve(rest[0], rest[1] or None, rest[2] == "1")
+        else:
+            res = child_highs(rest[0], rest[1], float(rest[2]))
+        print(json.dumps(res))
+        return
+
+    print(f"load average before: {os.getloadavg()}  (2 cores shared; compare ratios)")
+    results: dict[str, Any] = {"load_before": os.getloadavg(), "cases": {}}
+    with tempfile.TemporaryDirectory(prefix="dcopt-bench-") as tmp:
+        folder = Path(tmp)
+        cases: list[tuple[str, Path]] = []
+        for name in args.cases.split(","):
+            if name == "year":
+                cases.append(("year-cfe90", YEAR))
+            elif name == "15min":
+                (folder / "q").mkdir()
+                cases.append(("year-cfe90-15min", make_quarter_hour(folder / "q")))
+            elif name == "example":
+                path, why = make_example(folder)
+                if path is None:
+                    print(f"skipping the bundled example: {why}")
+                else:
+                    cases.append(("greensboro", path))
+        rows: list[dict[str, Any]] = []
+        for name, path in cases:
+            mps = str(folder / f"{name}.mps")
+            runs = [run_child(["solve", str(path), mps, "0"], args.src) for _ in range(args.repeat)]
+            ok = [r for r in runs if r.get("status") == "optimal"]
+            if not ok:
+                print(f"{name}: dcopt failed: {runs[0]}")
+                continue
+            best = min(ok, key=lambda r: r["total_seconds"])
+            algos = args.algorithms_15min if "15min" in name else args.algorithms
+            highs = [
+                run_child(["highs", mps, a, str(args.time_limit)], None)
+                for a in algos.split(",")
+                if a in ALGORITHMS
+            ]
+            done = [h for h in highs if h.get("status") == "Optimal"]
+            fastest = min(done, key=lambda h: h["seconds"]) if done else None
+            row = {"case": name, **best, "highs": highs}
+            if fastest:
+                row["best_highs"] = fastest["algorithm"]
+                row["best_highs_seconds"] = fastest["seconds"]
+                row["ratio"] = best["total_seconds"] / fastest["seconds"]
+            if args.screening:
+                scr = run_child(["solve", str(path), "", "1"], args.src)
+                row["screening"] = scr
+                if scr.get("status") == "optimal":
+                    row["screening_speedup"] = best["total_seconds"] / scr["total_seconds"]
+                    row["screening_error"] = (scr["objective"] - best["objective"]) / abs(
+                        best["objective"]
+                    )
+            rows.append(row)
+            results["cases"][name] = row
+            _print_case(row)
+    results["load_after"] = os.getloadavg()
+    print()
+    _print_table(rows)
+    print(f"load average after: {os.getloadavg()}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2, default=str) + "\n")
+
+
+def _print_case(row: dict[str, Any]) -> None:
+    print(
+        f"{row['case']}: {row['status']} objective {row['objective']:.6f} "
+        f"({row.get('algorithm')}, crossover {row.get('crossover')}) "
+        f"{row['rows']} rows x {row['columns']} columns"
+    )
+    for h in row["highs"]:
+        if "seconds" in h:
+            print(
+                f"    HiGHS {h['algorithm']:14s} {h['status']:10s} {h['seconds']:7.1f} s  "
+                f"objective {h['objective']:.6f}  peak {h['peak_mb']:.0f} MB"
+            )
+        else:
+            print(f"    HiGHS {h.get('algorithm', '?')}: {h}")
+    scr = row.get("screening")
+    if scr:
+        print(
+            f"    screening: {scr.get('status')} objective {scr.get('objective')} in "
+            f"{scr.get('total_seconds', float('nan')):.1f} s ({scr.get('steps')} steps), "
+            f"speed-up {row.get('screening_speedup', float('nan')):.1f}x, "
+            f"error {100 * row.get('screening_error', float('nan')):+.2f} %"
+        )
+
+
+def _print_table(rows: list[dict[str, Any]]) -> None:
+    head = (
+        "| case | steps | build s | solve s | total s | build share | peak MB | "
+        "best HiGHS on MPS | ratio |"
+    )
+    print(head)
+    print("| --- " * 9 + "|")
+    for r in rows:
+        print(
+            f"| {r['case']} | {r['steps']} | {r['build_seconds']:.2f} | {r['solve_seconds']:.1f} "
+            f"| {r['total_seconds']:.1f} | {100 * r['build_seconds'] / r['total_seconds']:.1f} % "
+            f"| {r['peak_mb']:.0f} | {r.get('best_highs', '-')} "
+            f"{r.get('best_highs_seconds', float('nan')):.1f} s "
+            f"| {r.get('ratio', float('nan')):.2f} |"
+        )
+    if any("screening_speedup" in r for r in rows):
+        print()
+        print("| case | screening s | full s | speed-up | objective error |")
+        print("| --- | --- | --- | --- | --- |")
+        for r in rows:
+            if "screening_speedup" in r:
+                print(
+                    f"| {r['case']} | {r['screening']['total_seconds']:.1f} | "
+                    f"{r['total_seconds']:.1f} | {r['screening_speedup']:.1f}x | "
+                    f"{100 * r['screening_error']:+.2f} % |"
+                )
+
+
+if __name__ == "__main__":
+    main()
