@@ -18,7 +18,7 @@ from optimizer.cli.common import (
     out,
 )
 from optimizer.errors import FieldError, ScenarioError
-from optimizer.scenario import load_problem
+from optimizer.scenario import Problem, load_problem
 from optimizer.solve import SolveOptions, solve
 
 Algorithm = Literal["auto", "simplex", "ipm", "pdlp"]
@@ -39,6 +39,17 @@ def run(
     ] = None,
     algorithm: Annotated[str, typer.Option(help="auto | simplex | ipm | pdlp")] = "auto",
     threads: Annotated[int | None, typer.Option(help="Solver threads")] = None,
+    screening: Annotated[
+        bool,
+        typer.Option(
+            "--screening",
+            help="Fast estimate on typical days (tsam), about 2 % objective error; writes "
+            "summary.json only (docs/performance.md)",
+        ),
+    ] = False,
+    days_per_month: Annotated[
+        int, typer.Option("--days-per-month", min=1, help="Typical days per month (--screening)")
+    ] = 3,
 ) -> None:
     """Solve one scenario; write summary.json, dispatch.parquet and report.html to --out."""
     try:
@@ -54,6 +65,9 @@ def run(
             ]
         ) from None
     problem = load_problem(scenario, overrides=set_ or [])
+    if screening:
+        _run_screening(problem, options, days_per_month, out_dir)
+        return
     result = solve(problem, options)
     written = result.write(out_dir)
     if result.status == "optimal":
@@ -65,6 +79,25 @@ def run(
         raise typer.Exit(EXIT_INFEASIBLE)
     err.print(f"{result.status}: {result.message}", markup=False)
     raise typer.Exit(EXIT_ERROR)
+
+
+def _run_screening(
+    problem: Problem, options: SolveOptions, days_per_month: int, out_dir: Path
+) -> None:
+    from optimizer.results import write_summary
+    from optimizer.screening import solve_screening
+
+    result = solve_screening(problem, days_per_month, options=options)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_summary(result.summary, out_dir / "summary.json")
+    note = result.summary["screening"]["note"]
+    if result.status == "optimal":
+        out.print(headline_table(result.summary))
+        out.print(f"SCREENING: {note}", markup=False)
+        out.print(f"wrote {out_dir / 'summary.json'}")
+        return
+    err.print(f"screening ended {result.status}; rerun without --screening", markup=False)
+    raise typer.Exit(EXIT_INFEASIBLE if result.status == "infeasible" else EXIT_ERROR)
 
 
 @handle_errors
