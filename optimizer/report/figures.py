@@ -53,6 +53,11 @@ CATEGORY_COLORS = {
 }
 
 
+def plain(text: str) -> str:
+    """User text for a chart: ``$`` escaped, so that matplotlib never parses it as math."""
+    return text.replace("$", r"\$")
+
+
 def flow_colors(flows: list[Flow]) -> dict[str, str]:
     """A colour per flow column; a battery's charge takes the colour of its discharge."""
     used: dict[str, int] = {}
@@ -121,7 +126,7 @@ def dispatch_figure(
             alpha=0.55 if hatch else 0.9,
             hatch=hatch,
             linewidth=0,
-            label=f.label,
+            label=plain(f.label),
         )
         if f.sign > 0:
             pos = top
@@ -178,7 +183,7 @@ def monthly_energy_figure(monthly: pd.DataFrame, flows: list[Flow]) -> Figure:
             color=colors[f.column],
             alpha=0.55 if f.column.startswith("charge_mw:") else 0.9,
             hatch="////" if f.column.startswith("charge_mw:") else None,
-            label=f.label,
+            label=plain(f.label),
             width=0.75,
         )
         if f.sign > 0:
@@ -252,7 +257,7 @@ def cost_figure(
         )
         pos = pos + np.clip(v, 0, None)
         neg = neg + np.clip(v, None, 0)
-    ax.set_yticks(ys, items, fontsize=9)
+    ax.set_yticks(ys, [plain(i) for i in items], fontsize=9)
     ax.axvline(0, color="black", lw=0.6)
     ax.set_xlabel(f"{currency} over the modelled horizon")
     ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
@@ -272,7 +277,7 @@ def capacity_figure(rows: list[tuple[str, float, float | None]]) -> Figure:
     ax.barh(ys, chosen, height=0.6, color="#1f6fb4", label="chosen")
     for y, c in zip(ys, chosen, strict=True):
         ax.text(c, y, f" {c:,.1f}", va="center", fontsize=8)
-    ax.set_yticks(ys, [r[0] for r in rows], fontsize=9)
+    ax.set_yticks(ys, [plain(r[0]) for r in rows], fontsize=9)
     ax.set_xlabel("MW")
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="lower right", fontsize=8, frameon=False)

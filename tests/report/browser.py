@@ -41,6 +41,10 @@ FLAGS = [
     "--remote-debugging-pipe",
 ]
 LOCAL_SCHEMES = ("data:", "file:", "about:")
+TRAMPOLINE = (
+    "import os, sys; os.dup2(int(sys.argv[1]), 3); os.dup2(int(sys.argv[2]), 4); "
+    "os.execv(sys.argv[3], sys.argv[3:])"
+)
 
 
 def chromium_path() -> str | None:
@@ -161,12 +165,11 @@ def open_page(
     with tempfile.TemporaryDirectory(prefix="dcopt-chromium-") as profile:
         log_path = Path(profile) / "stderr.log"
         args = [exe, *FLAGS, f"--user-data-dir={profile}/ud", f"--window-size={width},900"]
-        # the shell puts our pipe ends on fds 3 and 4 of chromium, as --remote-debugging-pipe
-        # requires, without a preexec_fn
-        shell = f'exec "$@" 3<&{cmd_r} 4>&{res_w}'
+        # a tiny trampoline puts our pipe ends on fds 3 and 4 of chromium, as
+        # --remote-debugging-pipe requires (no preexec_fn; sh cannot redirect fds above 9)
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(
-                ["/bin/sh", "-c", shell, "sh", *args, "about:blank"],
+                [sys.executable, "-c", TRAMPOLINE, str(cmd_r), str(res_w), *args, "about:blank"],
                 pass_fds=(cmd_r, res_w),
                 stdin=subprocess.DEVNULL,
                 stdout=log,

@@ -9,27 +9,12 @@ must round to it. Totals are also re-added from the shown cost lines (an indepen
 from __future__ import annotations
 
 import base64
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.report.conftest import CASES
 from tests.report.helpers import get_path, parse, shown_number
-
-CASES = ["week-basic", "week-contracts"]
-
-
-@pytest.fixture(scope="module")
-def written(solved_case, tmp_path_factory):  # type: ignore[no-untyped-def]
-    out: dict[str, tuple[dict[str, Any], str]] = {}
-    for case in CASES:
-        folder = tmp_path_factory.mktemp(case)
-        paths = solved_case(case).write(folder)
-        assert folder / "report.html" in paths
-        summary = json.loads((folder / "summary.json").read_text())
-        out[case] = (summary, (folder / "report.html").read_text(encoding="utf-8"))
-    return out
 
 
 def _required(summary: dict[str, Any]) -> set[tuple[str, ...]]:
@@ -59,7 +44,7 @@ def _required(summary: dict[str, Any]) -> set[tuple[str, ...]]:
 
 @pytest.mark.parametrize("case", CASES)
 def test_every_shown_number_is_the_summary_number(written, case: str) -> None:  # type: ignore[no-untyped-def]
-    summary, html = written[case]
+    summary, html, _ = written[case]
     page = parse(html)
     shown_keys = {s.key for s in page.shown}
     missing = _required(summary) - shown_keys
@@ -77,7 +62,7 @@ def test_every_shown_number_is_the_summary_number(written, case: str) -> None:  
 def test_contracts_headline_by_hand(written) -> None:  # type: ignore[no-untyped-def]
     """week-contracts: the CFE target 0.8 binds, so the page shows 80.0% and its shadow price;
     the cost lines shown add up to the total shown (re-added here from the visible text)."""
-    summary, html = written["week-contracts"]
+    summary, html, _ = written["week-contracts"]
     page = parse(html)
     by_key = {s.key: s.text for s in page.shown}
     assert by_key[("cfe_score",)] == "80.0%"
@@ -94,7 +79,7 @@ def test_contracts_headline_by_hand(written) -> None:  # type: ignore[no-untyped
 
 def test_no_shadow_price_shows_a_dash(written) -> None:  # type: ignore[no-untyped-def]
     """week-basic has no CFE target: its CFE shadow price is null and shown as a dash."""
-    summary, html = written["week-basic"]
+    summary, html, _ = written["week-basic"]
     assert summary["shadow_prices"]["cfe_per_mwh"] is None
     shown = [s for s in parse(html).shown if s.key == ("shadow_prices", "cfe_per_mwh")]
     assert shown and all(s.text == "—" and s.value == "" for s in shown)
@@ -103,7 +88,7 @@ def test_no_shadow_price_shows_a_dash(written) -> None:  # type: ignore[no-untyp
 @pytest.mark.parametrize("case", CASES)
 def test_self_contained_and_small(written, case: str) -> None:  # type: ignore[no-untyped-def]
     """No external resource; every image is an inline PNG that decodes; the page is small."""
-    _, html = written[case]
+    _, html, _ = written[case]
     page = parse(html)
     assert page.external == []
     assert len(page.images) == 6  # capacity, cost, dispatch, monthly, heat map, prices
@@ -123,11 +108,3 @@ def test_self_contained_and_small(written, case: str) -> None:  # type: ignore[n
         "Prices and shadow prices",
     ]
     assert page.sections[-2:] == ["Inputs", "Run details"]
-
-
-def test_report_file_is_returned(solved_case, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from optimizer.report import write_report
-
-    path = write_report(solved_case("week-basic"), tmp_path / "sub" / "r.html")
-    assert path == tmp_path / "sub" / "r.html"
-    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

@@ -1,0 +1,65 @@
+"""report.html in a real headless browser (Debian's chromium; .ci/run installs it).
+
+The page must load with no console error, no uncaught exception, no error-level log entry
+and no request that leaves the file (it opens offline); every image must decode; the numbers
+the browser renders must be summary.json's. A screenshot is taken. A control page with a
+console error, an exception and an external image shows the check can fail. Skipped, with
+the reason, only when chromium is not installed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.report.browser import chromium_path, open_page
+from tests.report.helpers import get_path
+
+pytestmark = pytest.mark.skipif(
+    chromium_path() is None,
+    reason="chromium is not installed: apt-get install -y chromium (as .ci/run does)",
+)
+
+
+def test_report_loads_cleanly_and_renders(written, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    summary, _, report = written["week-contracts"]
+    shot = tmp_path / "report.png"
+    page = open_page(report, shot)
+    assert page.console_errors == []
+    assert page.external_requests == []
+    assert page.failed_requests == []
+    info = page.page_info
+    assert info["title"].startswith("week-contracts")
+    assert len(info["images"]) == 6
+    for img in info["images"]:
+        assert img["complete"] and img["width"] > 300 and img["height"] > 100, img
+    assert info["scrollWidth"] <= 1280  # nothing wider than the window
+    assert info["sections"][0] == "Headline"
+    rendered = {tuple(json.loads(k)): (v, t) for k, v, t in info["values"]}
+    total_value, total_text = rendered[("total_cost",)]
+    assert float(total_value) == summary["total_cost"]
+    assert total_text == f"USD {summary['total_cost']:,.0f}"
+    for key, (value, _) in rendered.items():
+        expected = get_path(summary, key)
+        assert (value == "") if expected is None else float(value) == expected
+    png = shot.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(png[16:20], "big")
+    height = int.from_bytes(png[20:24], "big")
+    assert width == 1280 and height == min(info["scrollHeight"], 16000) > 3000
+
+
+def test_the_check_catches_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.html"
+    bad.write_text(
+        "<!DOCTYPE html><html><head><title>bad</title></head><body>"
+        '<img src="http://192.0.2.1/x.png">'
+        "<script>console.error('boom'); undefinedFunction();</script></body></html>"
+    )
+    page = open_page(bad)
+    text = "\n".join(page.console_errors)
+    assert "console.error: boom" in text
+    assert "undefinedFunction" in text
+    assert page.external_requests == ["http://192.0.2.1/x.png"]
