@@ -10,6 +10,7 @@ the reason, only when chromium is not installed.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,16 @@ import pytest
 from tests.report.browser import chromium_path, open_page
 from tests.report.helpers import get_path
 
-pytestmark = pytest.mark.skipif(
-    chromium_path() is None,
-    reason="chromium is not installed: apt-get install -y chromium (as .ci/run does)",
-)
+MISSING = "chromium is not installed: apt-get install -y chromium (as .ci/run does)"
+
+
+@pytest.fixture(autouse=True)
+def _need_chromium() -> None:
+    """Skip without chromium, except where DCOPT_REQUIRE_BROWSER is set (CI): there, fail."""
+    if chromium_path() is None:
+        if os.environ.get("DCOPT_REQUIRE_BROWSER"):
+            pytest.fail(MISSING)
+        pytest.skip(MISSING)
 
 
 def test_report_loads_cleanly_and_renders(written, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
