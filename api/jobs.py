@@ -45,7 +45,13 @@ from api.worker import OUTCOME, PROGRESS, run_job
 log = logging.getLogger(__name__)
 
 _CTX = multiprocessing.get_context("forkserver")
-_CTX.set_forkserver_preload(["api.worker", "optimizer.report", "optimizer.decisions.output"])
+# The forkserver imports these once; every worker is a fork of it. A worker still runs the
+# main script again when the server was started from one (multiprocessing's rule; its
+# "__main__" preload does not prevent that on Python 3.11), so what the `dcopt` script
+# imports, optimizer.cli, is preloaded too: the re-run then costs nothing.
+_CTX.set_forkserver_preload(
+    ["__main__", "api.worker", "optimizer.report", "optimizer.decisions.output", "optimizer.cli"]
+)
 
 
 @dataclass
