@@ -311,3 +311,19 @@ def test_bad_solver_option_is_input_refused(
     assert r.exit_code == 2, r.stdout + r.stderr
     assert named in r.stderr
     assert "internal error" not in r.stderr
+
+
+def test_json_scenario_and_relative_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CONTRACT 2: "YAML or JSON; the same schema", the series path relative to the scenario
+    file (not to the working directory). Load 10 ×2 at 50: total cost 1000."""
+    folder = tmp_path / "in"
+    yaml_path = write_files(scenario([10, 10]), folder)
+    import yaml
+
+    json_path = folder / "scenario.json"
+    json_path.write_text(json.dumps(yaml.safe_load(yaml_path.read_text())))
+    monkeypatch.chdir(tmp_path)
+    r = invoke("run", "in/scenario.json", "--out", "out")
+    assert r.exit_code == 0, r.stderr
+    s = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert s["total_cost"] == pytest.approx(1000, abs=1e-6)

@@ -191,3 +191,11 @@ def test_parquet_series_with_tz_aware_timestamps(tmp_path: Path) -> None:
         "01:00-0400",
         "01:00-0500",
     ]
+
+
+def test_whole_dst_month_has_fraction_one() -> None:
+    """Berlin, March 2027 from 1 March 00:00 for 743 hours (one lost to DST): the horizon
+    holds all of March, f = 1 (CONTRACT 3.2: "1 for a whole month")."""
+    p = load_problem(scenario(1, periods=743, timezone="Europe/Berlin", start="2027-03-01T00:00"))
+    assert list(p.time.month_fraction) == pytest.approx([1.0])
+    assert p.time.index[-1].strftime("%Y-%m-%d %H:%M") == "2027-03-31 23:00"
