@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 EXAMPLES: dict[str, str] = {
     "greensboro": "200 MW-IT AI campus in Greensboro, NC: TOU tariff, index offer, wind/solar "
-    "PPAs, virtual wind PPA, on-site solar, battery, gas backup, 90 % 24/7 CFE target",
+    "PPAs, virtual wind PPA, on-site solar, battery, gas backup, 85 % 24/7 CFE target",
 }
 DEFAULT_EXAMPLE = "greensboro"
 
