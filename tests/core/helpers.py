@@ -116,18 +116,18 @@ def write_files(
     ``timestamps`` defaults to the local wall-clock start of every step, computed here with
     pandas from the site's start, zone and resolution (CONTRACT 3: absolute time steps).
     """
-    sc = copy.deepcopy(dict(sc))
+    data: dict[str, Any] = copy.deepcopy(dict(sc))
     folder.mkdir(parents=True, exist_ok=True)
-    series = sc.pop("series", None)
+    series = data.pop("series", None)
     if series is not None:
         cols = series["columns"]
         if timestamps is None:
-            timestamps = local_stamps(sc["site"])
+            timestamps = local_stamps(data["site"])
         frame = pd.DataFrame({"timestamp": list(timestamps), **cols})
         frame.to_csv(folder / "profiles.csv", index=False)
-        sc["series"] = {"file": "profiles.csv"}
+        data["series"] = {"file": "profiles.csv"}
     path = folder / "scenario.yaml"
-    path.write_text(yaml.safe_dump(sc, sort_keys=False))
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
 
 

@@ -191,7 +191,7 @@ def test_cfe_score_recomputed_from_dispatch_parquet(
 ) -> None:
     """summary.json's cfe_score equals the score recomputed by CONTRACT 3.6 from
     dispatch.parquet (both written by the library's writers and read back from disk)."""
-    carbon = {"cfe_target": target} if target is not None else {}
+    carbon: dict[str, Any] = {"cfe_target": target} if target is not None else {}
     sc = build(case, **carbon)
     r = solve(sc)
     assume(r.status == "optimal")

@@ -20,7 +20,7 @@ from optimizer.errors import ScenarioError
 from optimizer.scenario import load_problem
 from tests.core.helpers import battery, local_stamps, scenario, write_files
 
-Mutate = Callable[[dict[str, Any]], None]
+Mutate = Callable[[dict[str, Any]], object]
 
 
 def good() -> dict[str, Any]:
