@@ -700,3 +700,24 @@ def test_import_limit_shared_by_all_offers() -> None:
     assert column(r, "grid_import_mw:B") == [approx(3)] * 2
     assert column(r, "output_mw:gas") == [approx(2)] * 2
     assert r.summary["total_cost"] == approx(1060)
+
+
+def test_flexibility_shaves_the_demand_peak() -> None:
+    """Two January hours, load [10, 30], flexible share 0.5, grid at 50 with a demand
+    charge of 45 per MW over the horizon (rate 16740, f = 2/744).
+
+    CONTRACT 3.5: "0 ≤ up, down ≤ flexible_share·load[t]": hour 1 may take up to 0.5·10 = 5
+    more, hour 2 may shed up to 15. Energy is the same in both hours, so only the peak
+    matters: served [15, 25], peak 25. Cost 50·40 + 45·25 = 3125 (without flexibility
+    3350; were the bound 0.5·30 in both hours, [20, 20] and 2900).
+    """
+    sc = scenario(
+        [10, 30],
+        load_extra={"flexible_share": 0.5},
+        grid_offers=[
+            {"name": "utility", "energy_price_per_mwh": 50, "demand_charge_per_mw_month": 16740}
+        ],
+    )
+    r = solve_ok(sc)
+    assert column(r, "served_load_mw") == [approx(15), approx(25)]
+    assert r.summary["total_cost"] == approx(3125)
