@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/dcopt run tests/acceptance/year-cfe90/scenario.yaml --out out/demo
+	$(BIN)/dcopt example greensboro --out out/example
+	$(BIN)/dcopt run out/example/scenario.yaml --out out/demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
