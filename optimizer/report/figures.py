@@ -259,6 +259,7 @@ def cost_figure(
         neg = neg + np.clip(v, None, 0)
     ax.set_yticks(ys, [plain(i) for i in items], fontsize=9)
     ax.axvline(0, color="black", lw=0.6)
+    ax.margins(x=0.04)
     ax.set_xlabel(f"{currency} over the modelled horizon")
     ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.grid(axis="x", alpha=0.3)
@@ -275,6 +276,7 @@ def capacity_figure(rows: list[tuple[str, float, float | None]]) -> Figure:
     limits = np.array([r[2] if r[2] is not None else np.nan for r in rows], dtype=float)
     ax.barh(ys, limits, height=0.6, fill=False, edgecolor="#888888", ls="--", label="most allowed")
     ax.barh(ys, chosen, height=0.6, color="#1f6fb4", label="chosen")
+    ax.margins(x=0.06)
     for y, c in zip(ys, chosen, strict=True):
         ax.text(c, y, f" {c:,.1f}", va="center", fontsize=8)
     ax.set_yticks(ys, [plain(r[0]) for r in rows], fontsize=9)
