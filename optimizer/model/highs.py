@@ -226,8 +226,11 @@ class HighsLp:
     def col_bounds(self, variables: Sequence[VarData]) -> tuple[np.ndarray, np.ndarray]:
         lp = self.h.getLp()
         cols = self.cols(variables)
-        lo = np.asarray(lp.col_lower_)[cols]
-        hi = np.asarray(lp.col_upper_)[cols]
+        ok = cols >= 0
+        lo = np.array([v.lb if v.lb is not None else -_INF for v in variables], dtype=float)
+        hi = np.array([v.ub if v.ub is not None else _INF for v in variables], dtype=float)
+        lo[ok] = np.asarray(lp.col_lower_)[cols[ok]]
+        hi[ok] = np.asarray(lp.col_upper_)[cols[ok]]
         return lo, hi
 
     def set_row_upper(self, con: ConstraintData, upper: float) -> None:

@@ -33,6 +33,10 @@ from optimizer.model.builder import ModelBuilder
 from optimizer.model.ledger import StepExpr
 
 
+_FREE = 1e20
+"""A row bound HiGHS treats as infinite (its ``infinite_bound``)."""
+
+
 def dirty_energy_expr(b: ModelBuilder, u: list[VarData] | None) -> StepExpr:
     """dirty[t]·Δt in MWh as a step expression."""
     p = b.problem
@@ -60,9 +64,13 @@ def build(b: ModelBuilder) -> None:
         dirty = dirty_energy_expr(b, u)
         coefs, variables = dirty.total_pyomo(np.ones(T))
         total_load = float(p.load_mw.sum() * b.dt)
-        target = carbon.cfe_target if carbon.cfe_target is not None else 0.0
+        # Without a target the row is written with an infinite bound (HiGHS reads ≥ 1e20
+        # as infinite), so it changes nothing until a frontier moves its bound.
+        bound = (
+            (1.0 - carbon.cfe_target) * total_load if carbon.cfe_target is not None else _FREE
+        )
         expr = pyo.quicksum(c * v for c, v in zip(coefs, variables, strict=True))
-        blk.cfe = pyo.Constraint(expr=pyo.inequality(None, expr, (1.0 - target) * total_load))
+        blk.cfe = pyo.Constraint(expr=pyo.inequality(None, expr, bound))
         b.rows["cfe"] = blk.cfe
         b.extras["cfe_dirty_terms"] = (coefs, variables)
         b.extras["cfe_total_load_mwh"] = total_load
@@ -72,7 +80,7 @@ def build(b: ModelBuilder) -> None:
         expr = pyo.quicksum(c * v for c, v in zip(coefs, variables, strict=True))
         cap = carbon.max_emissions_tco2
         blk.emissions_cap = pyo.Constraint(
-            expr=pyo.inequality(None, expr, cap if cap is not None else 1e12)
+            expr=pyo.inequality(None, expr, cap if cap is not None else _FREE)
         )
         b.rows["emissions_cap"] = blk.emissions_cap
         b.extras["emissions_terms"] = (coefs, variables)
