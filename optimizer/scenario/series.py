@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,6 +153,13 @@ def read_series(spec: SeriesSpec, base_dir: Path | None, grid: TimeGrid) -> Seri
             frame = pd.read_parquet(path)
         elif suffix in (".csv", ".txt"):
             frame = pd.read_csv(path, dtype={"timestamp": str}, skipinitialspace=True)
+            with path.open(newline="", encoding="utf-8") as fh:  # pandas renames duplicates
+                header = [h.strip() for h in next(csv.reader(fh), [])]
+            dups = sorted({h for h in header if header.count(h) > 1})
+            if dups:
+                raise ScenarioError.single(
+                    "series.file", f"{spec.file}: column {dups[0]!r} appears more than once"
+                )
         else:
             raise ScenarioError.single(
                 "series.file", f"{spec.file}: expected a .csv or .parquet file"
