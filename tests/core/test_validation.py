@@ -483,3 +483,19 @@ def test_non_finite_numbers_are_refused(what: str, mutate: Mutate, field: str) -
     sc = good()
     mutate(sc)
     assert _field(_refuse(sc), field)
+
+
+def test_duplicate_column_in_series_file(tmp_path: Path) -> None:
+    """Two CSV columns named load_mw make `load.mw` ambiguous: refused, the column named
+    (pandas would silently rename the second to 'load_mw.1' and use the first)."""
+    path = write_files(good(), tmp_path)
+    csv = tmp_path / "profiles.csv"
+    lines = csv.read_text().splitlines()
+    header = lines[0].split(",")
+    assert header[1] == "load_mw"
+    lines = [line + "," + line.split(",")[1] for line in lines]
+    csv.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ScenarioError) as info:
+        load_problem(path)
+    e = _field(info.value, "series.file")
+    assert "load_mw" in e.message
