@@ -52,15 +52,20 @@ def test_identical_days_weighted_exactly(tmp_path: Path) -> None:
     from the full profiles), capital, the CFE row and its load total."""
     path = _identical_days(tmp_path)
     full = solve(path, SolveOptions(algorithm="simplex"))
-    scr = solve_screening(path, days_per_month=1)
-    assert scr.days.days == 1
-    np.testing.assert_array_equal(scr.days.weights, 7.0)
-    assert scr.status == full.status == "optimal"
-    assert scr.objective == pytest.approx(full.objective, rel=1e-7)
-    assert scr.summary["cfe_score"] == pytest.approx(full.summary["cfe_score"], abs=1e-7)
-    assert scr.summary["served_load_mwh"] == pytest.approx(full.summary["served_load_mwh"])
-    for name, mw in full.summary["capacity_mw"].items():
-        assert scr.summary["capacity_mw"][name] == pytest.approx(mw, rel=1e-5, abs=1e-5)
+    one = solve_screening(path, days_per_month=1, extreme_days=False)
+    assert one.days.days == 1
+    np.testing.assert_array_equal(one.days.weights, 7.0)
+    # with the two extreme days: three days of weights 1, 1 and 5, each cyclic on its own
+    three = solve_screening(path, days_per_month=1)
+    assert three.days.days == 3
+    assert sorted(set(three.days.weights.tolist())) == [1.0, 5.0]
+    for scr in (one, three):
+        assert scr.status == full.status == "optimal"
+        assert scr.objective == pytest.approx(full.objective, rel=1e-7)
+        assert scr.summary["cfe_score"] == pytest.approx(full.summary["cfe_score"], abs=1e-7)
+        assert scr.summary["served_load_mwh"] == pytest.approx(full.summary["served_load_mwh"])
+        for name, mw in full.summary["capacity_mw"].items():
+            assert scr.summary["capacity_mw"][name] == pytest.approx(mw, rel=1e-5, abs=1e-5)
 
 
 @pytest.mark.parametrize("case", ["week-basic", "week-contracts"])
