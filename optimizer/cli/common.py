@@ -6,6 +6,7 @@ import functools
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
@@ -54,6 +55,12 @@ def _main(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
     _state["debug"] = debug
+
+
+def check_out_dir(path: Path, option: str = "--out") -> None:
+    """Refuse (exit 2) an output folder that exists as a file, before any work is done."""
+    if path.exists() and not path.is_dir():
+        fail(EXIT_INPUT, f"input refused:\n  {option}: {path} exists and is not a folder")
 
 
 def fail(code: int, message: str) -> NoReturn:

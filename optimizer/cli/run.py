@@ -12,6 +12,7 @@ from optimizer.cli.common import (
     EXIT_ERROR,
     EXIT_INFEASIBLE,
     SetOption,
+    check_out_dir,
     err,
     handle_errors,
     headline_table,
@@ -64,6 +65,7 @@ def run(
                 for e in exc.errors()
             ]
         ) from None
+    check_out_dir(out_dir)
     problem = load_problem(scenario, overrides=set_ or [])
     if screening:
         _run_screening(problem, options, days_per_month, out_dir)
