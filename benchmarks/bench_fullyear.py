@@ -96,6 +96,34 @@ def child_solve(scenario: str, mps: str | None, screening: bool) -> dict[str, An
     return out
 
 
+def child_compile(scenario: str) -> dict[str, Any]:
+    """The model build, then both compilers on the same model (Pyomo's first use included)."""
+    from optimizer.model import build_model
+    from optimizer.model.compiler import compile_model
+    from optimizer.scenario import load_problem
+
+    built = build_model(load_problem(scenario))
+    t0 = time.perf_counter()
+    form = compile_model(built.model)
+    ours = time.perf_counter() - t0
+    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+    t0 = time.perf_counter()
+    LinearStandardFormCompiler().write(built.model, mixed_form=True)
+    pyomo_first = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    LinearStandardFormCompiler().write(built.model, mixed_form=True)
+    pyomo_again = time.perf_counter() - t0
+    return {
+        "status": "optimal",
+        "build_model_seconds": built.build_seconds,
+        "dcopt_compile_seconds": ours,
+        "pyomo_compile_first_seconds": pyomo_first,
+        "pyomo_compile_again_seconds": pyomo_again,
+        "rows": len(form.rows),
+    }
+
+
 def child_highs(mps: str, algorithm: str, time_limit: float) -> dict[str, Any]:
     import highspy
 
@@ -179,6 +207,9 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=600.0, help="per HiGHS algorithm run, s")
     ap.add_argument("--repeat", type=int, default=1, help="dcopt solves per case (min is kept)")
     ap.add_argument("--screening", action="store_true", help="also time screening mode")
+    ap.add_argument(
+        "--compile", action="store_true", help="also time both matrix compilers on year-cfe90"
+    )
     ap.add_argument("--src", default=None, help="PYTHONPATH of the dcopt code to measure")
     ap.add_argument("--json", default=None, help="write the measurements here")
     ap.add_argument("--child", nargs="*", help=argparse.SUPPRESS)
@@ -188,6 +219,8 @@ def main() -> None:
         kind, *rest = args.child
         if kind == "solve":
             res = child_solve(rest[0], rest[1] or None, rest[2] == "1")
+        elif kind == "compile":
+            res = child_compile(rest[0])
         else:
             res = child_highs(rest[0], rest[1], float(rest[2]))
         print(json.dumps(res))
@@ -245,6 +278,16 @@ def main() -> None:
             rows.append(row)
             results["cases"][name] = row
             _print_case(row)
+    if args.compile:
+        c = run_child(["compile", str(YEAR)], args.src)
+        results["compile"] = c
+        if "dcopt_compile_seconds" in c:
+            print(
+                f"year-cfe90 model build {c['build_model_seconds']:.2f} s; matrix compile: dcopt "
+                f"{c['dcopt_compile_seconds']:.2f} s, Pyomo standard form "
+                f"{c['pyomo_compile_first_seconds']:.2f} s first use (its scipy import), "
+                f"{c['pyomo_compile_again_seconds']:.2f} s again"
+            )
     results["load_after"] = os.getloadavg()
     print()
     _print_table(rows)
