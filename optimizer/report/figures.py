@@ -29,6 +29,10 @@ SINK_COLORS = {"export_mw": "#3a9d3a", "curtailment_mw": "#e59a9a"}
 CFE_CMAP = LinearSegmentedColormap.from_list(
     "cfe", ["#b2182b", "#ef8a62", "#fddbc7", "#d9f0d3", "#5aae61", "#1b7837"]
 )
+SHOWN_MW = 1e-3
+"""Flows whose every value is below this (MW or MWh) are solver noise: left out of charts."""
+SHOWN_MONEY = 0.5
+"""Cost entries below this (in the currency) are left out of the cost chart."""
 CATEGORY_LABELS = {
     "capital": "capital and fixed O&M",
     "grid_energy": "grid energy",
@@ -112,7 +116,7 @@ def dispatch_figure(
     neg = np.zeros(len(part))
     for f in flows:
         v = part[f.column].to_numpy(dtype=float)
-        if not np.any(np.abs(v) > 1e-9):
+        if not np.any(np.abs(v) > SHOWN_MW):
             continue
         base = pos if f.sign > 0 else neg
         top = base + f.sign * v
@@ -173,7 +177,7 @@ def monthly_energy_figure(monthly: pd.DataFrame, flows: list[Flow]) -> Figure:
     neg = np.zeros(len(monthly))
     for f in flows:
         v = monthly[f.label].to_numpy(dtype=float)
-        if not np.any(np.abs(v) > 1e-6):
+        if not np.any(np.abs(v) > SHOWN_MW):
             continue
         base = pos if f.sign > 0 else neg
         ax.bar(
@@ -195,6 +199,7 @@ def monthly_energy_figure(monthly: pd.DataFrame, flows: list[Flow]) -> Figure:
     labels = [pd.Timestamp(m + "-01").strftime("%b %Y") for m in monthly.index]
     ax.set_xticks(xs, labels, fontsize=8)
     ax.set_ylabel("MWh")
+    ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     return fig
@@ -235,7 +240,7 @@ def cost_figure(
     by_item: Mapping[str, Mapping[str, float]], currency: str, categories: list[str]
 ) -> Figure:
     """Cost of every offer and technology, stacked by cost category (income to the left)."""
-    items = [k for k, v in by_item.items() if any(abs(x) > 1e-6 for x in v.values())]
+    items = [k for k, v in by_item.items() if any(abs(x) > SHOWN_MONEY for x in v.values())]
     items = items or list(by_item)
     fig = _figure(figsize=(11, 0.45 * max(len(items), 2) + 1.2))
     ax = fig.subplots()
@@ -244,7 +249,7 @@ def cost_figure(
     neg = np.zeros(len(items))
     for cat in categories:
         v = np.array([by_item[i].get(cat, 0.0) for i in items], dtype=float)
-        if not np.any(np.abs(v) > 1e-6):
+        if not np.any(np.abs(v) > SHOWN_MONEY):
             continue
         left = np.where(v >= 0, pos, neg)
         ax.barh(
