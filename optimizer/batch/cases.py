@@ -10,6 +10,7 @@ bundled with pvlib: its name stays in the hash.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import hashlib
 import json
 import logging
@@ -112,33 +113,69 @@ def _describe(spec: CaseSpec) -> str:
     return f"{spec.origin}: {sets}" if spec.origin else sets
 
 
-def prepare_cases(sweep: Sweep) -> list[PreparedCase]:
-    """Apply, validate and resolve every case (series read and checked); raise one
-    :class:`ScenarioError` that lists every invalid case, each error's field prefixed with
-    ``cases[<case_id>]``."""
-    errors: list[FieldError] = []
-    prepared: list[PreparedCase] = []
+def _prepare_chunk(
+    base: dict[str, Any], base_dir: Path, specs: list[CaseSpec]
+) -> list[PreparedCase | list[FieldError]]:
+    """Validate some cases (in a worker process or here): each a case or its errors."""
+    out: list[PreparedCase | list[FieldError]] = []
     sha_cache: dict[Path, str] = {}
-    base_dir = sweep.base_dir
-    for spec in sweep.cases:
+    for spec in specs:
         try:
-            raw = apply_overrides(sweep.base, list(spec.overrides.items()))
+            raw = apply_overrides(base, list(spec.overrides.items()))
             problem = load_problem(raw, base_dir=base_dir)
         except ScenarioError as exc:
             where = _describe(spec)
-            errors.extend(
-                FieldError(
-                    _case_field(spec.case_id, e.field), f"{e.message} [{where}]", e.row, e.timestamp
-                )
-                for e in exc.errors
+            out.append(
+                [
+                    FieldError(
+                        _case_field(spec.case_id, e.field),
+                        f"{e.message} [{where}]",
+                        e.row,
+                        e.timestamp,
+                    )
+                    for e in exc.errors
+                ]
             )
             continue
         files = input_files(problem.scenario, base_dir, sha_cache)
         digest = scenario_hash(problem.scenario, files)
-        prepared.append(PreparedCase(spec, raw, base_dir, digest, files))
+        out.append(PreparedCase(spec, raw, base_dir, digest, files))
+    return out
+
+
+def prepare_cases(
+    sweep: Sweep, executor: cf.Executor | None = None, chunks: int = 1
+) -> list[PreparedCase]:
+    """Apply, validate and resolve every case (input files read and checked); raise one
+    :class:`ScenarioError` that lists every invalid case, each error's field prefixed with
+    ``cases[<case_id>]``. With a local ``executor`` the cases are checked in ``chunks``
+    parts in parallel (the order of cases and errors stays the sweep's)."""
+    specs = sweep.cases
+    if executor is None or chunks <= 1 or len(specs) < 2:
+        parts = [_prepare_chunk(sweep.base, sweep.base_dir, specs)]
+    else:
+        size = -(-len(specs) // chunks)
+        groups = [specs[i : i + size] for i in range(0, len(specs), size)]
+        parts = list(
+            executor.map(
+                _prepare_chunk,
+                [sweep.base] * len(groups),
+                [sweep.base_dir] * len(groups),
+                groups,
+            )
+        )
+    errors: list[FieldError] = []
+    prepared: list[PreparedCase] = []
+    n_bad = 0
+    for part in parts:
+        for item in part:
+            if isinstance(item, PreparedCase):
+                prepared.append(item)
+            else:
+                n_bad += 1
+                errors.extend(item)
     if errors:
-        n_bad = len({e.field.split("]", 1)[0] for e in errors})
-        log.info("%d of %d cases are invalid", n_bad, len(sweep.cases))
+        log.info("%d of %d cases are invalid", n_bad, len(specs))
         raise ScenarioError(errors)
     log.info("all %d cases are valid", len(prepared))
     return prepared

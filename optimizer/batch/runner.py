@@ -112,12 +112,23 @@ def _clean_leftovers(cases_dir: Path) -> None:
 
 
 def plan_batch(
-    sweep: Sweep | str | Path, out_dir: str | Path, retry_failed: bool = False
+    sweep: Sweep | str | Path,
+    out_dir: str | Path,
+    retry_failed: bool = False,
+    workers: int | None = None,
 ) -> BatchPlan:
     """Read the sweep, validate every case (one ScenarioError listing all invalid cases) and
-    find the cases already finished in ``out_dir``."""
+    find the cases already finished in ``out_dir``. Validation runs here, on ``workers``
+    local processes (default: the machine's cores), also when the solves go to Dask."""
     sw = sweep if isinstance(sweep, Sweep) else read_sweep(sweep)
-    cases = prepare_cases(sw)
+    n = _local_workers(workers)
+    if n > 1 and len(sw.cases) >= 2 * n:
+        with cf.ProcessPoolExecutor(
+            max_workers=n, mp_context=_pool_context(), initializer=init_worker
+        ) as pool:
+            cases = prepare_cases(sw, pool, chunks=2 * n)
+    else:
+        cases = prepare_cases(sw)
     out = Path(out_dir)
     plan = BatchPlan(sw, out, cases)
     cases_dir = out / CASES
@@ -175,6 +186,13 @@ def _task(case: PreparedCase, write_report: bool, time_limit: float | None) -> C
     )
 
 
+def _local_workers(workers: int | None) -> int:
+    n = workers if workers is not None else (os.cpu_count() or 1)
+    if n < 1:
+        raise DcoptError(f"--workers must be at least 1, got {n}")
+    return n
+
+
 def _pool_context() -> multiprocessing.context.BaseContext:
     """fork on Linux when this process has no other thread (fast: workers inherit the
     imported solver stack), else forkserver/spawn (fork with threads can deadlock)."""
@@ -182,7 +200,10 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     if sys.platform.startswith("linux") and threading.active_count() == 1 and "fork" in methods:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
-        return multiprocessing.get_context("forkserver")
+        ctx = multiprocessing.get_context("forkserver")
+        # the server imports the solver stack once; each worker forks from it warm
+        ctx.set_forkserver_preload(["optimizer.batch.worker", "optimizer.solve"])
+        return ctx
     return multiprocessing.get_context("spawn")
 
 
@@ -297,9 +318,7 @@ def _executor(
         # each input file goes to the workers once, not once per task
         shipped = {k: client.scatter(v, broadcast=True, hash=False) for k, v in contents.items()}
         return dask_executor, shipped
-    n = workers if workers is not None else (os.cpu_count() or 1)
-    if n < 1:
-        raise DcoptError(f"--workers must be at least 1, got {n}")
+    n = _local_workers(workers)
     if n == 1:
         warm()
         return None, contents
@@ -385,7 +404,7 @@ def run_batch(
     Raises :class:`~optimizer.errors.ScenarioError` listing every invalid case before any
     solve, and :class:`BatchInterrupted` on Ctrl-C (finished cases kept).
     """
-    plan = plan_batch(sweep, out_dir, retry_failed=retry_failed)
+    plan = plan_batch(sweep, out_dir, retry_failed=retry_failed, workers=workers)
     return run_plan(
         plan,
         workers=workers,

@@ -81,7 +81,7 @@ def batch(
 
     if scheduler and workers is not None:
         err.print("note: --workers is ignored with --scheduler (the cluster has its workers)")
-    plan = plan_batch(sweep, out_dir, retry_failed=retry_failed)
+    plan = plan_batch(sweep, out_dir, retry_failed=retry_failed, workers=workers)
     n_all, n_run = len(plan.cases), len(plan.to_run)
     head = f"{n_all} cases; {len(plan.finished)} finished earlier"
     if plan.retried:
