@@ -27,6 +27,7 @@ import logging
 import multiprocessing
 import multiprocessing.context
 import multiprocessing.forkserver
+import os
 import shutil
 import threading
 import time
@@ -231,7 +232,9 @@ class JobRunner:
         solve["time_limit_seconds"] = min(float(asked), limit) if asked else limit
         options = {**options, "solve": solve}
         proc = _CTX.Process(
-            target=run_job, args=(str(job), kind, options), name=f"dcopt-job-{run_id}"
+            target=run_job,
+            args=(str(job), kind, options, os.getpid()),
+            name=f"dcopt-job-{run_id}",
         )
         proc.start()
         now = time.monotonic()

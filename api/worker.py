@@ -7,13 +7,12 @@ when it is done. The server's dispatcher reads them and updates the job record.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import logging
 import math
 import os
 import shutil
-import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -28,8 +27,6 @@ log = logging.getLogger(__name__)
 INPUT, RESULT = "input", "result"
 OUTCOME, PROGRESS, LOG = "outcome.json", "progress.json", "job.log"
 SCENARIO_FILE = "scenario.json"
-
-_PR_SET_PDEATHSIG = 1
 
 
 def clean(value: Any) -> Any:
@@ -51,15 +48,39 @@ def write_json_atomic(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this process when its parent dies (a killed server leaves no solver)."""
+def _server_alive(pid: int) -> bool:
+    """Whether the server process ``pid`` still runs (a zombie counts as gone)."""
     try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the dispatcher's restart recovery still holds
-        return
-    if os.getppid() == 1:  # the parent died before prctl took effect
-        os._exit(1)
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc: ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+
+def _watch_server(pid: int, interval_s: float = 0.5) -> None:
+    """End this worker soon after the server that started it is gone (killed, crashed).
+
+    A worker is a child of multiprocessing's forkserver, not of the server, and the
+    forkserver lives as long as any worker does; so neither a parent-death signal nor the
+    forkserver notices a killed server. Without this, a restarted server would run an
+    interrupted job again while the orphan still writes into the same folder.
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval_s)
+            if not _server_alive(pid):
+                os._exit(3)
+
+    threading.Thread(target=watch, name="dcopt-server-watch", daemon=True).start()
 
 
 class _Progress:
@@ -151,9 +172,9 @@ def _run(
     raise RuntimeError(f"unknown kind {kind!r}")
 
 
-def run_job(job_dir: str, kind: str, options: dict[str, Any]) -> None:
+def run_job(job_dir: str, kind: str, options: dict[str, Any], server_pid: int) -> None:
     """Entry point of a worker process."""
-    _die_with_parent()
+    _watch_server(server_pid)
     job = Path(job_dir)
     handler = logging.FileHandler(job / LOG, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
