@@ -250,8 +250,10 @@ def run_plan(
     write_report: bool = False,
     time_limit_seconds: float | None = None,
     on_case: ProgressCallback | None = None,
+    on_start: Callable[[], None] | None = None,
 ) -> pd.DataFrame:
-    """Solve the plan's unfinished cases and write results; see :func:`run_batch`."""
+    """Solve the plan's unfinished cases and write results; see :func:`run_batch`.
+    ``on_start`` is called once the workers are up, before the first case is submitted."""
     out = plan.out_dir
     cases_dir = out / CASES
     cases_dir.mkdir(parents=True, exist_ok=True)
@@ -264,6 +266,8 @@ def run_plan(
     try:
         with ExitStack() as stack:
             executor, contents = _executor(plan, workers, scheduler, client, stack)
+            if on_start is not None:
+                on_start()
             for outcome in _outcomes(tasks, contents, executor):
                 write_case(cases_dir, outcome)
                 summaries[outcome.case_id] = outcome.summary
@@ -311,7 +315,13 @@ def _executor(
         if client is None:
             from dask.distributed import Client
 
-            client = stack.enter_context(Client(scheduler))
+            try:
+                client = stack.enter_context(Client(scheduler))
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise DcoptError(
+                    f"cannot reach the Dask scheduler at {scheduler}: {exc}; is "
+                    "`dask scheduler` running there and its port open?"
+                ) from exc
             log.info("connected to Dask scheduler %s", scheduler)
         dask_executor = client.get_executor(pure=False)
         stack.callback(dask_executor.shutdown, wait=False)
@@ -328,6 +338,8 @@ def _executor(
     size = min(n, len(plan.to_run))
     pool = cf.ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=init_worker)
     stack.callback(_stop_pool, pool)
+    # start the workers now, so that a caller may start threads (a progress bar) after this
+    pool.submit(os.getpid).result()
     log.info("local process pool of %d workers (%s)", size, ctx.get_start_method())
     return pool, contents
 

@@ -121,8 +121,6 @@ def batch(
         )
 
     try:
-        if progress is not None:
-            progress.start()
         try:
             frame = run_plan(
                 plan,
@@ -131,6 +129,8 @@ def batch(
                 write_report=report,
                 time_limit_seconds=time_limit,
                 on_case=on_case,
+                # the bar's refresh thread starts after the local workers are forked
+                on_start=progress.start if progress is not None else None,
             )
         finally:
             if progress is not None:
