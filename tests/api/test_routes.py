@@ -272,9 +272,10 @@ def test_delete_cancels_running_and_queued_then_deletes(
     running = submit(client, year_case)
     queued = submit(client, tiny_scenario())
     deadline = time.monotonic() + 60
-    while client.get(f"/v1/runs/{running}").json()["status"] != "running":
+    while running not in runner.active:  # claimed and its process started
         assert time.monotonic() < deadline
         time.sleep(0.05)
+    assert client.get(f"/v1/runs/{running}").json()["status"] == "running"
     process = runner.active[running].process
     pid = process.pid
     r = client.delete(f"/v1/runs/{queued}")
