@@ -214,3 +214,39 @@ def test_cli_runs_resumes_and_prints_plain_progress(inputs: Path, tmp_path: Path
     assert res.exit_code == 0, res.output
     assert "2 cases; 2 finished earlier; solving 0" in res.output
     assert "[1/" not in res.output
+
+
+def _die_on_second(task: Any, contents: Any = None) -> CaseOutcome:
+    """Stands in for run_case in a pool worker: the process dies on case-0002."""
+    import os
+
+    from optimizer.batch.worker import run_case
+
+    if task.case_id == "case-0002":
+        os._exit(9)
+    return run_case(task, contents)
+
+
+def test_a_dead_worker_process_stops_the_batch_and_keeps_finished_cases(
+    inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A local worker killed mid-case (as by the out-of-memory killer) breaks the pool: the
+    batch stops with a DcoptError (exit 1), results.parquet lists what finished, and running
+    again completes the batch."""
+    from optimizer.batch import runner
+    from optimizer.errors import DcoptError
+
+    sweep = write_sweep(
+        inputs.parent, f"base: inputs/scenario.yaml\nproduct:\n  {WIND}: [40, 50, 60]\n"
+    )
+    out = tmp_path / "out"
+    monkeypatch.setattr(runner, "run_case", _die_on_second)
+    with pytest.raises(DcoptError, match="worker process died"):
+        run_batch(sweep, out, workers=2)
+    partial = pd.read_parquet(out / "results.parquet")
+    assert partial["status"][1] == "pending"
+    assert set(partial["status"]) <= {"optimal", "pending"}
+
+    monkeypatch.undo()
+    frame = run_batch(sweep, out, workers=1)
+    assert list(frame["status"]) == ["optimal"] * 3
