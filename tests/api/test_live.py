@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import subprocess
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -89,6 +90,11 @@ def test_fifty_concurrent_submissions_all_complete(live: LiveServer) -> None:
         ids = dict(pool.map(post, range(50)))
     assert len(set(ids.values())) == 50
     with live.client() as c:
+        busiest = 0
+        for _ in range(10):  # never more workers at once than DCOPT_MAX_WORKERS
+            busiest = max(busiest, c.get("/health").json()["running"])
+            time.sleep(0.1)
+        assert busiest <= 2
         done = wait_all(c, list(ids.values()), 600)
     for i, run_id in ids.items():
         assert done[run_id]["status"] == "optimal", done[run_id]

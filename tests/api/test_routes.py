@@ -347,6 +347,16 @@ def test_health(client: TestClient) -> None:
     assert body["status"] == "ok" and body["database"] == "ok"
     assert body["workers"] == 2 and body["queued"] == 0
     assert set(body["kinds"]) == {"run", "compare", "frontier"}
+    spec = client.get("/openapi.json").json()
+    assert {"/v1/runs", "/v1/runs/{run_id}", "/v1/scenarios/validate", "/health"} <= set(
+        spec["paths"]
+    )
+    assert set(spec["paths"]["/v1/runs"]["post"]["requestBody"]["content"]) == {
+        "application/json",
+        "multipart/form-data",
+    }
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
 
 
 def test_errors_never_leak_a_traceback(make_client: AppFactory, monkeypatch: Any) -> None:
