@@ -60,15 +60,22 @@ def bundled_pvlib_file(name: str) -> Path:
 
 
 def locate(file: str, base_dir: Path | None, field: str = "weather.file") -> Path:
-    """The weather file's path: ``pvlib:NAME`` or relative to ``base_dir``."""
+    """The weather file's path: ``pvlib:NAME`` (a plain file name in pvlib's data folder) or
+    relative to ``base_dir``. With ``base_dir=None`` (a scenario that came as a mapping, e.g.
+    over the API) no path on disk is read, only pvlib's bundled files."""
     if file.startswith("pvlib:"):
-        path = bundled_pvlib_file(file.removeprefix("pvlib:"))
-    else:
-        if base_dir is None and not Path(file).is_absolute():
+        name = file.removeprefix("pvlib:")
+        if not name or Path(name).name != name or name in (".", ".."):
             raise ScenarioError.single(
-                field, "files are not read here; use a 'pvlib:NAME' weather file or a path"
+                field, f"'pvlib:' takes the plain name of a file pvlib ships, got {name!r}"
             )
-        path = (base_dir / file) if base_dir is not None else Path(file)
+        path = bundled_pvlib_file(name)
+    else:
+        if base_dir is None:
+            raise ScenarioError.single(
+                field, "files are not read here; use a 'pvlib:NAME' weather file"
+            )
+        path = base_dir / file
     if not path.is_file():
         raise ScenarioError.single(field, f"no such weather file: {path}")
     return path.resolve()
