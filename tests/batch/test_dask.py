@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import distributed
 import pandas as pd
 import pytest
 
 from optimizer.batch import run_batch
 
 from .conftest import write_sweep
-
-distributed = pytest.importorskip("distributed")
 
 WIND = "ppa_offers[wind-a].price_per_mwh"
 CFE = "carbon.cfe_target"
