@@ -32,7 +32,6 @@ from pyomo.core.base.var import VarData
 from optimizer.model.builder import ModelBuilder
 from optimizer.model.ledger import StepExpr
 
-
 _FREE = 1e20
 """A row bound HiGHS treats as infinite (its ``infinite_bound``)."""
 
