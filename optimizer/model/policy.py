@@ -65,9 +65,7 @@ def build(b: ModelBuilder) -> None:
         total_load = float(p.load_mw.sum() * b.dt)
         # Without a target the row is written with an infinite bound (HiGHS reads ≥ 1e20
         # as infinite), so it changes nothing until a frontier moves its bound.
-        bound = (
-            (1.0 - carbon.cfe_target) * total_load if carbon.cfe_target is not None else _FREE
-        )
+        bound = (1.0 - carbon.cfe_target) * total_load if carbon.cfe_target is not None else _FREE
         expr = pyo.quicksum(c * v for c, v in zip(coefs, variables, strict=True))
         blk.cfe = pyo.Constraint(expr=pyo.inequality(None, expr, bound))
         b.rows["cfe"] = blk.cfe
