@@ -41,13 +41,12 @@ class SolveOptions(BaseModel):
     time_limit_seconds: float | None = Field(default=None, gt=0)
     threads: int | None = Field(default=None, ge=1)
     diagnose_infeasible: bool = True
-    crossover: bool | None = Field(
-        default=None,
+    crossover: bool = Field(
+        default=True,
         description=(
-            "After the interior point, find a basic solution. None = auto: off where auto "
-            "picks the interior point (same objective to ~1e-11, duals from the interior "
-            "point; see docs/performance.md), on when ipm is asked for by name. Turn it on "
-            "when a basis is needed (warm starts, cost ranging)."
+            "After the interior point, find a basic solution (a basis for warm starts and "
+            "cost ranging, vertex duals). On the full-year case it costs about nothing "
+            "(docs/performance.md); off gives the same objective to ~1e-11."
         ),
     )
 
@@ -56,24 +55,17 @@ IPM_MIN_PERIODS = 2000
 """Above this many steps ``auto`` uses the interior point (benchmarks/bench_fullyear.py)."""
 
 
-def choose_settings(
-    options: SolveOptions, periods: int, need_basis: bool = True
-) -> HighsSettings:
+def choose_settings(options: SolveOptions, periods: int) -> HighsSettings:
     """The HiGHS settings for a problem of ``periods`` steps (measured in benchmarks/).
 
-    ``auto``: dual simplex up to :data:`IPM_MIN_PERIODS` steps, else the interior point.
-    With ``need_basis=False`` (one solve, no warm re-solves after it, as in :func:`solve`)
-    and ``crossover`` left to auto, the interior point runs without crossover: on the
-    full-year case that is the fastest exact algorithm (crossover adds about a third to
-    the solve; dual simplex and PDLP take longer; docs/performance.md). Callers that
-    re-solve warm (compare, frontier) keep the default ``need_basis=True``.
+    ``auto``: dual simplex up to :data:`IPM_MIN_PERIODS` steps, else the interior point
+    with crossover: on the full-year case the fastest exact algorithm, crossover included
+    (dual simplex and PDLP take about twice as long; docs/performance.md).
     """
     algorithm = options.algorithm
-    crossover = True if options.crossover is None else options.crossover
+    crossover = options.crossover
     if algorithm == "auto":
         algorithm = "ipm" if periods > IPM_MIN_PERIODS else "simplex"
-        if algorithm == "ipm" and options.crossover is None and not need_basis:
-            crossover = False
     return HighsSettings(
         algorithm=algorithm,
         time_limit_seconds=options.time_limit_seconds,
@@ -132,7 +124,7 @@ def solve(
     t0 = time.perf_counter()
     lp = HighsLp(built.model)
     build_seconds = built.build_seconds + (time.perf_counter() - t0)
-    settings = choose_settings(options, problem.periods, need_basis=False)
+    settings = choose_settings(options, problem.periods)
     status = lp.solve(settings)
     log.info(
         "HiGHS %s: %s in %.2f s (%d rows, %d columns)",

@@ -1,5 +1,5 @@
-"""Solver strategy: what ``auto`` picks, and that the interior point without crossover (the
-full-year choice) gives the simplex answer: objective, CFE shadow price, marginal prices."""
+"""Solver strategy: what ``auto`` picks, and that the interior point without crossover (an
+option) gives the simplex answer: objective, CFE shadow price, marginal prices."""
 
 from __future__ import annotations
 
@@ -12,16 +12,14 @@ from tests.conftest import ACCEPTANCE
 
 def test_auto_choice() -> None:
     auto = SolveOptions()
-    small = choose_settings(auto, 168, need_basis=False)
+    small = choose_settings(auto, 168)
     assert (small.algorithm, small.crossover) == ("simplex", True)
-    year = choose_settings(auto, 8760, need_basis=False)
-    assert (year.algorithm, year.crossover) == ("ipm", False)
-    # callers that re-solve warm keep a basis
-    assert choose_settings(auto, 8760).crossover is True
-    assert choose_settings(SolveOptions(crossover=True), 8760, need_basis=False).crossover
-    named = choose_settings(SolveOptions(algorithm="ipm"), 168, need_basis=False)
-    assert (named.algorithm, named.crossover) == ("ipm", True)
-    assert choose_settings(auto, IPM_MIN_PERIODS, need_basis=False).algorithm == "simplex"
+    year = choose_settings(auto, 8760)
+    assert (year.algorithm, year.crossover) == ("ipm", True)
+    off = choose_settings(SolveOptions(crossover=False), 8760)
+    assert (off.algorithm, off.crossover) == ("ipm", False)
+    assert choose_settings(auto, IPM_MIN_PERIODS).algorithm == "simplex"
+    assert choose_settings(auto, IPM_MIN_PERIODS + 1).algorithm == "ipm"
 
 
 def test_ipm_without_crossover_gives_simplex_answer() -> None:
