@@ -15,6 +15,9 @@ Equations::
     ch[t] ≤ P,  dis[t] ≤ P,  soc[t] ≤ E
     soc[t] = soc[t−1] + η·ch[t]·Δt − dis[t]·Δt/η,   soc[−1] ≡ soc[T−1]   (cyclic)
     cost += P·1000·(CRF·power_capex + fixed_om)·H + E·1000·CRF·energy_capex·H
+
+With ``BuildOptions.storage_periods`` (screening on typical days) the balance and the
+``soc ≤ E`` rows are those of ``storage_periods.py`` instead.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from collections.abc import Callable
 from pyomo.core.base.var import VarData
 
 from optimizer.model.builder import Item, ModelBuilder
+from optimizer.model.storage_periods import build_soc
 
 
 def build(b: ModelBuilder) -> None:
@@ -45,8 +49,12 @@ def build(b: ModelBuilder) -> None:
         name = x.name
         b.cap_rows(blk, f"charge_max_{k}", c, [P])
         b.cap_rows(blk, f"discharge_max_{k}", d, [P])
-        b.cap_rows(blk, f"soc_max_{k}", s, [E])
-        b.step_rows(blk, f"soc_balance_{k}", range(T), _soc_balance(s, c, d, eta, dt))
+        extra: list[VarData] = []
+        if b.options.storage_periods is None:
+            b.cap_rows(blk, f"soc_max_{k}", s, [E])
+            b.step_rows(blk, f"soc_balance_{k}", range(T), _soc_balance(s, c, d, eta, dt))
+        else:  # screening on typical periods (storage_periods.py)
+            extra = build_soc(b, blk, k, s, c, d, E, eta, b.options.storage_periods)
         if x.min_duration_hours > 0:
             blk.add_component(
                 f"min_duration_{k}",
@@ -59,7 +67,7 @@ def build(b: ModelBuilder) -> None:
             )
         b.capacities[name] = P
         b.storage[name] = E
-        b.items.append(Item(name, "technology", "battery", P, [P, E, *c, *d, *s]))
+        b.items.append(Item(name, "technology", "battery", P, [P, E, *c, *d, *s, *extra]))
         b.balance.add(1.0, d).add(-1.0, c)
         b.physical_supply.add(1.0, d)
         b.flows[f"charge_mw:{name}"] = b.step_expr().add(1.0, c)

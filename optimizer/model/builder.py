@@ -21,6 +21,7 @@ from pyomo.core.base.var import VarData
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 from optimizer.model.ledger import CostLedger, StepExpr
+from optimizer.model.storage_periods import StoragePeriods
 from optimizer.scenario.resolve import Problem
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,10 @@ class BuildOptions:
     frontier can move the target by changing one row bound."""
     emissions_row: bool = False
     """Likewise for the emissions cap."""
+    storage_periods: StoragePeriods | None = None
+    """Screening only: the horizon is typical periods and storage is linked across the
+    real periods they stand for (or cyclic per period); None: storage cyclic over the
+    horizon (the full model). See ``storage_periods.py``."""
 
 
 @dataclass

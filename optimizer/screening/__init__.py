@@ -19,12 +19,18 @@ Method (docs/performance.md, "Screening"):
    modules compute from profile sums) are recomputed from the full year's profiles.
    Capital costs, fixed fees and the demand charge's month fractions are already those of
    the full horizon. Each month's demand-charge peak is the peak over its kept days.
-3. Storage: each typical day is cyclic on its own (its state of charge ends where it began).
-   Chaining days of different weights lets a battery charge on a day that stands for one
-   day and discharge on one that stands for ten, which measured −11 % on year-cfe90;
-   inter-day (seasonal) shifting is therefore not represented, which for batteries of up to
-   a day's duration costs little. When every day is kept (weights all 1) the chain is the
-   full horizon and the answer is the full one.
+3. Storage (``storage="linked"``, the default): every real day d of the horizon is mapped
+   to the typical day k(d) that stands for it (tsam's cluster assignments; an extreme day
+   stands for itself), and the battery's state of charge is an inter-day state S[d] plus
+   the typical day's intra-day swing, S[d+1] = S[d] + Δsoc[k(d)], cyclic over the year,
+   with 0 ≤ S[d] + soc_intra[k(d), t] ≤ E through each typical day's max and min of
+   soc_intra (Kotzur et al. 2018; ``optimizer/model/storage_periods.py``). A typical day's
+   dispatch counts w times in the costs and w times in the chain, so a battery can carry
+   energy from a cheap day to an expensive one, but never more often than the days occur.
+   ``storage="cyclic"``: each typical day is cyclic on its own (no inter-day shifting).
+   Chaining the typical days directly (as if consecutive) is biased: a battery charges on
+   a day standing for 1 day and discharges on one standing for 10 (measured −11 %).
+   When every day is kept (weights all 1) both are the full model.
 
 The objective is the full-year-equivalent cost; ``summary["screening"]`` states the
 method, the weights and the measured error to expect (``EXPECTED_OBJECTIVE_ERROR``).
@@ -43,16 +49,18 @@ from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from optimizer.model import BuildOptions, BuiltModel, build_model
 from optimizer.model.highs import HighsLp
+from optimizer.model.storage_periods import StoragePeriods
 from optimizer.scenario import Problem, load_problem
 from optimizer.scenario.timeindex import TimeGrid
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DAYS_PER_MONTH = 3
+STORAGE_MODES = ("linked", "cyclic")
+DEFAULT_STORAGE = "linked"
 EXPECTED_OBJECTIVE_ERROR = 0.02
 """Relative objective error to expect from screening, measured on the full-year cases in
 benchmarks/bench_fullyear.py (docs/performance.md); the goal the method is held to."""
@@ -79,6 +87,12 @@ class TypicalDays:
     """Days of the full horizon each chosen step stands for (one value per step)."""
     days: int
     """Number of typical days."""
+    order: np.ndarray
+    """For every real day of the full horizon (calendar order, a part day at the end
+    included), the typical day (0..days−1) that stands for it; an extreme day stands for
+    itself only."""
+    starts: np.ndarray
+    """Position in ``steps`` of the first step of each typical day."""
 
 
 def _features(p: Problem) -> pd.DataFrame:
@@ -114,6 +128,7 @@ def choose_days(
     month_of_day = p.time.month_id[np.arange(n_days) * per_day]
     steps: list[np.ndarray] = []
     weights: list[np.ndarray] = []
+    rep_of = np.full(n_days, -1, dtype=np.int64)  # the kept day that stands for each day
     load_day = p.load_mw[: n_days * per_day].reshape(n_days, per_day)
     supply = np.zeros(T)
     for prof in [q.profile for q in p.ppas if q.kind != "virtual"] + [
@@ -134,8 +149,10 @@ def choose_days(
             days = rest[rest != lull]
         if len(days) <= days_per_month or feats.shape[1] == 0:
             chosen = [(int(d), 1.0) for d in days] if len(days) <= days_per_month else []
+            rep_of[days] = days
             if not chosen:  # nothing varies: one day stands for all
                 chosen = [(int(days[0]), float(len(days)))]
+                rep_of[days] = days[0]
         else:
             rows = np.concatenate([np.arange(d * per_day, (d + 1) * per_day) for d in days])
             data = feats.iloc[rows].reset_index(drop=True)
@@ -149,17 +166,29 @@ def choose_days(
                     preserve_column_means=False,
                 )
             centers = list(agg.clustering.cluster_centers or ())
-            counts = agg.cluster_counts
-            chosen = [(int(days[int(centers[c])]), float(counts[c])) for c in range(len(centers))]
+            assigned = np.asarray(agg.cluster_assignments, dtype=np.int64)
+            medoid = days[np.asarray(centers, dtype=np.int64)]
+            rep_of[days] = medoid[assigned]
+            chosen = [
+                (int(medoid[c]), float(np.count_nonzero(assigned == c)))
+                for c in range(len(centers))
+            ]
+        for d, _ in extremes:
+            rep_of[d] = d
         for d, w in sorted(chosen + extremes):
             steps.append(np.arange(d * per_day, (d + 1) * per_day))
             weights.append(np.full(per_day, w))
+    kept = [int(s[0]) // per_day for s in steps]  # the real day of each typical day
+    position = {d: i for i, d in enumerate(kept)}
+    order = [position[int(r)] for r in rep_of]
     tail = np.arange(n_days * per_day, T)  # a part day at the end stands for itself
     if len(tail):
         steps.append(tail)
         weights.append(np.ones(len(tail)))
+        order.append(len(steps) - 1)
     sel = np.concatenate(steps)
-    return TypicalDays(sel, np.concatenate(weights), len(steps))
+    starts = np.cumsum([0] + [len(s) for s in steps[:-1]])
+    return TypicalDays(sel, np.concatenate(weights), len(steps), np.asarray(order), starts)
 
 
 def _slice(obj: Any, sel: np.ndarray, w: np.ndarray, T: int) -> Any:
@@ -212,6 +241,20 @@ def reduce_problem(p: Problem, days: TypicalDays) -> Problem:
     return reduced
 
 
+def storage_periods(days: TypicalDays, storage: str = DEFAULT_STORAGE) -> StoragePeriods | None:
+    """The battery formulation on ``days``: linked across the real days they stand for, or
+    each typical day cyclic on its own. None (cyclic over the horizon, the full model's)
+    when every day is kept with weight 1 and storage is "cyclic": the chain is then the
+    full horizon itself. Linked with every day kept is the full model too (exactly)."""
+    if storage == "cyclic" and bool((days.weights == 1.0).all()):
+        return None
+    return StoragePeriods(
+        starts=tuple(int(s) for s in days.starts),
+        order=tuple(int(k) for k in days.order),
+        linked=storage == "linked",
+    )
+
+
 def _step_of_columns(built: BuiltModel, lp: HighsLp) -> np.ndarray:
     """Step index of every LP column created by ``step_vars``; -1 for scalar columns."""
     out = np.full(lp.num_cols, -1, dtype=np.int64)
@@ -226,69 +269,6 @@ def _step_of_columns(built: BuiltModel, lp: HighsLp) -> np.ndarray:
 
 def _last(index: Any) -> int:
     return int(index[-1])
-
-
-def _cycle_each_day(
-    built: BuiltModel, lp: HighsLp, step_col: np.ndarray, days: TypicalDays
-) -> None:
-    """Make every row that links a step to the step before it cyclic within its typical day.
-
-    The modules write storage as ``soc[t] = soc[t−1] + …`` with t−1 of the first step being
-    the last one (cyclic over the horizon). Over a chain of typical days of different
-    weights that would let a battery charge once on a day standing for 1 day and discharge
-    on a day standing for 10 (measured: −11 % objective error on year-cfe90). So at the
-    first step t0 of each typical day, a coefficient on a per-step variable at t0 − 1 (the
-    previous typical day's last step) moves to the same variable at the last step of t0's
-    own day: each typical day is cyclic, as the full model is over its horizon.
-    """
-    if bool((days.weights == 1.0).all()):
-        return  # every day kept: the chain is the full horizon itself
-    per_day = round(24.0 / built.builder.problem.dt)
-    n = len(days.steps)
-    starts = list(range(0, n, per_day))
-    # column of (component position, k, t) for every per-step variable
-    where: dict[tuple[int, Any, int], int] = {}
-    key_of: dict[int, tuple[int, Any]] = {}
-    for ci, comp in enumerate(built.builder.step_components):
-        variables = list(comp.values())
-        cols = lp.cols(variables)
-        for v, j in zip(variables, cols.tolist(), strict=True):
-            if j >= 0:
-                idx = v.index()
-                where[(ci, idx[0], int(idx[-1]))] = j
-                key_of[j] = (ci, idx[0])
-    a = lp.h.getLp().a_matrix_
-    A = sparse.csc_matrix(
-        (np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)),
-        shape=(lp.num_rows, lp.num_cols),
-    )
-    rows_of_step: dict[int, set[int]] = {}
-    csr = A.tocsr()
-    for t0 in starts:
-        prev = (t0 - 1) % n
-        last = min(t0 + per_day, n) - 1
-        if prev == last:
-            continue  # a single day: already cyclic
-        cols_t0 = np.flatnonzero(step_col == t0)
-        rows_t0 = rows_of_step.setdefault(
-            t0, set(np.unique(A[:, cols_t0].indices).tolist()) if len(cols_t0) else set()
-        )
-        for j in np.flatnonzero(step_col == prev).tolist():
-            ci_k = key_of.get(j)
-            if ci_k is None:
-                continue
-            target = where.get((ci_k[0], ci_k[1], last))
-            if target is None:
-                continue
-            for i in A[:, j].indices.tolist():
-                if i not in rows_t0:
-                    continue
-                row = csr[i]
-                steps_in_row = set(step_col[row.indices].tolist())
-                if prev in steps_in_row and t0 in steps_in_row:
-                    coef = float(A[i, j])
-                    lp.h.changeCoeff(int(i), int(j), 0.0)
-                    lp.h.changeCoeff(int(i), int(target), float(csr[i, target]) + coef)
 
 
 @dataclass
@@ -337,8 +317,13 @@ def solve_screening(
     overrides: Iterable[str | tuple[str, Any]] = (),
     options: Any = None,
     extreme_days: bool = True,
+    storage: str = DEFAULT_STORAGE,
 ) -> ScreeningResult:
-    """Solve ``scenario`` on typical days; ``options`` is a :class:`SolveOptions`."""
+    """Solve ``scenario`` on typical days; ``options`` is a :class:`SolveOptions`;
+    ``storage`` is "linked" (state of charge carried across the real days, Kotzur) or
+    "cyclic" (each typical day cyclic on its own)."""
+    if storage not in STORAGE_MODES:
+        raise ValueError(f"storage must be one of {', '.join(STORAGE_MODES)}, not {storage!r}")
     from optimizer.results import versions
     from optimizer.solve import SolveOptions, choose_settings
 
@@ -349,11 +334,10 @@ def solve_screening(
     t0 = time.perf_counter()
     days = choose_days(full, days_per_month, extreme_days)
     reduced = reduce_problem(full, days)
-    built = build_model(reduced, BuildOptions())
+    built = build_model(reduced, BuildOptions(storage_periods=storage_periods(days, storage)))
     lp = HighsLp(built.model)
     b = built.builder
     step_col = _step_of_columns(built, lp)
-    _cycle_each_day(built, lp, step_col, days)
     w_step = days.weights
     w_col = np.where(step_col >= 0, w_step[np.clip(step_col, 0, None)], 1.0)
 
@@ -400,8 +384,14 @@ def solve_screening(
         "screening": {
             "method": (
                 "typical days (tsam medoids per month, plus each month's peak-load and "
-                "least-supply days), weighted; storage cyclic within each typical day"
+                "least-supply days), weighted; "
+                + (
+                    "storage linked across the real days (Kotzur et al. 2018)"
+                    if storage == "linked"
+                    else "storage cyclic within each typical day"
+                )
             ),
+            "storage": storage,
             "typical_days": days.days,
             "days_per_month": days_per_month,
             "steps": len(days.steps),

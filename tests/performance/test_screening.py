@@ -88,3 +88,99 @@ def test_weights_count_every_day() -> None:
     days = choose_days(p, 2)
     assert days.weights.sum() == pytest.approx(p.periods)
     assert len(days.steps) == len(np.unique(days.steps))
+
+
+def _cheap_then_dear(tmp_path: Path) -> Path:
+    """Four days in July: days 0-1 cost 20/MWh all day, days 2-3 cost 100/MWh all day; load
+    10 MW flat; a free, lossless battery fixed at 10 MW and 24 h (E = 240 MWh)."""
+    idx = pd.date_range("2027-07-05", periods=96, freq="h")
+    price = np.repeat([20.0, 20.0, 100.0, 100.0], 24)
+    pd.DataFrame(
+        {"timestamp": idx.strftime("%Y-%m-%dT%H:%M"), "load_mw": 10.0, "price": price}
+    ).to_csv(tmp_path / "profiles.csv", index=False)
+    raw = {
+        "name": "cheap-then-dear",
+        "site": {
+            "timezone": "UTC",
+            "start": "2027-07-05T00:00",
+            "periods": 96,
+            "resolution_minutes": 60,
+            "grid_import_limit_mw": 100,
+        },
+        "series": {"file": "profiles.csv"},
+        "load": {"mw": "load_mw"},
+        "grid": {"carbon_intensity_tco2_per_mwh": 0.4, "cfe_share": 0.3},
+        "grid_offers": [{"name": "g", "energy_price_per_mwh": "price", "max_mw": 100}],
+        "technologies": [
+            {
+                "name": "battery",
+                "kind": "battery",
+                "power_capex_per_kw": 0,
+                "energy_capex_per_kwh": 0,
+                "lifetime_years": 15,
+                "round_trip_efficiency": 1.0,
+                "min_duration_hours": 24,
+                "max_duration_hours": 24,
+                "min_mw": 10,
+                "max_mw": 10,
+            }
+        ],
+        "finance": {"discount_rate": 0.07},
+    }
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return path
+
+
+def test_linked_storage_carries_energy_across_typical_days(tmp_path: Path) -> None:
+    """Two typical days (cheap, weight 2; dear, weight 2), order [0, 0, 1, 1]; prices are
+    flat within a day, so only inter-day shifting has value.
+
+    Full model: the battery fills to E = 240 MWh over the cheap days and empties over the
+    dear ones: imports 480 + 240 MWh at 20 and 480 − 240 MWh at 100 = 14,400 + 24,000 =
+    38,400 (no battery: 480·20 + 480·100 = 57,600).
+    Linked screening: S[1] = S[0] + Δ, S[2] = S[1] + Δ, S[3] = S[2] − Δ', S[0] = S[3] − Δ'
+    so Δ' = Δ; the cheap day charges monotonically, so S[1] + Δ ≤ 240 with S[0] ≥ 0 gives
+    Δ ≤ 120: cost 2·(240 + 120)·20 + 2·(240 − 120)·100 = 38,400, the full answer.
+    Cyclic per typical day: each day ends where it began and its price is flat, so the
+    battery is worth nothing: 57,600.
+    """
+    path = _cheap_then_dear(tmp_path)
+    full = solve(path, SolveOptions(algorithm="simplex"))
+    assert full.objective == pytest.approx(38_400.0, rel=1e-9)
+    linked = solve_screening(path, days_per_month=2, extreme_days=False, storage="linked")
+    cyclic = solve_screening(path, days_per_month=2, extreme_days=False, storage="cyclic")
+    assert linked.days.days == 2
+    assert linked.days.order.tolist() in ([0, 0, 1, 1], [1, 1, 0, 0])
+    np.testing.assert_array_equal(linked.days.weights, 2.0)
+    assert linked.objective == pytest.approx(38_400.0, rel=1e-9)
+    assert cyclic.objective == pytest.approx(57_600.0, rel=1e-9)
+    assert linked.summary["screening"]["storage"] == "linked"
+
+
+def test_linked_without_battery_is_the_previous_screening(tmp_path: Path) -> None:
+    """week-basic without its battery: storage linking has nothing to link, so the answer
+    is the one the screening gave before linking existed (1,475,664.608 with 3 typical
+    days a month, measured with commit d1ba672's cyclic-per-day code) and the cyclic one."""
+    raw = yaml.safe_load((ACCEPTANCE / "week-basic" / "scenario.yaml").read_text())
+    raw["technologies"] = [t for t in raw["technologies"] if t["kind"] != "battery"]
+    p = load_problem(raw, base_dir=ACCEPTANCE / "week-basic")
+    linked = solve_screening(p, days_per_month=3, storage="linked")
+    cyclic = solve_screening(p, days_per_month=3, storage="cyclic")
+    assert linked.objective == pytest.approx(1_475_664.6082332148, rel=1e-9)
+    assert cyclic.objective == pytest.approx(linked.objective, rel=1e-12)
+
+
+def test_order_maps_every_day_to_a_kept_day() -> None:
+    """Each real day maps to one typical day; the weights are the counts of the order; an
+    extreme day (weight 1) stands for itself: its own day is the one kept."""
+    p = load_problem(ACCEPTANCE / "week-basic" / "scenario.yaml")
+    days = choose_days(p, 2)
+    per_day = 24
+    assert len(days.order) == p.periods // per_day
+    counts = np.bincount(days.order, minlength=days.days)
+    np.testing.assert_array_equal(days.weights[days.starts], counts)
+    kept = days.steps[days.starts] // per_day
+    for d, k in enumerate(days.order.tolist()):
+        if counts[k] == 1:
+            assert kept[k] == d
