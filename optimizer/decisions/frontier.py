@@ -44,13 +44,13 @@ Mode = Literal["cfe", "emissions"]
 
 CSV_COLUMNS = (
     "cfe_target",
-    "max_emissions_tco2",
     "status",
     "objective",
     "total_cost",
     "cfe_score",
     "emissions_tco2",
     "cost_per_mwh",
+    "max_emissions_tco2",
     "served_load_mwh",
     "clean_energy_mwh",
     "marginal_cost_per_mwh_clean",
