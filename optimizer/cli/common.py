@@ -64,7 +64,7 @@ def check_out_dir(path: Path, option: str = "--out") -> None:
 
 
 def fail(code: int, message: str) -> NoReturn:
-    err.print(message, markup=False)
+    err.print(message, markup=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

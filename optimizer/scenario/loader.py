@@ -7,14 +7,17 @@ whose fields are dotted paths with list items named, e.g.
 
 from __future__ import annotations
 
+import difflib
+import functools
 import json
 import logging
+import typing
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from optimizer.errors import FieldError, ScenarioError
 from optimizer.scenario.overrides import apply_overrides
@@ -82,10 +85,40 @@ def _loc_to_field(loc: tuple[int | str, ...], raw: Any) -> str:
     return out or "scenario"
 
 
+@functools.cache
+def _schema_keys() -> tuple[str, ...]:
+    """Every key any model of the scenario schema accepts (for spelling suggestions)."""
+    keys: set[str] = set()
+    seen: set[type[BaseModel]] = set()
+    todo: list[type[BaseModel]] = [Scenario]
+    while todo:
+        model = todo.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            keys.add(name)
+            for arg in _walk_types(info.annotation):
+                if isinstance(arg, type) and issubclass(arg, BaseModel):
+                    todo.append(arg)
+    return tuple(sorted(keys))
+
+
+def _walk_types(tp: Any) -> list[Any]:
+    out = [tp]
+    for arg in typing.get_args(tp):
+        out.extend(_walk_types(arg))
+    return out
+
+
 def _friendly(err: Mapping[str, Any]) -> str:
     kind = err.get("type", "")
     if kind == "extra_forbidden":
-        return "unknown key (check the spelling; see the scenario schema)"
+        loc = err.get("loc") or ("",)
+        key = str(loc[-1])
+        close = difflib.get_close_matches(key, _schema_keys(), n=1, cutoff=0.75)
+        hint = f"; did you mean {close[0]!r}?" if close else " (see docs/scenario.schema.json)"
+        return f"unknown key{hint}"
     if kind == "missing":
         return "is required"
     msg = str(err.get("msg", "invalid"))
