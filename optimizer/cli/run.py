@@ -51,6 +51,14 @@ def run(
     days_per_month: Annotated[
         int, typer.Option("--days-per-month", min=1, help="Typical days per month (--screening)")
     ] = 3,
+    screening_storage: Annotated[
+        str,
+        typer.Option(
+            "--screening-storage",
+            help="cyclic (each typical day on its own, default) | linked (state of charge "
+            "carried across the real days, Kotzur et al. 2018) (--screening)",
+        ),
+    ] = "cyclic",
 ) -> None:
     """Solve one scenario; write summary.json, dispatch.parquet and report.html to --out."""
     try:
@@ -65,10 +73,12 @@ def run(
                 for e in exc.errors()
             ]
         ) from None
+    if screening_storage not in ("cyclic", "linked"):
+        raise ScenarioError([FieldError("--screening-storage", "must be 'cyclic' or 'linked'")])
     check_out_dir(out_dir)
     problem = load_problem(scenario, overrides=set_ or [])
     if screening:
-        _run_screening(problem, options, days_per_month, out_dir)
+        _run_screening(problem, options, days_per_month, out_dir, screening_storage)
         return
     result = solve(problem, options)
     written = result.write(out_dir)
@@ -84,12 +94,16 @@ def run(
 
 
 def _run_screening(
-    problem: Problem, options: SolveOptions, days_per_month: int, out_dir: Path
+    problem: Problem,
+    options: SolveOptions,
+    days_per_month: int,
+    out_dir: Path,
+    storage: str = "cyclic",
 ) -> None:
     from optimizer.results import write_summary
     from optimizer.screening import solve_screening
 
-    result = solve_screening(problem, days_per_month, options=options)
+    result = solve_screening(problem, days_per_month, options=options, storage=storage)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_summary(result.summary, out_dir / "summary.json")
     note = result.summary["screening"]["note"]

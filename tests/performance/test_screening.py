@@ -10,18 +10,26 @@ import pytest
 import yaml
 
 from optimizer.scenario import load_problem
-from optimizer.screening import EXPECTED_OBJECTIVE_ERROR, choose_days, solve_screening
+from optimizer.screening import (
+    EXPECTED_OBJECTIVE_ERROR,
+    choose_days,
+    solve_screening,
+    ward_medoids,
+)
 from optimizer.solve import SolveOptions, solve
 from tests.conftest import ACCEPTANCE
 
 CONTRACTS = ACCEPTANCE / "week-contracts" / "scenario.yaml"
 
 
-def test_all_days_kept_is_the_full_model() -> None:
+@pytest.mark.parametrize("storage", ["cyclic", "linked"])
+def test_all_days_kept_is_the_full_model(storage: str) -> None:
     """With more typical days per month than the week has, every day is kept with weight 1:
-    the reduced LP is the full LP and the objective is the full one."""
+    the reduced LP is the full LP (cyclic) or an exact reformulation of it (linked: each
+    day its own period, so S[d] + soc_intra is the full state of charge and the max/min
+    rows bound it exactly) and the objective is the full one."""
     full = solve(CONTRACTS, SolveOptions(algorithm="simplex"))
-    scr = solve_screening(CONTRACTS, days_per_month=31)
+    scr = solve_screening(CONTRACTS, days_per_month=31, storage=storage)
     assert scr.status == "optimal"
     assert scr.days.days == 7
     np.testing.assert_array_equal(scr.days.weights, 1.0)
@@ -56,7 +64,7 @@ def test_identical_days_weighted_exactly(tmp_path: Path) -> None:
     assert one.days.days == 1
     np.testing.assert_array_equal(one.days.weights, 7.0)
     # with the two extreme days: three days of weights 1, 1 and 5, each cyclic on its own
-    three = solve_screening(path, days_per_month=1)
+    three = solve_screening(path, days_per_month=1, storage="cyclic")
     assert three.days.days == 3
     assert sorted(set(three.days.weights.tolist())) == [1.0, 5.0]
     for scr in (one, three):
@@ -80,6 +88,7 @@ def test_error_within_stated_bound(case: str) -> None:
     assert abs(scr.objective - full.objective) / full.objective < EXPECTED_OBJECTIVE_ERROR
     info = scr.summary["screening"]
     assert info["expected_objective_error"] == EXPECTED_OBJECTIVE_ERROR
+    assert info["storage"] == "cyclic"
     assert "not the full answer" in info["note"]
 
 
@@ -184,3 +193,31 @@ def test_order_maps_every_day_to_a_kept_day() -> None:
     for d, k in enumerate(days.order.tolist()):
         if counts[k] == 1:
             assert kept[k] == d
+
+
+@pytest.mark.parametrize("case", ["week-basic", "week-contracts"])
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_ward_medoids_are_tsams(case: str, n: int) -> None:
+    """The numpy clustering picks the same days, weights and day-to-typical-day order as
+    tsam's hierarchical medoids (also checked on year-cfe90 and the Greensboro example at
+    2, 3, 4 and 6 days a month, docs/performance.md)."""
+    p = load_problem(ACCEPTANCE / case / "scenario.yaml")
+    ours = choose_days(p, n, extreme_days=False, clustering="ward")
+    theirs = choose_days(p, n, extreme_days=False, clustering="tsam")
+    np.testing.assert_array_equal(ours.steps, theirs.steps)
+    np.testing.assert_array_equal(ours.weights, theirs.weights)
+    np.testing.assert_array_equal(ours.order, theirs.order)
+
+
+def test_ward_medoids_by_hand() -> None:
+    """Five one-step "days" of one feature: 0, 1, 10, 11, 30 (scaled by 30). Ward merges
+    {0,1} and {10,11} first (cost ½·1² each), then {0,1}+{10,11} (cost 2·2·10²/4 = 100)
+    before anything with 30 (cost 4·1·(30−5.5)²/5 = 480.2): three clusters {0,1}, {10,11},
+    {30}; a two-member cluster's medoid is its first member. With two clusters {0,1,10,11}
+    and {30}: summed distances 22, 20, 20, 22, so 1 and 10 tie and the first (1) wins."""
+    assigned, medoids = ward_medoids(np.array([[0.0], [1.0], [10.0], [11.0], [30.0]]), 1, 3)
+    assert assigned.tolist() == [0, 0, 1, 1, 2]
+    assert medoids.tolist() == [0, 2, 4]
+    assigned, medoids = ward_medoids(np.array([[0.0], [1.0], [10.0], [11.0], [30.0]]), 1, 2)
+    assert assigned.tolist() == [0, 0, 0, 0, 1]
+    assert medoids.tolist() == [1, 4]
