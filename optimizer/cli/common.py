@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from optimizer.errors import DcoptError, ScenarioError
+from optimizer.errors import DcoptError, FieldError, ScenarioError
+from optimizer.solve import SolveOptions
 
 app = typer.Typer(
     name="dcopt",
@@ -55,6 +57,24 @@ def _main(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
     _state["debug"] = debug
+
+
+def solve_options(
+    algorithm: str, time_limit: float | None, threads: int | None, **extra: Any
+) -> SolveOptions:
+    """The solver flags as :class:`SolveOptions`; a bad value is input refused (exit 2)."""
+    try:
+        return SolveOptions.model_validate(
+            {"algorithm": algorithm, "time_limit_seconds": time_limit, "threads": threads, **extra}
+        )
+    except ValidationError as exc:
+        flags = {"algorithm": "--algorithm", "time_limit_seconds": "--time-limit"}
+        raise ScenarioError(
+            [
+                FieldError(flags.get(str(e["loc"][0]), f"--{e['loc'][0]}"), e["msg"])
+                for e in exc.errors()
+            ]
+        ) from None
 
 
 def check_out_dir(path: Path, option: str = "--out") -> None:

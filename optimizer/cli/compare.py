@@ -12,12 +12,13 @@ from optimizer.cli.common import (
     EXIT_ERROR,
     EXIT_INFEASIBLE,
     SetOption,
+    check_out_dir,
     err,
     handle_errors,
     out,
+    solve_options,
 )
 from optimizer.scenario import load_problem
-from optimizer.solve import SolveOptions
 
 
 def register(app: typer.Typer) -> None:
@@ -49,9 +50,8 @@ def compare_cmd(
     from optimizer.decisions import compare
     from optimizer.decisions.output import write_compare
 
-    options = SolveOptions.model_validate(
-        {"algorithm": algorithm, "time_limit_seconds": time_limit, "threads": threads}
-    )
+    options = solve_options(algorithm, time_limit, threads)
+    check_out_dir(out_dir)
     problem = load_problem(scenario, overrides=set_ or [])
     result = compare(problem, options, breakeven=breakeven)
     written = write_compare(result, out_dir)

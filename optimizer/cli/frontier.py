@@ -8,10 +8,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from optimizer.cli.common import EXIT_INFEASIBLE, SetOption, err, handle_errors, out
+from optimizer.cli.common import (
+    EXIT_INFEASIBLE,
+    SetOption,
+    check_out_dir,
+    err,
+    handle_errors,
+    out,
+    solve_options,
+)
 from optimizer.errors import ScenarioError
 from optimizer.scenario import load_problem
-from optimizer.solve import SolveOptions
 
 
 def register(app: typer.Typer) -> None:
@@ -56,9 +63,8 @@ def frontier_cmd(
 
     if (cfe is None) == (emissions is None):
         raise ScenarioError.single("--cfe/--emissions", "give exactly one of --cfe or --emissions")
-    options = SolveOptions.model_validate(
-        {"algorithm": algorithm, "time_limit_seconds": time_limit, "threads": threads}
-    )
+    options = solve_options(algorithm, time_limit, threads)
+    check_out_dir(out_dir)
     if cfe is not None:
         targets = parse_range(cfe, "--cfe", 0.0, 1.0)
     else:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
-from pydantic import ValidationError
 
 from optimizer.cli.common import (
     EXIT_ERROR,
@@ -17,6 +16,7 @@ from optimizer.cli.common import (
     handle_errors,
     headline_table,
     out,
+    solve_options,
 )
 from optimizer.errors import FieldError, ScenarioError
 from optimizer.scenario import Problem, load_problem
@@ -61,18 +61,7 @@ def run(
     ] = "cyclic",
 ) -> None:
     """Solve one scenario; write summary.json, dispatch.parquet and report.html to --out."""
-    try:
-        options = SolveOptions.model_validate(
-            {"algorithm": algorithm, "time_limit_seconds": time_limit, "threads": threads}
-        )
-    except ValidationError as exc:  # a bad option value is bad input: exit 2, option named
-        flags = {"algorithm": "--algorithm", "time_limit_seconds": "--time-limit"}
-        raise ScenarioError(
-            [
-                FieldError(flags.get(str(e["loc"][0]), f"--{e['loc'][0]}"), e["msg"])
-                for e in exc.errors()
-            ]
-        ) from None
+    options = solve_options(algorithm, time_limit, threads)
     if screening_storage not in ("cyclic", "linked"):
         raise ScenarioError([FieldError("--screening-storage", "must be 'cyclic' or 'linked'")])
     check_out_dir(out_dir)
