@@ -12,12 +12,14 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from optimizer.errors import SolverError
+from optimizer.goals import max_cfe_score, min_emissions
 from optimizer.model import BuildOptions, BuiltModel, build_model
 from optimizer.model.highs import HighsLp, HighsSettings
 from optimizer.results import extract, versions, write_dispatch, write_summary
@@ -25,7 +27,6 @@ from optimizer.scenario import Problem, load_problem
 
 log = logging.getLogger(__name__)
 
-DirtyTerms = tuple[list[float], list[Any]]
 RunStatus = Literal["optimal", "infeasible", "time_limit", "error"]
 
 
@@ -202,14 +203,12 @@ def diagnose(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> dict[st
             lp.set_row_upper(con, saved[name])
         return out
 
-    costs = lp.cost.copy()
     failing: list[str] = []
     try:
         if carbon.cfe_target is not None and "cfe" in rows:
-            cfe_coefs, cfe_vars = cast(DirtyTerms, b.extras["cfe_dirty_terms"])
-            best_dirty = _minimise(lp, settings, cfe_vars, np.asarray(cfe_coefs))
-            total = float(b.extras["cfe_total_load_mwh"])  # type: ignore[arg-type]
-            best = 1.0 - best_dirty / total if total > 0 else 1.0
+            best = max_cfe_score(built, lp, settings)
+            if best is None:
+                raise SolverError("the diagnosis solve (maximum CFE score) did not finish")
             out["max_cfe_score"] = best
             if best < carbon.cfe_target - 1e-9:
                 failing.append(
@@ -217,8 +216,9 @@ def diagnose(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> dict[st
                     f"24/7 CFE score is {best:.4f} (short by {carbon.cfe_target - best:.4f})"
                 )
         if carbon.max_emissions_tco2 is not None and "emissions_cap" in rows:
-            em_coefs, em_vars = cast(DirtyTerms, b.extras["emissions_terms"])
-            best_em = _minimise(lp, settings, em_vars, np.asarray(em_coefs))
+            best_em = min_emissions(built, lp, settings)
+            if best_em is None:
+                raise SolverError("the diagnosis solve (minimum emissions) did not finish")
             out["min_emissions_tco2"] = best_em
             if best_em > carbon.max_emissions_tco2 + 1e-6:
                 failing.append(
@@ -232,29 +232,11 @@ def diagnose(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> dict[st
                 "together"
             )
     finally:
-        lp.set_costs(lp.columns, costs)
         for name, con in rows.items():
             lp.set_row_upper(con, saved[name])
     out["requirement"] = "carbon"
     out["message"] = "; ".join(failing)
     return out
-
-
-def _minimise(
-    lp: HighsLp, settings: HighsSettings, variables: list[Any], coefs: np.ndarray
-) -> float:
-    """Minimise ``Σ coefs·variables`` over the feasible set (goals relaxed); restore nothing."""
-    lp.set_costs(lp.columns, np.zeros(lp.num_cols))
-    cols = lp.cols(variables)
-    agg = np.zeros(lp.num_cols)
-    np.add.at(agg, cols[cols >= 0], coefs[cols >= 0])
-    lp.set_costs(lp.columns, agg)
-    lp.h.changeObjectiveOffset(0.0)
-    status = lp.solve(settings)
-    lp.h.changeObjectiveOffset(lp.offset)
-    if status != "optimal":
-        raise RuntimeError(f"diagnosis solve ended {status}")
-    return float(agg @ lp.values(lp.columns))
 
 
 def _diagnose_load(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> dict[str, Any]:

@@ -5,18 +5,22 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, cast
-
-import numpy as np
 
 from optimizer.errors import ScenarioError
-from optimizer.model import BuiltModel
-from optimizer.model.highs import HighsLp, HighsSettings
+from optimizer.goals import DirtyTerms, max_cfe_score, min_emissions, minimise_terms
+from optimizer.model.highs import HighsSettings
 from optimizer.solve import SolveOptions, choose_settings
 
-DirtyTerms = tuple[list[float], list[Any]]
-
 MAX_POINTS = 1000
+
+__all__ = [
+    "DirtyTerms",
+    "max_cfe_score",
+    "min_emissions",
+    "minimise_terms",
+    "parse_range",
+    "warm_settings",
+]
 
 
 def warm_settings(options: SolveOptions, periods: int) -> HighsSettings:
@@ -27,47 +31,6 @@ def warm_settings(options: SolveOptions, periods: int) -> HighsSettings:
     """
     base = choose_settings(options, periods)
     return replace(base, algorithm="simplex", presolve=False)
-
-
-def minimise_terms(lp: HighsLp, settings: HighsSettings, terms: DirtyTerms) -> float | None:
-    """Minimise ``Σ coef·var`` over the LP's feasible set; costs and offset are restored after.
-
-    Returns None when that problem is not solved to optimality (e.g. the load cannot be
-    served at all).
-    """
-    coefs, variables = terms
-    cols = lp.cols(variables)
-    c = np.asarray(coefs, dtype=float)
-    agg = np.zeros(lp.num_cols)
-    np.add.at(agg, cols[cols >= 0], c[cols >= 0])
-    saved = lp.cost.copy()
-    lp.set_costs(lp.columns, agg)
-    lp.h.changeObjectiveOffset(0.0)
-    try:
-        status = lp.solve(settings)
-        if status != "optimal":
-            return None
-        return float(agg @ lp.values(lp.columns))
-    finally:
-        lp.set_costs(lp.columns, saved)
-        lp.h.changeObjectiveOffset(lp.offset)
-
-
-def max_cfe_score(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> float | None:
-    """The highest 24/7 CFE score reachable (the CFE row must be relaxed by the caller)."""
-    b = built.builder
-    terms = cast(DirtyTerms, b.extras["cfe_dirty_terms"])
-    total = float(cast(float, b.extras["cfe_total_load_mwh"]))
-    dirty = minimise_terms(lp, settings, terms)
-    if dirty is None:
-        return None
-    return 1.0 - dirty / total if total > 0 else 1.0
-
-
-def min_emissions(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> float | None:
-    """The lowest location-based emissions reachable, tCO2 (the cap relaxed by the caller)."""
-    terms = cast(DirtyTerms, built.builder.extras["emissions_terms"])
-    return minimise_terms(lp, settings, terms)
 
 
 def parse_range(
