@@ -21,11 +21,14 @@ from optimizer.batch.worker import CaseOutcome
 from .conftest import write_sweep
 
 WIND = "ppa_offers[wind-a].price_per_mwh"
+N = 40
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGINT are POSIX")
 def test_sigint_keeps_finished_cases_and_resumes(inputs: Path, tmp_path: Path) -> None:
-    prices = [40, 42, 44, 46, 48, 50, 52, 54]
+    # Enough cases that the interrupt, sent as soon as the first case folder appears, lands
+    # while most are still pending even on an idle machine (each solve takes ~0.1 s).
+    prices = [40 + 0.5 * i for i in range(N)]
     sweep = write_sweep(
         inputs.parent, f"base: inputs/scenario.yaml\nproduct:\n  {WIND}: {prices}\n"
     )
@@ -49,10 +52,10 @@ def test_sigint_keeps_finished_cases_and_resumes(inputs: Path, tmp_path: Path) -
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
-    m = re.search(r"interrupted: (\d+) of 8 cases finished", stderr)
+    m = re.search(rf"interrupted: (\d+) of {N} cases finished", stderr)
     assert m, stderr
     finished = int(m.group(1))
-    assert 1 <= finished < 8
+    assert 1 <= finished < N
     done = sorted(p.name for p in cases.iterdir() if p.name.startswith("case-"))
     assert len(done) == finished
     for name in done:
@@ -64,6 +67,6 @@ def test_sigint_keeps_finished_cases_and_resumes(inputs: Path, tmp_path: Path) -
         solved.append(outcome.case_id)
 
     frame = run_batch(sweep, out, workers=1, on_case=record)
-    assert len(solved) == 8 - finished
+    assert len(solved) == N - finished
     assert not set(solved) & set(done)
-    assert list(frame["status"]) == ["optimal"] * 8
+    assert list(frame["status"]) == ["optimal"] * N
