@@ -21,7 +21,11 @@ from optimizer.batch.worker import CaseOutcome
 from .conftest import write_sweep
 
 WIND = "ppa_offers[wind-a].price_per_mwh"
-N = 40
+N = 24
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGINT are POSIX")
@@ -40,6 +44,9 @@ def test_sigint_keeps_finished_cases_and_resumes(inputs: Path, tmp_path: Path) -
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # A shell runs background jobs with SIGINT ignored, and Python keeps an inherited
+        # SIG_IGN (no KeyboardInterrupt); give the child the default, as a terminal would.
+        preexec_fn=_default_sigint,
     )
     cases = out / "cases"
     deadline = time.monotonic() + 120
