@@ -95,7 +95,7 @@ def extract(built: BuiltModel, lp: HighsLp) -> tuple[dict[str, Any], pd.DataFram
 
     shadow: dict[str, float | None] = {"cfe_per_mwh": None, "emissions_cap_per_tco2": None}
     marginal = None
-    if lp._row_dual is not None:
+    if lp.has_duals:
         marginal = lp.duals(b.balance_rows) / dt
         if "cfe" in b.rows and p.carbon.cfe_target is not None:
             shadow["cfe_per_mwh"] = float(-lp.duals([b.rows["cfe"]])[0])

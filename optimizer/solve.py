@@ -102,10 +102,8 @@ class Result:
         if self.dispatch is not None:
             written.append(out / "dispatch.parquet")
             write_dispatch(self.dispatch, written[-1])
-        try:
-            from optimizer.report import write_report
-        except ImportError:  # the report module is optional while it is being built
-            return written
+        from optimizer.report import write_report  # matplotlib: imported only when writing
+
         written.append(write_report(self, out / "report.html"))
         return written
 

@@ -174,7 +174,7 @@ def add_to_summary(summary: dict[str, Any], built: BuiltModel, lp: HighsLp) -> N
     rows = b.extras.get(CAP_ROWS)
     if isinstance(rows, dict) and rows:
         prices: dict[str, float | None] = {m: None for m in rows}
-        if lp._row_dual is not None:
+        if lp.has_duals:
             duals = lp.duals(list(rows.values()))
             prices = {m: float(max(-d, 0.0)) for m, d in zip(rows, duals, strict=True)}
         summary.setdefault("shadow_prices", {})["materials_per_tonne"] = prices

@@ -190,6 +190,11 @@ class HighsLp:
     def has_solution(self) -> bool:
         return self._x is not None
 
+    @property
+    def has_duals(self) -> bool:
+        """Row and column duals are available (an optimal solve)."""
+        return self._row_dual is not None
+
     def values(self, variables: Sequence[VarData]) -> np.ndarray:
         assert self._x is not None, "no solution"
         cols = self.cols(variables)
