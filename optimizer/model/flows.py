@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class FlowKind(str, Enum):
+class FlowKind(StrEnum):
     """Every kind of per-step flow a unit can declare; the value is the column prefix."""
 
     GRID_IMPORT = "grid_import_mw"
