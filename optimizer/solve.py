@@ -20,6 +20,7 @@ import pandas as pd
 from optimizer.errors import SolverError
 from optimizer.goals import max_cfe_score, min_emissions
 from optimizer.model import BuildOptions, BuiltModel, build_model
+from optimizer.model.flows import FlowIndex
 from optimizer.model.highs import HighsLp, HighsSettings
 from optimizer.options import IPM_MIN_PERIODS as IPM_MIN_PERIODS
 from optimizer.options import SolveOptions as SolveOptions
@@ -44,6 +45,11 @@ class Result:
     diagnosis: dict[str, Any] = field(default_factory=dict)
     built: BuiltModel | None = None
     lp: HighsLp | None = None
+
+    @property
+    def flows(self) -> FlowIndex:
+        """The typed flows of the dispatch table (kind, asset), in column order."""
+        return self.built.builder.flow_index if self.built is not None else FlowIndex()
 
     @property
     def objective(self) -> float | None:

@@ -20,6 +20,7 @@ from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.var import VarData
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
+from optimizer.model.flows import Flow, FlowIndex
 from optimizer.model.ledger import CostLedger, StepExpr
 from optimizer.model.storage_periods import StoragePeriods
 from optimizer.scenario.resolve import Problem
@@ -91,6 +92,15 @@ class ModelBuilder:
     """Module-owned entries (e.g. the CFE certificate-cover variables)."""
     step_components: list[pyo.Var] = field(default_factory=list)
     """Every per-step variable component made by :meth:`step_vars` (index ``(k, t)``)."""
+
+    @property
+    def flow_index(self) -> FlowIndex:
+        """The declared flows, typed (kind, asset, the asset's kind)."""
+        kinds = {i.name: i.kind for i in self.items}
+        out = FlowIndex()
+        for f in FlowIndex.from_columns(self.flows):
+            out.add(Flow(f.kind, f.asset, kinds.get(f.asset, "")))
+        return out
 
     @property
     def T(self) -> int:

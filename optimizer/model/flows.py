@@ -95,6 +95,17 @@ class FlowIndex:
                 return f
         return None
 
+    @classmethod
+    def from_columns(cls, columns: Iterable[str]) -> FlowIndex:
+        """The flows behind dispatch columns (for a dispatch table read back from a file)."""
+        kinds = {k.value: k for k in FlowKind}
+        out = cls()
+        for col in columns:
+            prefix, _, asset = str(col).partition(":")
+            if prefix in kinds:
+                out.add(Flow(kinds[prefix], asset))
+        return out
+
     def column(self, kind: FlowKind, asset: str = "") -> str:
         """The column of a declared flow; KeyError when no unit declared it."""
         f = self.get(kind, asset)
