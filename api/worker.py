@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.errors import ScenarioError
-from optimizer.results import write_dispatch, write_summary
+from optimizer.output import write_dispatch, write_result, write_summary
 from optimizer.scenario import Problem, load_problem
 from optimizer.solve import Result, SolveOptions, solve
 
@@ -125,7 +125,7 @@ def _run(
     if kind == "run":
         result = solve(problem, solve_options)
         if options.get("report", True):
-            result.write(out)
+            write_result(result, out)
         else:
             _write_base(result, out)
         status, error = _status_of(result)

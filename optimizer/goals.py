@@ -4,7 +4,7 @@ by compare and frontier (:mod:`optimizer.decisions`)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
@@ -12,7 +12,7 @@ from optimizer.model import BuiltModel
 from optimizer.model.highs import HighsLp, HighsSettings
 
 DirtyTerms = tuple[list[float], list[Any]]
-"""(coefficients, variables) of a linear total, as the policy module stores them."""
+"""(coefficients, variables) of a linear total (:class:`optimizer.model.builder.CarbonRow`)."""
 
 
 def minimise_terms(lp: HighsLp, settings: HighsSettings, terms: DirtyTerms) -> float | None:
@@ -28,7 +28,7 @@ def minimise_terms(lp: HighsLp, settings: HighsSettings, terms: DirtyTerms) -> f
     np.add.at(agg, cols[cols >= 0], c[cols >= 0])
     saved = lp.cost.copy()
     lp.set_costs(lp.columns, agg)
-    lp.h.changeObjectiveOffset(0.0)
+    lp.set_offset(0.0)
     try:
         status = lp.solve(settings)
         if status != "optimal":
@@ -36,21 +36,22 @@ def minimise_terms(lp: HighsLp, settings: HighsSettings, terms: DirtyTerms) -> f
         return float(agg @ lp.values(lp.columns))
     finally:
         lp.set_costs(lp.columns, saved)
-        lp.h.changeObjectiveOffset(lp.offset)
+        lp.set_offset(lp.offset)
 
 
 def max_cfe_score(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> float | None:
     """The highest 24/7 CFE score reachable (the CFE row must be relaxed by the caller)."""
-    b = built.builder
-    terms = cast(DirtyTerms, b.extras["cfe_dirty_terms"])
-    total = float(cast(float, b.extras["cfe_total_load_mwh"]))
-    dirty = minimise_terms(lp, settings, terms)
+    row = built.builder.base.cfe
+    assert row is not None, "the model has no CFE row"
+    dirty = minimise_terms(lp, settings, row.terms)
     if dirty is None:
         return None
+    total = row.total_load_mwh
     return 1.0 - dirty / total if total > 0 else 1.0
 
 
 def min_emissions(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> float | None:
     """The lowest location-based emissions reachable, tCO2 (the cap relaxed by the caller)."""
-    terms = cast(DirtyTerms, built.builder.extras["emissions_terms"])
-    return minimise_terms(lp, settings, terms)
+    row = built.builder.base.emissions_cap
+    assert row is not None, "the model has no emissions row"
+    return minimise_terms(lp, settings, row.terms)

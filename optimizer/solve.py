@@ -25,7 +25,7 @@ from optimizer.model.highs import HighsLp, HighsSettings
 from optimizer.options import IPM_MIN_PERIODS as IPM_MIN_PERIODS
 from optimizer.options import SolveOptions as SolveOptions
 from optimizer.options import choose_settings as choose_settings
-from optimizer.results import extract, versions, write_dispatch, write_summary
+from optimizer.results import extract, versions
 from optimizer.scenario import Problem, load_problem
 
 log = logging.getLogger(__name__)
@@ -55,20 +55,6 @@ class Result:
     def objective(self) -> float | None:
         v = self.summary.get("objective")
         return float(v) if v is not None else None
-
-    def write(self, out_dir: str | Path) -> list[Path]:
-        """Write summary.json and dispatch.parquet (and the report when available)."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        written = [out / "summary.json"]
-        write_summary(self.summary, written[0])
-        if self.dispatch is not None:
-            written.append(out / "dispatch.parquet")
-            write_dispatch(self.dispatch, written[-1])
-        from optimizer.report import write_report  # matplotlib: imported only when writing
-
-        written.append(write_report(self, out / "report.html"))
-        return written
 
 
 def solve(
@@ -148,13 +134,16 @@ def diagnose(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> dict[st
     b = built.builder
     p = b.problem
     carbon = p.carbon
-    rows = b.rows
+    c = b.base
+    rows = {
+        name: cr.row
+        for name, cr in (("cfe", c.cfe), ("emissions_cap", c.emissions_cap))
+        if cr is not None
+    }
     out: dict[str, Any] = {}
 
     # 1. Without the carbon goals, can the load be served at all?
-    saved = {
-        name: float(np.asarray(lp.h.getLp().row_upper_)[lp.row(con)]) for name, con in rows.items()
-    }
+    saved = {name: lp.row_upper(con) for name, con in rows.items()}
     for con in rows.values():
         lp.set_row_upper(con, np.inf)
     base_status = lp.solve(settings)
@@ -202,32 +191,19 @@ def diagnose(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> dict[st
 
 def _diagnose_load(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> dict[str, Any]:
     """The load cannot be served: find the least unserved energy and where it falls."""
-    import highspy
-
     b = built.builder
     p = b.problem
-    rows = lp.rows(b.balance_rows).astype(np.int32)
-    n = len(rows)
+    rows = lp.rows(b.base.balance_rows)
     costs = lp.cost.copy()
     lp.set_costs(lp.columns, np.zeros(lp.num_cols))
-    first_new = lp.num_cols
-    lp.h.addCols(
-        n,
-        np.full(n, p.dt),
-        np.zeros(n),
-        np.full(n, highspy.kHighsInf),
-        n,
-        np.arange(n, dtype=np.int32),
-        rows,
-        np.ones(n),
-    )
+    slack = lp.add_slack_columns(rows, np.full(len(rows), p.dt))
     try:
         status = lp.solve(settings)
         if status != "optimal":
             return {"requirement": "load", "message": "the problem is infeasible"}
-        x = np.asarray(lp.h.getSolution().col_value)[first_new:]
+        x = lp.column_values(slack)
     finally:
-        lp.h.deleteCols(n, np.arange(first_new, first_new + n, dtype=np.int32))
+        lp.delete_columns(slack)
         lp.set_costs(lp.columns, costs)
     short = x > 1e-6
     mwh = float(x.sum() * p.dt)

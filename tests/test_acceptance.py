@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from optimizer.output import write_result
 from optimizer.results import cfe_score_from_dispatch
 from tests.conftest import ACCEPTANCE, ACCEPTANCE_CASES
 
@@ -31,7 +32,7 @@ def test_acceptance_case(case: str, solved_case, tmp_path: Path) -> None:  # typ
     if "cfe_target" in scenario and s["shadow_prices"]["cfe_per_mwh"] > 1e-6:
         assert s["cfe_score"] == pytest.approx(expected["cfe_score"], abs=1e-6)
     # the dispatch written to disk gives back the summary's score
-    result.write(tmp_path)
+    write_result(result, tmp_path)
     dispatch = pd.read_parquet(tmp_path / "dispatch.parquet")
     assert cfe_score_from_dispatch(dispatch, result.problem.dt) == pytest.approx(
         s["cfe_score"], abs=1e-9

@@ -91,7 +91,7 @@ def run_case(task: CaseTask, contents: dict[str, bytes] | None = None) -> CaseOu
 
     ``contents`` maps the sha256 of each of the task's input files to its bytes; a file
     missing there is read from its path relative to ``task.base_dir``."""
-    from optimizer.results import write_summary
+    from optimizer.output import write_result, write_summary
     from optimizer.scenario import load_problem
     from optimizer.solve import SolveOptions, solve
 
@@ -113,7 +113,7 @@ def run_case(task: CaseTask, contents: dict[str, bytes] | None = None) -> CaseOu
         result.summary[BATCH_KEY] = record
         with tempfile.TemporaryDirectory(prefix="dcopt-case-") as tmp:
             if task.write_report:
-                result.write(tmp)
+                write_result(result, tmp)
             else:
                 write_summary(result.summary, Path(tmp) / "summary.json")
                 if result.dispatch is not None:

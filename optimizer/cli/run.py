@@ -19,6 +19,7 @@ from optimizer.cli.common import (
     solve_options,
 )
 from optimizer.errors import FieldError, ScenarioError
+from optimizer.output import write_result
 from optimizer.scenario import Problem, load_problem
 from optimizer.solve import SolveOptions, solve
 
@@ -70,7 +71,7 @@ def run(
         _run_screening(problem, options, days_per_month, out_dir, screening_storage)
         return
     result = solve(problem, options)
-    written = result.write(out_dir)
+    written = write_result(result, out_dir)
     if result.status == "optimal":
         out.print(headline_table(result.summary))
         out.print("wrote " + ", ".join(str(p) for p in written))

@@ -140,8 +140,9 @@ def frontier(
     lp = HighsLp(built.model)
     build_seconds = built.build_seconds + lp.compile_seconds
     b = built.builder
-    cfe_row = b.rows["cfe"]
-    total_load = float(b.extras["cfe_total_load_mwh"])  # type: ignore[arg-type]
+    assert b.base.cfe is not None
+    cfe_row = b.base.cfe.row
+    total_load = b.base.cfe.total_load_mwh
     cold = choose_settings(options, problem.periods)
     warm = warm_settings(options, problem.periods) if warm_start else cold
 
@@ -149,7 +150,8 @@ def frontier(
         lp.set_row_upper(cfe_row, float("inf") if target is None else (1 - target) * total_load)
 
     def set_cap(cap: float | None) -> None:
-        lp.set_row_upper(b.rows["emissions_cap"], float("inf") if cap is None else cap)
+        assert b.base.emissions_cap is not None
+        lp.set_row_upper(b.base.emissions_cap.row, float("inf") if cap is None else cap)
 
     # Loosest goal first, so that each point warm-starts from a neighbour.
     order = sorted(targets) if mode == "cfe" else sorted(targets, reverse=True)
@@ -163,7 +165,7 @@ def frontier(
         else:
             set_cap(x)
         if not warm_start:
-            lp.h.clearSolver()
+            lp.clear_solver()
         status = lp.solve(warm if solved_once else cold)
         if status == "optimal":
             solved_once = True

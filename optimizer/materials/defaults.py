@@ -345,7 +345,38 @@ DEFAULT_BASIS_BY_KIND: dict[str, str] = {
     "battery": "battery_lfp",
     "generator": "gas_generator",
 }
-"""The basis a technology takes when it names none."""
+"""The basis a technology takes when it names none (kinds of the core table; a unit module
+adds its own, :func:`default_basis`)."""
+
+
+def all_bases() -> dict[str, Basis]:
+    """This table's rows plus those each technology unit brings (optimizer/units/)."""
+    from optimizer.units import TECHNOLOGY_UNITS
+
+    out = dict(BASES)
+    for unit in TECHNOLOGY_UNITS:
+        for b in unit.bases:
+            out[b.name] = b
+    return out
+
+
+def all_sources() -> dict[str, Source]:
+    from optimizer.units import TECHNOLOGY_UNITS
+
+    out = dict(SOURCES)
+    for unit in TECHNOLOGY_UNITS:
+        for src in unit.sources:
+            out[src.key] = src
+    return out
+
+
+def default_basis(kind: str) -> str | None:
+    """The basis a technology of ``kind`` takes when it names none (None: no defaults)."""
+    from optimizer.units import technology_unit
+
+    if kind in DEFAULT_BASIS_BY_KIND:
+        return DEFAULT_BASIS_BY_KIND[kind]
+    return technology_unit(kind).default_basis.get(kind)
 
 
 def _fmt(x: float | None) -> str:
@@ -367,7 +398,7 @@ def markdown_table() -> str:
             f"| {basis} | {qty} | {_fmt(v.value)} | {unit} | {rng} | {v.source} | {v.note} |"
         )
 
-    for b in BASES.values():
+    for b in all_bases().values():
         for m, v in b.materials_kg_per_mw.items():
             row(b.name, m, v, "kg/MW")
         for m, v in b.materials_kg_per_mwh.items():
@@ -386,7 +417,7 @@ def markdown_table() -> str:
 def sources_markdown() -> str:
     """The sources list of docs/materials.md."""
     out = []
-    for s in SOURCES.values():
+    for s in all_sources().values():
         url = f" <{s.url}>" if s.url else ""
         out.append(f"- **{s.key}**: {s.citation}. Read from: {s.where}.{url}")
     return "\n".join(out)

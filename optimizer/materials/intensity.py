@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from optimizer.errors import FieldError
-from optimizer.materials.defaults import BASES, DEFAULT_BASIS_BY_KIND, Basis
+from optimizer.materials.defaults import Basis, all_bases, default_basis
 
 if TYPE_CHECKING:
     from optimizer.scenario.schema import Scenario
@@ -88,9 +88,10 @@ def _basis(
     name = given if given is not None else default
     if name is None or name == NO_BASIS:
         return None
-    basis = BASES.get(name)
+    bases = all_bases()
+    basis = bases.get(name)
     if basis is None:
-        known = ", ".join([*BASES, NO_BASIS])
+        known = ", ".join([*bases, NO_BASIS])
         errors.append(
             FieldError(f"{path}.materials_basis", f"unknown basis {name!r}; one of: {known}")
         )
@@ -119,7 +120,7 @@ def resolve_materials(scenario: Scenario, errors: list[FieldError]) -> Materials
     items: list[MaterialItem] = []
     for tech in scenario.technologies:
         path = f"technologies[{tech.name}]"
-        basis = _basis(tech.materials_basis, DEFAULT_BASIS_BY_KIND[tech.kind], path, errors)
+        basis = _basis(tech.materials_basis, default_basis(tech.kind), path, errors)
         if basis is not None and basis.kind != tech.kind:
             errors.append(
                 FieldError(
@@ -128,7 +129,9 @@ def resolve_materials(scenario: Scenario, errors: list[FieldError]) -> Materials
                 )
             )
             basis = None
-        is_battery = tech.kind == "battery"
+        from optimizer.units import technology_unit
+
+        is_battery = technology_unit(tech.kind).sized_by_energy
         kg_mw = _merge(
             {m: v.value for m, v in basis.materials_kg_per_mw.items()} if basis else {},
             tech.materials_kg_per_mw,
@@ -174,11 +177,11 @@ def resolve_materials(scenario: Scenario, errors: list[FieldError]) -> Materials
     for ppa in scenario.ppa_offers:
         path = f"ppa_offers[{ppa.name}]"
         basis = _basis(ppa.materials_basis, None, path, errors)
-        if basis is not None and basis.kind == "battery":
+        if basis is not None and basis.materials_kg_per_mwh:
             errors.append(
                 FieldError(
                     f"{path}.materials_basis",
-                    f"basis {basis.name!r} describes battery storage; a PPA contracts plant MW",
+                    f"basis {basis.name!r} describes storage (per MWh); a PPA contracts plant MW",
                 )
             )
             basis = None

@@ -21,16 +21,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from optimizer.materials.intensity import MaterialsData
+from optimizer.model.flows import FlowKind
 
 if TYPE_CHECKING:
-    from optimizer.model.builder import BuiltModel
+    from optimizer.model.builder import CaseBuilder, ModelBuilder
     from optimizer.model.highs import HighsLp
+    from optimizer.results.accounting import CaseAccounts
     from optimizer.scenario.resolve import Problem
 
 log = logging.getLogger(__name__)
-
-CAP_ROWS = "materials_cap_rows"
-"""Key of the cap rows in ``builder.extras`` (set by :mod:`optimizer.model.materials`)."""
 
 
 def materials_section(
@@ -160,10 +159,15 @@ def footprint(
     return out
 
 
-def add_to_summary(summary: dict[str, Any], built: BuiltModel, lp: HighsLp) -> None:
+def add_to_summary(
+    summary: dict[str, Any],
+    b: ModelBuilder,
+    c: CaseBuilder,
+    acc: CaseAccounts,
+    lp: HighsLp,
+) -> None:
     """Add ``materials``, ``embodied_carbon``, ``footprint`` and the material shadow prices."""
-    b = built.builder
-    p = b.problem
+    p = c.problem
     data = p.materials
     materials, embodied = materials_section(
         data, summary.get("capacity_mw", {}), summary.get("storage_mwh", {})
@@ -171,8 +175,8 @@ def add_to_summary(summary: dict[str, Any], built: BuiltModel, lp: HighsLp) -> N
     H = p.time.horizon_fraction
     embodied["horizon_tco2"] = embodied["annualised_tco2_per_year"] * H
 
-    rows = b.extras.get(CAP_ROWS)
-    if isinstance(rows, dict) and rows:
+    rows = b.material_caps
+    if rows:
         prices: dict[str, float | None] = {m: None for m in rows}
         if lp.has_duals:
             duals = lp.duals(list(rows.values()))
@@ -185,13 +189,11 @@ def add_to_summary(summary: dict[str, Any], built: BuiltModel, lp: HighsLp) -> N
     summary["materials"] = materials
     summary["embodied_carbon"] = embodied
 
-    values = lp.values
-    imports = b.imports.evaluate(values)
-    if b.certificates.is_empty:
-        covered = np.zeros(p.periods)
-    else:
-        covered = np.clip(np.minimum(imports, b.certificates.evaluate(values)), 0.0, None)
-    gen = {g.name: b.flows[f"output_mw:{g.name}"].evaluate(values) for g in p.generators}
-    fp = footprint(p, summary, imports, covered, gen, embodied["horizon_tco2"])
+    gen = {
+        f.asset: x
+        for f, x in acc.flows.items()
+        if f.kind is FlowKind.OUTPUT and f.asset in {g.name for g in p.generators}
+    }
+    fp = footprint(p, summary, acc.imports, acc.covered, gen, embodied["horizon_tco2"])
     if fp is not None:
         summary["footprint"] = fp

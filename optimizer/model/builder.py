@@ -1,10 +1,18 @@
-"""Assemble the LP from its modules (CONTRACT section 3; docs/formulation.md).
+"""Assemble the LP from its units over an outer index of cases (docs/formulation.md).
 
-Each module in :data:`MODULES` owns its variables and constraints and adds terms to the
-shared ledgers held by :class:`ModelBuilder`: the power balance, the dirty (non-clean) power,
-the location-based emissions and the one cost expression. The balance, the CFE constraint,
-the emissions cap and the objective are written once, in :func:`build_model`, after every
-module has contributed.
+The LP has two parts (docs/formulation.md, "Cases"):
+
+- **first stage**, written once: each technology's capacity ``P`` (a battery's energy ``E``)
+  and each PPA's contracted ``c`` — the decisions that do not depend on the case;
+- **operation**, written once per :class:`Case` (a scenario of ``uncertainty:``, a year of
+  ``horizon:``, or the one case of a plain run) from that case's own data: dispatch,
+  imports, peaks, certificates, flexibility, and the case's ledgers — the power balance,
+  clean and dirty supply, emissions and one cost expression ``C_c``.
+
+The objective is ``Σ_c weight_c·C_c`` (plus the CVaR terms of a risk-averse study). With one
+case of weight 1 the LP is exactly the single-year model. Units (:mod:`optimizer.units` for
+technologies; grid offers, PPAs, the site and the policy here) never loop over cases: the
+builder calls ``declare(b, items)`` once and ``operate(c, items)`` for every case.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyomo.environ as pyo
@@ -20,12 +29,18 @@ from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.var import VarData
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
-from optimizer.model.flows import Flow, FlowIndex
-from optimizer.model.ledger import CostLedger, StepExpr
+from optimizer.model.flows import Flow, FlowIndex, FlowKind
+from optimizer.model.ledger import CostLedger, LinearTerms, StepExpr
 from optimizer.model.storage_periods import StoragePeriods
-from optimizer.scenario.resolve import Problem
+
+if TYPE_CHECKING:
+    from optimizer.scenario.cases import Study
+    from optimizer.scenario.resolve import Problem
 
 log = logging.getLogger(__name__)
+
+FREE = 1e20
+"""A row bound HiGHS treats as infinite (its ``infinite_bound``)."""
 
 
 @dataclass(frozen=True)
@@ -54,54 +69,81 @@ class Item:
     capacity: VarData | None
     """The chosen-MW decision (None for a grid offer: its imports are the decision)."""
     columns: list[VarData]
-    """Every variable that must be zero when the item is left out."""
+    """Every variable that must be zero when the item is left out (all cases)."""
     fixed_cost: float = 0.0
-    """Cost paid whatever the dispatch (a grid offer's fixed fee), dropped with the item."""
+    """Cost paid whatever the dispatch (a grid offer's fixed fee, weighted over the cases),
+    dropped with the item."""
 
 
 @dataclass
-class ModelBuilder:
-    """The model under construction: the Pyomo model, the ledgers and the output index."""
+class CarbonRow:
+    """A carbon goal's row and the linear total it bounds (for goals, frontier, screening)."""
 
-    problem: Problem
-    options: BuildOptions
-    m: pyo.ConcreteModel
-    balance: StepExpr
-    """Σ supply − Σ uses in MW; the balance row is ``balance[t] == load[t]``."""
-    physical_supply: StepExpr
-    """Physical PPA delivery + on-site output + battery discharge (the export limit)."""
-    imports: StepExpr
-    """I[t] = Σ_o imp[o,t]."""
-    certificates: StepExpr
-    """Σ v[t]: virtual PPA certificates."""
-    fossil: StepExpr
-    """F[t]: on-site fossil output."""
-    emissions: StepExpr
-    """Location-based tCO2 in every step."""
-    served_delta: StepExpr
-    """up[t] − down[t] of flexible load."""
-    cost: CostLedger
-    flows: dict[str, StepExpr] = field(default_factory=dict)
-    capacities: dict[str, VarData] = field(default_factory=dict)
-    storage: dict[str, VarData] = field(default_factory=dict)
-    items: list[Item] = field(default_factory=list)
-    rows: dict[str, ConstraintData] = field(default_factory=dict)
-    """Named single rows whose duals are reported ("cfe", "emissions_cap", ...)."""
-    balance_rows: list[ConstraintData] = field(default_factory=list)
-    extras: dict[str, object] = field(default_factory=dict)
-    """Module-owned entries (e.g. the CFE certificate-cover variables)."""
-    step_components: list[pyo.Var] = field(default_factory=list)
-    """Every per-step variable component made by :meth:`step_vars` (index ``(k, t)``)."""
+    row: ConstraintData
+    terms: LinearTerms
+    """The row's left-hand side as (coefficients, variables)."""
+    total_load_mwh: float = 0.0
+    """CFE rows: the load energy the dirty energy is measured against."""
 
-    @property
-    def flow_index(self) -> FlowIndex:
-        """The declared flows, typed (kind, asset, the asset's kind)."""
-        kinds = {i.name: i.kind for i in self.items}
-        out = FlowIndex()
-        for f in FlowIndex.from_columns(self.flows):
-            out.add(Flow(f.kind, f.asset, kinds.get(f.asset, "")))
-        return out
 
+@dataclass
+class FirstStage:
+    """A first-stage capacity: one variable shared by every case."""
+
+    name: str
+    var: VarData
+    unit: str
+    """"MW" | "MWh"."""
+
+
+class CaseBuilder:
+    """One case's operational block: its data, its ledgers and its rows.
+
+    Units add to the ledgers; the balance, the carbon rows and the case's cost are written
+    by the builder and the policy once every unit has contributed.
+    """
+
+    def __init__(
+        self, parent: ModelBuilder, index: int, name: str, problem: Problem, weight: float
+    ) -> None:
+        self.parent = parent
+        self.index = index
+        self.name = name
+        self.problem = problem
+        self.weight = weight
+        """How often this case counts in the objective (probability, discounted years)."""
+        T = problem.periods
+        self.w: np.ndarray = (
+            np.ones(T) if problem.step_weight is None else np.asarray(problem.step_weight, float)
+        )
+        """Step weights: how many real steps each modelled step stands for (screening)."""
+        self.balance = StepExpr(T)
+        """Σ supply − Σ uses in MW; the balance row is ``balance[t] == load[t]``."""
+        self.physical_supply = StepExpr(T)
+        """Physical PPA delivery + on-site output + battery discharge (the export limit)."""
+        self.imports = StepExpr(T)
+        """I[t] = Σ_o imp[o,t]."""
+        self.certificates = StepExpr(T)
+        """Σ v[t]: certificates that may cover imports of the same step for the CFE score."""
+        self.fossil = StepExpr(T)
+        """F[t]: on-site fossil output."""
+        self.emissions = StepExpr(T)
+        """Location-based tCO2 in every step."""
+        self.served_delta = StepExpr(T)
+        """served_load[t] − load[t] (flexible load moved in minus out)."""
+        self.cost = CostLedger()
+        """C_c: the case's cost (its section 3.8 objective, for its horizon)."""
+        self.flows: dict[Flow, StepExpr] = {}
+        self.balance_rows: list[ConstraintData] = []
+        self.cfe: CarbonRow | None = None
+        self.emissions_cap: CarbonRow | None = None
+        self.cert_cover: list[VarData] | None = None
+        """u[t]: certificate-covered imports (a variable only when a CFE row is written)."""
+        self.peaks: dict[str, list[VarData]] = {}
+        """Billed monthly peak of each grid offer with a demand charge."""
+        self.m = parent.m if parent.single else parent.case_block(index)
+
+    # -- data ------------------------------------------------------------------------------
     @property
     def T(self) -> int:
         return self.problem.periods
@@ -110,34 +152,215 @@ class ModelBuilder:
     def dt(self) -> float:
         return self.problem.dt
 
+    @property
+    def options(self) -> BuildOptions:
+        return self.parent.options
+
     def step_expr(self) -> StepExpr:
         return StepExpr(self.T)
 
+    # -- first stage -----------------------------------------------------------------------
+    def capacity(self, name: str) -> VarData:
+        """The first-stage MW decision of ``name`` as this case sees it."""
+        return self.parent.first_stage[name].var
+
+    def energy(self, name: str) -> VarData:
+        """The first-stage MWh decision of storage ``name``."""
+        return self.parent.first_stage[f"{name}#energy"].var
+
+    # -- declaring -------------------------------------------------------------------------
+    def flow(self, kind: FlowKind, asset: str, expr: StepExpr, asset_kind: str = "") -> None:
+        """Declare a dispatch column (its name is derived in :mod:`flows`)."""
+        f = Flow(kind, asset, asset_kind)
+        if f in self.flows:
+            raise ValueError(f"flow {f.column} declared twice")
+        self.flows[f] = expr
+
+    def item_columns(self, name: str, columns: Sequence[VarData]) -> None:
+        """Variables of this case that are zero when item ``name`` is left out."""
+        self.parent.item(name).columns.extend(columns)
+
+    def item_fixed_cost(self, name: str, value: float) -> None:
+        self.parent.item(name).fixed_cost += self.weight * value
+
+    def add_step_cost(
+        self, category: str, item: str, coef: float | np.ndarray, var: Sequence[VarData]
+    ) -> None:
+        """``Σ_t w[t]·coef[t]·var[t]``: a cost paid per modelled step (money)."""
+        c = np.broadcast_to(np.asarray(coef, dtype=float), (self.T,)) * self.w
+        self.cost.add(category, item, c, var)
+
+    # -- rows (delegated to the parent, which owns the Pyomo model) ------------------------
     def block(self, name: str) -> pyo.Block:
-        blk = pyo.Block(concrete=True)
-        self.m.add_component(name, blk)
-        return blk
+        return self.parent.block(name, self.m)
 
     def step_vars(
         self, blk: pyo.Block, name: str, count: int, ub: np.ndarray | float | None = None
     ) -> list[list[VarData]]:
+        return self.parent.step_vars(blk, name, count, self.T, ub)
+
+    def scalar_vars(
+        self, blk: pyo.Block, name: str, lows: Sequence[float], highs: Sequence[float | None]
+    ) -> list[VarData]:
+        return self.parent.scalar_vars(blk, name, lows, highs)
+
+    def step_rows(
+        self,
+        blk: pyo.Block,
+        name: str,
+        steps: Sequence[int] | np.ndarray,
+        make: Callable[[int], object],
+    ) -> list[ConstraintData]:
+        return self.parent.step_rows(blk, name, steps, make)
+
+    def cap_rows(
+        self,
+        blk: pyo.Block,
+        name: str,
+        x: Sequence[VarData],
+        caps: Sequence[VarData],
+        which: np.ndarray | None = None,
+        coef: float = 1.0,
+    ) -> list[ConstraintData]:
+        """``x[t] ≤ coef·caps[which[t]]`` in every step (``which`` defaults to all zeros)."""
+        return self.parent.cap_rows(blk, name, x, caps, self.T, which, coef)
+
+    def row(self, blk: pyo.Block, name: str, expr: object) -> ConstraintData:
+        return self.parent.row(blk, name, expr)
+
+    def total_row(
+        self,
+        blk: pyo.Block,
+        name: str,
+        terms: LinearTerms,
+        upper: float | None,
+        lower: float | None = None,
+    ) -> ConstraintData:
+        """``lower ≤ Σ coef·var ≤ upper`` (None: no bound on that side)."""
+        return self.parent.total_row(blk, name, terms, upper, lower)
+
+
+@dataclass
+class ModelBuilder:
+    """The model under construction: the Pyomo model, the first stage and the cases."""
+
+    study: Study
+    options: BuildOptions
+    m: pyo.ConcreteModel
+    first_stage: dict[str, FirstStage] = field(default_factory=dict)
+    items: list[Item] = field(default_factory=list)
+    cases: list[CaseBuilder] = field(default_factory=list)
+    step_components: list[pyo.Var] = field(default_factory=list)
+    """Every per-step variable component made by :meth:`step_vars` (index ``(k, t)``)."""
+    material_caps: dict[str, ConstraintData] = field(default_factory=dict)
+    """Material → its cap row (:mod:`optimizer.model.materials`)."""
+    risk_rows: dict[str, VarData] = field(default_factory=dict)
+    """CVaR variables of a risk-averse study: ``var`` (θ) and ``excess:<case>`` (a_s)."""
+
+    @property
+    def single(self) -> bool:
+        return len(self.study.cases) == 1
+
+    @property
+    def problem(self) -> Problem:
+        """The first (base) case's data: names, bounds and the first-stage decisions."""
+        return self.study.cases[0].problem
+
+    @property
+    def base(self) -> CaseBuilder:
+        return self.cases[0]
+
+    # -- read-only views of the base case, for single-case callers -------------------------
+    @property
+    def capacities(self) -> dict[str, VarData]:
+        return {k: v.var for k, v in self.first_stage.items() if v.unit == "MW"}
+
+    @property
+    def storage(self) -> dict[str, VarData]:
+        return {
+            k.removesuffix("#energy"): v.var for k, v in self.first_stage.items() if v.unit == "MWh"
+        }
+
+    @property
+    def flow_index(self) -> FlowIndex:
+        """The declared flows of every case (union, in declaration order)."""
+        out = FlowIndex()
+        seen: set[str] = set()
+        for c in self.cases:
+            for f in c.flows:
+                if f.column not in seen:
+                    seen.add(f.column)
+                    out.add(f)
+        return out
+
+    def item(self, name: str) -> Item:
+        for it in self.items:
+            if it.name == name:
+                return it
+        raise KeyError(name)
+
+    # -- first stage -----------------------------------------------------------------------
+    def declare_capacities(
+        self,
+        blk: pyo.Block,
+        name: str,
+        names: Sequence[str],
+        lows: Sequence[float],
+        highs: Sequence[float | None],
+        unit: str = "MW",
+    ) -> list[VarData]:
+        """First-stage decisions, one per item, shared by every case."""
+        out = self.scalar_vars(blk, name, lows, highs)
+        for n, v in zip(names, out, strict=True):
+            key = n if unit == "MW" else f"{n}#energy"
+            if key in self.first_stage:
+                raise ValueError(f"capacity of {n!r} declared twice")
+            self.first_stage[key] = FirstStage(n, v, unit)
+        return out
+
+    def add_item(self, item: Item) -> Item:
+        self.items.append(item)
+        return item
+
+    # -- Pyomo plumbing (the only place units' rows and variables are made) -----------------
+    def case_block(self, index: int) -> pyo.Block:
+        return self.block(f"case_{index}", self.m)
+
+    def block(self, name: str, parent: pyo.Block | None = None) -> pyo.Block:
+        blk = pyo.Block(concrete=True)
+        (parent if parent is not None else self.m).add_component(name, blk)
+        return blk
+
+    def step_vars(
+        self,
+        blk: pyo.Block,
+        name: str,
+        count: int,
+        T: int,
+        ub: np.ndarray | float | None = None,
+    ) -> list[list[VarData]]:
         """``count`` non-negative variables per step, as one list per item."""
-        var = pyo.Var(range(count), range(self.T), within=pyo.NonNegativeReals)
+        var = pyo.Var(range(count), range(T), within=pyo.NonNegativeReals)
         blk.add_component(name, var)
         self.step_components.append(var)
         data = list(var.values())  # in index order: k major, t minor
-        out = [data[k * self.T : (k + 1) * self.T] for k in range(count)]
+        out = [data[k * T : (k + 1) * T] for k in range(count)]
         if ub is not None:
-            ubs = np.broadcast_to(np.asarray(ub, dtype=float), (count, self.T))
+            ubs = np.broadcast_to(np.asarray(ub, dtype=float), (count, T))
             for k in range(count):
                 for v, u in zip(out[k], ubs[k].tolist(), strict=True):
                     v.setub(None if np.isinf(u) else u)
         return out
 
     def scalar_vars(
-        self, blk: pyo.Block, name: str, lows: Sequence[float], highs: Sequence[float | None]
+        self,
+        blk: pyo.Block,
+        name: str,
+        lows: Sequence[float | None],
+        highs: Sequence[float | None],
+        free: bool = False,
     ) -> list[VarData]:
-        var = pyo.Var(range(len(lows)), within=pyo.NonNegativeReals)
+        var = pyo.Var(range(len(lows)), within=pyo.Reals if free else pyo.NonNegativeReals)
         blk.add_component(name, var)
         out = [var[k] for k in range(len(lows))]
         for v, lo, hi in zip(out, lows, highs, strict=True):
@@ -164,11 +387,11 @@ class ModelBuilder:
         name: str,
         x: Sequence[VarData],
         caps: Sequence[VarData],
+        T: int,
         which: np.ndarray | None = None,
         coef: float = 1.0,
     ) -> list[ConstraintData]:
-        """``x[t] ≤ coef·caps[which[t]]`` in every step (``which`` defaults to all zeros)."""
-        idx = (np.zeros(self.T, dtype=np.int64) if which is None else np.asarray(which)).tolist()
+        idx = (np.zeros(T, dtype=np.int64) if which is None else np.asarray(which)).tolist()
         # Expression objects are built directly (no operator overloading): one shared
         # monomial −coef·cap per capacity, a two-term sum per step.
         neg = [MonomialTermExpression((-float(coef), cap)) for cap in caps]
@@ -176,37 +399,45 @@ class ModelBuilder:
         def make(t: int) -> object:
             return (None, LinearExpression([x[t], neg[idx[t]]]), 0.0)
 
-        return self.step_rows(blk, name, range(self.T), make)
+        return self.step_rows(blk, name, range(T), make)
+
+    def row(self, blk: pyo.Block, name: str, expr: object) -> ConstraintData:
+        con = pyo.Constraint(expr=expr)
+        blk.add_component(name, con)
+        return con
+
+    def total_row(
+        self,
+        blk: pyo.Block,
+        name: str,
+        terms: LinearTerms,
+        upper: float | None,
+        lower: float | None = None,
+    ) -> ConstraintData:
+        coefs, variables = terms
+        expr = LinearExpression(linear_coefs=list(coefs), linear_vars=list(variables))
+        return self.row(blk, name, pyo.inequality(lower, expr, upper))
 
 
-Module = Callable[[ModelBuilder], None]
+Declare = Callable[[ModelBuilder], None]
+Operate = Callable[[CaseBuilder], None]
 
 
-def _modules() -> list[Module]:
-    from optimizer.model import (
-        battery,
-        flexibility,
-        generator,
-        grid,
-        materials,
-        policy,
-        ppa,
-        renewables,
-        site,
-    )
+def _parts() -> tuple[list[Declare], list[Operate]]:
+    """The units in build order: first-stage declarations, then per-case operation."""
+    from optimizer.model import flexibility, grid, materials, policy, ppa, site
+    from optimizer.units import TECHNOLOGY_UNITS
 
-    # Order matters only in that policy reads the ledgers the others fill.
-    return [
-        grid.build,
-        ppa.build,
-        renewables.build,
-        battery.build,
-        generator.build,
-        flexibility.build,
-        site.build,
-        materials.build,
-        policy.build,
-    ]
+    declare: list[Declare] = [grid.declare, ppa.declare]
+    operate: list[Operate] = [grid.operate, ppa.operate]
+    for unit in TECHNOLOGY_UNITS:
+        declare.append(unit.declare_all)
+        operate.append(unit.operate_all)
+    declare.append(materials.declare)
+    # Order matters only in that site and policy read the ledgers the others fill, and
+    # materials' embodied emissions must be in the ledger before the policy reads it.
+    operate.extend([flexibility.operate, site.operate, materials.operate, policy.operate])
+    return declare, operate
 
 
 @dataclass
@@ -221,35 +452,47 @@ class BuiltModel:
         return self.builder.m
 
 
-def build_model(problem: Problem, options: BuildOptions | None = None) -> BuiltModel:
-    """Build the whole LP of a resolved scenario."""
+def build_model(problem: Problem | Study, options: BuildOptions | None = None) -> BuiltModel:
+    """Build the whole LP of a resolved scenario (one case) or of a study (many cases)."""
+    from optimizer.scenario.cases import Study
+
     t0 = time.perf_counter()
-    T = problem.periods
+    study = problem if isinstance(problem, Study) else Study.single(problem)
     b = ModelBuilder(
-        problem=problem,
+        study=study,
         options=options or BuildOptions(),
-        m=pyo.ConcreteModel(name=problem.scenario.name),
-        balance=StepExpr(T),
-        physical_supply=StepExpr(T),
-        imports=StepExpr(T),
-        certificates=StepExpr(T),
-        fossil=StepExpr(T),
-        emissions=StepExpr(T),
-        served_delta=StepExpr(T),
-        cost=CostLedger(),
+        m=pyo.ConcreteModel(name=study.cases[0].problem.scenario.name),
     )
-    for module in _modules():
-        module(b)
-
-    # Power balance (CONTRACT 3.5): Σ supply − Σ uses = served_load − flexible shift,
-    # written with the load on the right so that its dual is the marginal cost of load.
-    load = problem.load_mw
-    bal = b.balance
-    loads = np.asarray(load, dtype=float).tolist()
-    rows = b.step_rows(b.m, "balance", range(T), lambda t: (loads[t], bal.pyomo(t), loads[t]))
-    b.balance_rows = rows
-
-    b.m.objective = pyo.Objective(expr=b.cost.pyomo(), sense=pyo.minimize)
+    declare, operate = _parts()
+    for part in declare:
+        part(b)
+    for k, case in enumerate(study.cases):
+        c = CaseBuilder(b, k, case.name, case.problem, case.weight)
+        b.cases.append(c)
+        for op in operate:
+            op(c)
+        _balance(c)
+    _objective(b)
     seconds = time.perf_counter() - t0
-    log.info("built the LP in %.2f s", seconds)
+    log.info("built the LP of %d case(s) in %.2f s", len(b.cases), seconds)
     return BuiltModel(b, seconds)
+
+
+def _balance(c: CaseBuilder) -> None:
+    """Power balance (CONTRACT 3.5): Σ supply − Σ uses = served_load − flexible shift,
+    written with the load on the right so that its dual is the marginal cost of load."""
+    loads = np.asarray(c.problem.load_mw, dtype=float).tolist()
+    bal = c.balance
+    c.balance_rows = c.step_rows(
+        c.m, "balance", range(c.T), lambda t: (loads[t], bal.pyomo(t), loads[t])
+    )
+
+
+def _objective(b: ModelBuilder) -> None:
+    """``(1−ω)·Σ_c weight_c·C_c + ω·CVaR_α`` (ω = 0 unless the study is risk-averse)."""
+    from optimizer.model import risk
+
+    if b.single and b.cases[0].weight == 1.0:
+        b.m.objective = pyo.Objective(expr=b.cases[0].cost.pyomo(), sense=pyo.minimize)
+        return
+    risk.objective(b)

@@ -19,10 +19,11 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
-from optimizer.model.builder import ModelBuilder
+from optimizer.model.builder import CaseBuilder
+from optimizer.model.flows import FlowKind
 
 
-def build(b: ModelBuilder) -> None:
+def operate(b: CaseBuilder) -> None:
     p = b.problem
     share = p.flexible_share
     if share <= 0:
@@ -40,5 +41,5 @@ def build(b: ModelBuilder) -> None:
     )
     b.balance.add(-1.0, up).add(1.0, down)
     b.served_delta.add(1.0, up).add(-1.0, down)
-    b.flows["flex_up_mw"] = b.step_expr().add(1.0, up)
-    b.flows["flex_down_mw"] = b.step_expr().add(1.0, down)
+    b.flow(FlowKind.FLEX_UP, "", b.step_expr().add(1.0, up))
+    b.flow(FlowKind.FLEX_DOWN, "", b.step_expr().add(1.0, down))

@@ -24,15 +24,27 @@ from __future__ import annotations
 
 import numpy as np
 
-from optimizer.model.builder import Item, ModelBuilder
+from optimizer.model.builder import CaseBuilder, Item, ModelBuilder
+from optimizer.model.flows import FlowKind
 
 
-def build(b: ModelBuilder) -> None:
-    p = b.problem
+def declare(b: ModelBuilder) -> None:
+    """Grid offers have no first-stage decision; each is an item of compare."""
+    for k, o in enumerate(b.problem.offers):
+        kind = (
+            "index"
+            if b.problem.scenario.grid_offers[k].index_adder_per_mwh is not None
+            else "retail"
+        )
+        b.add_item(Item(o.name, "grid_offer", kind, None, []))
+
+
+def operate(c: CaseBuilder) -> None:
+    p = c.problem
     offers = p.offers
-    K, T, dt = len(offers), b.T, b.dt
+    K, T, dt = len(offers), c.T, c.dt
     limit = p.import_limit_mw
-    blk = b.block("grid")
+    blk = c.block("grid")
 
     ubs = np.full((K, T), np.inf)
     for k, o in enumerate(offers):
@@ -40,11 +52,11 @@ def build(b: ModelBuilder) -> None:
             o.max_mw if o.max_mw is not None else np.inf, limit if limit is not None else np.inf
         )
         ubs[k, :] = cap
-    imp = b.step_vars(blk, "imp", K, ub=ubs)
+    imp = c.step_vars(blk, "imp", K, ub=ubs)
 
     total_cap = sum(float(ubs[k, 0]) for k in range(K))
     if limit is not None and K > 1 and total_cap > limit:
-        b.step_rows(
+        c.step_rows(
             blk,
             "import_limit",
             range(T),
@@ -54,37 +66,24 @@ def build(b: ModelBuilder) -> None:
     n_months = len(p.time.month_labels)
     month_id = p.time.month_id
     for k, o in enumerate(offers):
-        b.imports.add(1.0, imp[k])
-        b.emissions.add(p.grid_carbon_intensity * dt, imp[k])
-        b.balance.add(1.0, imp[k])
-        flow = b.step_expr().add(1.0, imp[k])
-        b.flows[f"grid_import_mw:{o.name}"] = flow
-        b.cost.add("grid_energy", o.name, o.price * dt, imp[k])
+        c.imports.add(1.0, imp[k])
+        c.emissions.add(p.grid_carbon_intensity * dt, imp[k])
+        c.balance.add(1.0, imp[k])
+        c.flow(FlowKind.GRID_IMPORT, o.name, c.step_expr().add(1.0, imp[k]))
+        c.add_step_cost("grid_energy", o.name, o.price * dt, imp[k])
         columns = list(imp[k])
         if o.demand_charge_per_mw_month > 0:
-            peak = b.scalar_vars(blk, f"peak_{k}", [0.0] * n_months, [None] * n_months)
-            b.cap_rows(blk, f"peak_def_{k}", imp[k], peak, which=month_id)
-            b.cost.add(
+            peak = c.scalar_vars(blk, f"peak_{k}", [0.0] * n_months, [None] * n_months)
+            c.cap_rows(blk, f"peak_def_{k}", imp[k], peak, which=month_id)
+            c.cost.add(
                 "grid_demand",
                 o.name,
                 o.demand_charge_per_mw_month * p.time.month_fraction,
                 peak,
             )
-            b.extras[f"peak:{o.name}"] = peak
+            c.peaks[o.name] = peak
             columns.extend(peak)
         if o.fixed_cost:
-            b.cost.add_constant("grid_fixed", o.name, o.fixed_cost)
-        b.items.append(
-            Item(
-                o.name,
-                "grid_offer",
-                "index" if _is_index(b, k) else "retail",
-                None,
-                columns,
-                o.fixed_cost,
-            )
-        )
-
-
-def _is_index(b: ModelBuilder, k: int) -> bool:
-    return b.problem.scenario.grid_offers[k].index_adder_per_mwh is not None
+            c.cost.add_constant("grid_fixed", o.name, o.fixed_cost)
+            c.item_fixed_cost(o.name, o.fixed_cost)
+        c.item_columns(o.name, columns)

@@ -287,3 +287,43 @@ class HighsLp:
         hi = np.full(len(cols), np.nan)
         lo[ok], hi[ok] = dn[cols[ok]], up[cols[ok]]
         return lo, hi
+
+    # -- structural changes (diagnosis, goals, screening) -----------------------------------
+    def row_upper(self, con: ConstraintData) -> float:
+        return float(np.asarray(self.h.getLp().row_upper_)[self.row(con)])
+
+    def set_offset(self, offset: float) -> None:
+        """The objective's constant (restore with ``set_offset(lp.offset)``)."""
+        self.h.changeObjectiveOffset(float(offset))
+
+    def clear_solver(self) -> None:
+        """Forget the basis and any solver state: the next solve starts cold."""
+        self.h.clearSolver()
+
+    def set_coefficient(self, con: ConstraintData, col: int, value: float) -> None:
+        self.h.changeCoeff(self.row(con), int(col), float(value))
+
+    def add_slack_columns(self, rows: np.ndarray, cost: np.ndarray) -> np.ndarray:
+        """One new column per row in ``rows`` with coefficient 1 there, ``≥ 0``, at ``cost``;
+        returns their column indices (remove them with :meth:`delete_columns`)."""
+        n = len(rows)
+        first = self.h.getNumCol()
+        self.h.addCols(
+            n,
+            np.asarray(cost, dtype=float),
+            np.zeros(n),
+            np.full(n, _INF),
+            n,
+            np.arange(n, dtype=np.int32),
+            np.asarray(rows, dtype=np.int32),
+            np.ones(n),
+        )
+        return np.arange(first, first + n, dtype=np.int32)
+
+    def column_values(self, cols: np.ndarray) -> np.ndarray:
+        """Values of raw columns (e.g. ones :meth:`add_slack_columns` made)."""
+        return np.asarray(self.h.getSolution().col_value)[np.asarray(cols)]
+
+    def delete_columns(self, cols: np.ndarray) -> None:
+        idx = np.asarray(cols, dtype=np.int32)
+        self.h.deleteCols(len(idx), idx)

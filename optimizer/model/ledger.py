@@ -18,6 +18,9 @@ from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpressio
 VarValues = Callable[[Sequence[VarData]], np.ndarray]
 """Maps a list of variables to their values in a solution."""
 
+LinearTerms = tuple[list[float], list[VarData]]
+"""A linear total ``Σ coef·var`` as (coefficients, variables)."""
+
 
 @dataclass
 class _Term:
@@ -109,7 +112,7 @@ class StepExpr:
                 out += term.coef * values([term.scalar])[0]
         return out
 
-    def total_pyomo(self, weights: np.ndarray) -> tuple[list[float], list[VarData]]:
+    def total_pyomo(self, weights: np.ndarray) -> LinearTerms:
         """``Σ_t weights[t]·e[t]`` as coefficient and variable lists (scalars merged)."""
         coefs: list[float] = []
         variables: list[VarData] = []
@@ -159,15 +162,25 @@ class CostLedger:
     def add_constant(self, category: str, item: str, value: float) -> None:
         self.constants.append((category, item, float(value)))
 
-    def pyomo(self) -> LinearExpression:
+    def linear(self, scale: float = 1.0) -> LinearTerms:
+        """The cost as (coefficients, variables), without its constant, times ``scale``."""
         coefs: list[float] = []
         variables: list[VarData] = []
         for term in self.terms:
             nz = np.flatnonzero(term.coefs)
-            coefs.extend(term.coefs[nz].tolist())
+            coefs.extend(
+                (term.coefs[nz] * scale).tolist() if scale != 1.0 else term.coefs[nz].tolist()
+            )
             variables.extend(term.variables[int(i)] for i in nz)
-        const = sum(v for _, _, v in self.constants)
-        return LinearExpression(constant=const, linear_coefs=coefs, linear_vars=variables)
+        return coefs, variables
+
+    @property
+    def constant(self) -> float:
+        return float(sum(v for _, _, v in self.constants))
+
+    def pyomo(self) -> LinearExpression:
+        coefs, variables = self.linear()
+        return LinearExpression(constant=self.constant, linear_coefs=coefs, linear_vars=variables)
 
     def breakdown(self, values: VarValues) -> dict[tuple[str, str], float]:
         out: dict[tuple[str, str], float] = {}

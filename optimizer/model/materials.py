@@ -26,14 +26,9 @@ cap row is the cost of one more tonne (:mod:`optimizer.materials.summary` report
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
-from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.var import VarData
 
-from optimizer.model.builder import ModelBuilder
-
-CAP_ROWS = "materials_cap_rows"
-"""``b.extras`` key: material → its cap row."""
+from optimizer.model.builder import CaseBuilder, ModelBuilder
 
 
 def tonnes_terms(b: ModelBuilder) -> dict[str, list[tuple[float, VarData]]]:
@@ -50,32 +45,33 @@ def tonnes_terms(b: ModelBuilder) -> dict[str, list[tuple[float, VarData]]]:
     return terms
 
 
-def build(b: ModelBuilder) -> None:
+def declare(b: ModelBuilder) -> None:
+    """One cap row per capped material, on the first-stage capacities."""
     data = b.problem.materials
-    if not data.items:
+    if not data.items or not data.limits_tonnes:
         return
     blk = b.block("materials")
+    terms = tonnes_terms(b)
+    for k, (m, cap) in enumerate(sorted(data.limits_tonnes.items())):
+        coefs = [c for c, _ in terms[m]]
+        variables = [v for _, v in terms[m]]
+        b.material_caps[m] = b.total_row(blk, f"cap_{k}", (coefs, variables), cap)
 
-    if data.limits_tonnes:
-        terms = tonnes_terms(b)
-        rows: dict[str, ConstraintData] = {}
-        for k, (m, cap) in enumerate(sorted(data.limits_tonnes.items())):
-            expr = pyo.quicksum(c * v for c, v in terms[m])
-            con = pyo.Constraint(expr=pyo.inequality(None, expr, cap))
-            blk.add_component(f"cap_{k}", con)
-            rows[m] = con
-        b.extras[CAP_ROWS] = rows
 
-    if data.include_embodied:
-        H = b.problem.time.horizon_fraction
-        per_step = H / b.T
-        for item in data.items:
-            if not item.has_embodied:
-                continue
-            assert item.lifetime_years is not None  # refused at resolve time otherwise
-            if item.tco2_per_mw > 0:
-                coef = item.tco2_per_mw / item.lifetime_years * per_step
-                b.emissions.add_scalar(np.full(b.T, coef), b.capacities[item.name])
-            if item.tco2_per_mwh > 0:
-                coef = item.tco2_per_mwh / item.lifetime_years * per_step
-                b.emissions.add_scalar(np.full(b.T, coef), b.storage[item.name])
+def operate(c: CaseBuilder) -> None:
+    """Annualised embodied carbon of the case's horizon, spread over its steps."""
+    data = c.problem.materials
+    if not data.items or not data.include_embodied:
+        return
+    H = c.problem.time.horizon_fraction
+    per_step = H / float(c.w.sum())
+    for item in data.items:
+        if not item.has_embodied:
+            continue
+        assert item.lifetime_years is not None  # refused at resolve time otherwise
+        if item.tco2_per_mw > 0:
+            coef = item.tco2_per_mw / item.lifetime_years * per_step
+            c.emissions.add_scalar(np.full(c.T, coef), c.capacity(item.name))
+        if item.tco2_per_mwh > 0:
+            coef = item.tco2_per_mwh / item.lifetime_years * per_step
+            c.emissions.add_scalar(np.full(c.T, coef), c.energy(item.name))

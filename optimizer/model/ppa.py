@@ -14,34 +14,41 @@ Equations::
     virtual:          certificates v[t] = c·profile[t];
                       cost += Σ_t (price − spot[t])·profile[t]·Δt·c   (settlement)
 
+The sums over the horizon are resolved once (``PpaData.delivered_mwh_per_mw``,
+``settlement_per_mw``), so that screening on typical days pays the full year's energy.
+
 A physical PPA's energy is paid whether the site uses, curtails or exports it.
 """
 
 from __future__ import annotations
 
-from optimizer.model.builder import Item, ModelBuilder
+from optimizer.model.builder import CaseBuilder, Item, ModelBuilder
+from optimizer.model.flows import FlowKind
 
 
-def build(b: ModelBuilder) -> None:
+def declare(b: ModelBuilder) -> None:
     ppas = b.problem.ppas
     if not ppas:
         return
-    blk = b.block("ppa")
-    caps = b.scalar_vars(blk, "capacity", [q.min_mw for q in ppas], [q.max_mw for q in ppas])
-    dt = b.dt
-    spot = b.problem.spot_price
-    for q, c in zip(ppas, caps, strict=True):
-        b.capacities[q.name] = c
-        b.items.append(Item(q.name, "ppa_offer", q.kind, c, [c]))
+    blk = b.block("ppa_capacity")
+    caps = b.declare_capacities(
+        blk, "capacity", [q.name for q in ppas], [q.min_mw for q in ppas], [q.max_mw for q in ppas]
+    )
+    for q, cap in zip(ppas, caps, strict=True):
+        b.add_item(Item(q.name, "ppa_offer", q.kind, cap, [cap]))
+
+
+def operate(c: CaseBuilder) -> None:
+    for q in c.problem.ppas:
+        cap = c.capacity(q.name)
         if q.kind == "virtual":
-            assert spot is not None
-            b.certificates.add_scalar(q.profile, c)
-            b.flows[f"vppa_certificates_mw:{q.name}"] = b.step_expr().add_scalar(q.profile, c)
-            settle = float(((q.price_per_mwh - spot) * q.profile).sum() * dt)
-            b.cost.add("ppa_settlement", q.name, settle, [c])
+            c.certificates.add_scalar(q.profile, cap)
+            c.flow(
+                FlowKind.VPPA_CERTIFICATES, q.name, c.step_expr().add_scalar(q.profile, cap), q.kind
+            )
+            c.cost.add("ppa_settlement", q.name, q.settlement_per_mw, [cap])
         else:
-            b.balance.add_scalar(q.profile, c)
-            b.physical_supply.add_scalar(q.profile, c)
-            b.flows[f"ppa_delivery_mw:{q.name}"] = b.step_expr().add_scalar(q.profile, c)
-            energy = float(q.profile.sum() * dt)
-            b.cost.add("ppa_energy", q.name, q.price_per_mwh * energy, [c])
+            c.balance.add_scalar(q.profile, cap)
+            c.physical_supply.add_scalar(q.profile, cap)
+            c.flow(FlowKind.PPA_DELIVERY, q.name, c.step_expr().add_scalar(q.profile, cap), q.kind)
+            c.cost.add("ppa_energy", q.name, q.price_per_mwh * q.delivered_mwh_per_mw, [cap])

@@ -10,20 +10,21 @@ Equations::
 
 from __future__ import annotations
 
-from optimizer.model.builder import ModelBuilder
+from optimizer.model.builder import CaseBuilder
+from optimizer.model.flows import FlowKind
 
 
-def build(b: ModelBuilder) -> None:
+def operate(b: CaseBuilder) -> None:
     p = b.problem
     T, dt = b.T, b.dt
     blk = b.block("site")
     curtail = b.step_vars(blk, "curtail", 1)[0]
     b.balance.add(-1.0, curtail)
-    b.flows["curtailment_mw"] = b.step_expr().add(1.0, curtail)
+    b.flow(FlowKind.CURTAILMENT, "", b.step_expr().add(1.0, curtail))
     if p.export_limit_mw > 0 and not b.physical_supply.is_empty:
         export = b.step_vars(blk, "export", 1, ub=p.export_limit_mw)[0]
         phys = b.physical_supply
         b.step_rows(blk, "export_source", range(T), lambda t: export[t] - phys.pyomo(t) <= 0)
         b.balance.add(-1.0, export)
-        b.flows["export_mw"] = b.step_expr().add(1.0, export)
-        b.cost.add("export_revenue", "export", -p.export_price * dt, export)
+        b.flow(FlowKind.EXPORT, "", b.step_expr().add(1.0, export))
+        b.add_step_cost("export_revenue", "export", -p.export_price * dt, export)

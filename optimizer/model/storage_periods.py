@@ -42,7 +42,7 @@ import pyomo.environ as pyo
 from pyomo.core.base.var import VarData
 
 if TYPE_CHECKING:
-    from optimizer.model.builder import ModelBuilder
+    from optimizer.model.builder import CaseBuilder
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class StoragePeriods:
 
 
 def build_soc(
-    b: ModelBuilder,
+    b: CaseBuilder,
     blk: pyo.Block,
     k: int,
     s: list[VarData],

@@ -23,6 +23,7 @@ from optimizer.errors import FieldError, ScenarioError
 from optimizer.scenario.overrides import apply_overrides
 from optimizer.scenario.resolve import Problem, resolve
 from optimizer.scenario.schema import Scenario
+from optimizer.units import TECHNOLOGY_UNITS
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,8 @@ def read_scenario_file(path: str | Path) -> dict[str, Any]:
 
 
 _TYPE_TAGS = {"float", "str", "int", "bool", "constrained-float", "constrained-str"}
-_DISCRIMINATED = {"solar", "wind", "battery", "generator"}
+_DISCRIMINATED = {k for unit in TECHNOLOGY_UNITS for k in unit.kinds}
+"""The ``kind`` tags of the technologies union (the unit registry's)."""
 
 
 def _is_tag(part: str, node: Any) -> bool:

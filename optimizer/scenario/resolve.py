@@ -15,25 +15,20 @@ from optimizer.materials.intensity import MaterialsData, resolve_materials
 from optimizer.profiles.build import WeatherContext
 from optimizer.profiles.spec import SolarProfile, WindProfile
 from optimizer.scenario.schema import (
-    Battery,
     Carbon,
-    Generator,
     GridOffer,
     PpaOffer,
-    Renewable,
     Scenario,
     TouPrice,
 )
 from optimizer.scenario.series import SeriesTable, read_series
 from optimizer.scenario.timeindex import TimeGrid, build_time_grid
-
-
-def crf(rate: float, years: float) -> float:
-    """Capital recovery factor r(1+r)^n / ((1+r)^n − 1); 1/n when r = 0."""
-    if rate == 0:
-        return 1.0 / years
-    g = (1.0 + rate) ** years
-    return rate * g / (g - 1.0)
+from optimizer.units import technology_unit
+from optimizer.units.base import ResolveContext, TechData
+from optimizer.units.base import crf as crf
+from optimizer.units.battery import BatteryData as BatteryData
+from optimizer.units.generator import GeneratorData as GeneratorData
+from optimizer.units.renewable import RenewableData as RenewableData
 
 
 @dataclass(frozen=True)
@@ -56,41 +51,10 @@ class PpaData:
     price_per_mwh: float
     min_mw: float
     max_mw: float | None
-
-
-@dataclass(frozen=True)
-class RenewableData:
-    name: str
-    kind: str
-    profile: np.ndarray
-    cost_per_mw: float
-    """Annualised capital and fixed O&M for the horizon, per MW."""
-    min_mw: float
-    max_mw: float | None
-
-
-@dataclass(frozen=True)
-class BatteryData:
-    name: str
-    cost_per_mw: float
-    cost_per_mwh: float
-    eta: float
-    """One-way efficiency sqrt(round_trip_efficiency)."""
-    min_duration_hours: float
-    max_duration_hours: float | None
-    min_mw: float
-    max_mw: float | None
-
-
-@dataclass(frozen=True)
-class GeneratorData:
-    name: str
-    cost_per_mw: float
-    fuel_per_mwh: float
-    carbon_intensity_tco2_per_mwh: float
-    fossil: bool
-    min_mw: float
-    max_mw: float | None
+    delivered_mwh_per_mw: float = 0.0
+    """Σ_t profile[t]·Δt over the horizon: MWh paid (or certified) per MW contracted."""
+    settlement_per_mw: float = 0.0
+    """Virtual PPAs: Σ_t (price − spot[t])·profile[t]·Δt, money per MW contracted."""
 
 
 @dataclass
@@ -109,13 +73,26 @@ class Problem:
     import_limit_mw: float | None
     offers: list[GridOfferData]
     ppas: list[PpaData]
-    renewables: list[RenewableData] = field(default_factory=list)
+    technologies: list[TechData] = field(default_factory=list)
+    """Every on-site technology, resolved by its unit (optimizer/units/), in file order."""
     it_load_mw: np.ndarray | None = None
     """IT part of the load, MW, when known (load.it_mw or the load model)."""
-    batteries: list[BatteryData] = field(default_factory=list)
-    generators: list[GeneratorData] = field(default_factory=list)
     materials: MaterialsData = field(default_factory=MaterialsData)
     """Material and embodied-carbon intensities, limits and compute (docs/materials.md)."""
+    step_weight: np.ndarray | None = None
+    """How many real steps each step stands for (screening on typical days); None: 1."""
+
+    @property
+    def renewables(self) -> list[RenewableData]:
+        return [t for t in self.technologies if isinstance(t, RenewableData)]
+
+    @property
+    def batteries(self) -> list[BatteryData]:
+        return [t for t in self.technologies if isinstance(t, BatteryData)]
+
+    @property
+    def generators(self) -> list[GeneratorData]:
+        return [t for t in self.technologies if isinstance(t, GeneratorData)]
 
     @property
     def carbon(self) -> Carbon:
@@ -134,10 +111,15 @@ class _Resolver:
     """Resolves number-or-column fields, collecting every error before raising."""
 
     def __init__(
-        self, series: SeriesTable | None, periods: int, weather: WeatherContext | None = None
+        self,
+        series: SeriesTable | None,
+        periods: int,
+        weather: WeatherContext | None = None,
+        dt: float = 1.0,
     ) -> None:
         self.series = series
         self.periods = periods
+        self.dt = dt
         self.weather = weather
         self.errors: list[FieldError] = []
 
@@ -240,7 +222,9 @@ def resolve(scenario: Scenario, base_dir: Path | None) -> Problem:
     site = scenario.site
     time = build_time_grid(site.start, site.timezone, site.periods, site.resolution_minutes)
     series = read_series(scenario.series, base_dir, time) if scenario.series is not None else None
-    r = _Resolver(series, time.periods, WeatherContext(scenario.weather, base_dir, time))
+    r = _Resolver(
+        series, time.periods, WeatherContext(scenario.weather, base_dir, time), time.dt_hours
+    )
     H = time.horizon_fraction
 
     model_it: np.ndarray | None = None
@@ -268,55 +252,9 @@ def resolve(scenario: Scenario, base_dir: Path | None) -> Problem:
     offers = [_offer(o, i, r, time, spot, H) for i, o in enumerate(scenario.grid_offers)]
     ppas = [_ppa(p, r, spot) for p in scenario.ppa_offers]
 
-    renewables: list[RenewableData] = []
-    batteries: list[BatteryData] = []
-    generators: list[GeneratorData] = []
     rate = scenario.finance.discount_rate if scenario.finance is not None else 0.0
-    for tech in scenario.technologies:
-        path = f"technologies[{tech.name}]"
-        if isinstance(tech, Renewable):
-            prof = r.array(tech.profile, f"{path}.profile", lo=0.0, hi=1.0, what="per-unit output")
-            cost = (
-                1000.0
-                * (crf(rate, tech.lifetime_years) * tech.capex_per_kw + tech.fixed_om_per_kw_year)
-                * H
-            )
-            renewables.append(
-                RenewableData(tech.name, tech.kind, prof, cost, tech.min_mw, tech.max_mw)
-            )
-        elif isinstance(tech, Battery):
-            f = crf(rate, tech.lifetime_years)
-            batteries.append(
-                BatteryData(
-                    tech.name,
-                    cost_per_mw=1000.0
-                    * (f * tech.power_capex_per_kw + tech.fixed_om_per_kw_year)
-                    * H,
-                    cost_per_mwh=1000.0 * f * tech.energy_capex_per_kwh * H,
-                    eta=float(np.sqrt(tech.round_trip_efficiency)),
-                    min_duration_hours=tech.min_duration_hours,
-                    max_duration_hours=tech.max_duration_hours,
-                    min_mw=tech.min_mw,
-                    max_mw=tech.max_mw,
-                )
-            )
-        elif isinstance(tech, Generator):
-            cost = (
-                1000.0
-                * (crf(rate, tech.lifetime_years) * tech.capex_per_kw + tech.fixed_om_per_kw_year)
-                * H
-            )
-            generators.append(
-                GeneratorData(
-                    tech.name,
-                    cost,
-                    tech.fuel_per_mwh,
-                    tech.carbon_intensity_tco2_per_mwh,
-                    tech.is_fossil,
-                    tech.min_mw,
-                    tech.max_mw,
-                )
-            )
+    ctx = ResolveContext(r.array, r.errors, time, rate, spot)
+    technologies = [technology_unit(t.kind).resolve(t, ctx) for t in scenario.technologies]
 
     materials = resolve_materials(scenario, r.errors)
     if r.errors:
@@ -334,9 +272,7 @@ def resolve(scenario: Scenario, base_dir: Path | None) -> Problem:
         import_limit_mw=site.grid_import_limit_mw,
         offers=offers,
         ppas=ppas,
-        renewables=renewables,
-        batteries=batteries,
-        generators=generators,
+        technologies=technologies,
         it_load_mw=it_load,
         materials=materials,
     )
@@ -385,4 +321,19 @@ def _ppa(p: PpaOffer, r: _Resolver, spot: np.ndarray | None) -> PpaData:
                 "a virtual PPA settles against grid.spot_price_per_mwh, which is not given",
             )
         )
-    return PpaData(p.name, p.kind, profile, p.price_per_mwh, p.min_mw, p.max_mw)
+    dt = r.dt
+    settle = (
+        float(((p.price_per_mwh - spot) * profile).sum() * dt)
+        if p.kind == "virtual" and spot is not None
+        else 0.0
+    )
+    return PpaData(
+        p.name,
+        p.kind,
+        profile,
+        p.price_per_mwh,
+        p.min_mw,
+        p.max_mw,
+        delivered_mwh_per_mw=float(profile.sum() * dt),
+        settlement_per_mw=settle,
+    )

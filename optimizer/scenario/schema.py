@@ -9,26 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from optimizer.loadmodel.spec import DatacenterLoad
-from optimizer.profiles.spec import SolarProfile, WeatherSpec, WindProfile
+from optimizer.profiles.spec import WeatherSpec
+from optimizer.scenario.fields import (  # noqa: F401  (re-exported)
+    NonNegative,
+    NumberOrColumn,
+    ProfileSource,
+    Sized,
+    Strict,
+    check_min_max,
+)
 
-NumberOrColumn = float | str
-"""A number, or the name of a numeric column of the series file."""
-
-NonNegative = Annotated[float, Field(ge=0)]
-
-ProfileSource = float | str | SolarProfile | WindProfile
-"""A number, a column, or ``{solar: {...}}`` / ``{wind: {...}}`` derived from ``weather``."""
-
-
-class _Strict(BaseModel):
-    # NaN and ±inf are bad input (CONTRACT 2): refuse them in every scalar number field.
-    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
+_Strict = Strict
+_check_min_max = check_min_max
 
 
 class Site(_Strict):
@@ -206,88 +204,11 @@ class PpaOffer(_Strict):
         return self
 
 
-def _check_min_max(lo: float, hi: float | None) -> None:
-    if hi is not None and lo > hi:
-        raise ValueError(f"min_mw ({lo}) is above max_mw ({hi})")
-
-
-class _Sized(_Strict):
-    name: str = Field(min_length=1)
-    fixed_om_per_kw_year: NonNegative = 0.0
-    lifetime_years: float = Field(gt=0)
-    min_mw: NonNegative = 0.0
-    max_mw: NonNegative | None = None
-    materials_basis: str | None = Field(
-        default=None, description="row of the materials defaults table; default by kind"
-    )
-    materials_kg_per_mw: dict[str, NonNegative] | None = Field(
-        default=None, description="kg of each material per MW, overriding the basis"
-    )
-    embodied_carbon_tco2_per_mw: NonNegative | None = None
-
-    @model_validator(mode="after")
-    def _min_max(self) -> _Sized:
-        _check_min_max(self.min_mw, self.max_mw)
-        return self
-
-
-class Renewable(_Sized):
-    """On-site solar or wind, sized by the optimizer (CONTRACT 3.4)."""
-
-    kind: Literal["solar", "wind"]
-    profile: ProfileSource = Field(
-        description="per-unit output, 0..1: number, column, or {solar: {...}} / {wind: {...}}"
-    )
-    capex_per_kw: NonNegative
-
-
-class Battery(_Sized):
-    """A battery sized in power and energy (CONTRACT 3.4)."""
-
-    kind: Literal["battery"]
-    power_capex_per_kw: NonNegative
-    energy_capex_per_kwh: NonNegative
-    round_trip_efficiency: float = Field(gt=0, le=1)
-    min_duration_hours: NonNegative = 0.0
-    max_duration_hours: NonNegative | None = None
-    materials_kg_per_mwh: dict[str, NonNegative] | None = Field(
-        default=None, description="kg of each material per MWh of energy, overriding the basis"
-    )
-    embodied_carbon_tco2_per_mwh: NonNegative | None = None
-
-    @model_validator(mode="after")
-    def _durations(self) -> Battery:
-        if self.max_duration_hours is not None:
-            if self.min_duration_hours > self.max_duration_hours:
-                raise ValueError(
-                    f"min_duration_hours ({self.min_duration_hours}) is above "
-                    f"max_duration_hours ({self.max_duration_hours})"
-                )
-            if self.max_duration_hours == 0:
-                raise ValueError("max_duration_hours must be above 0")
-        return self
-
-
-class Generator(_Sized):
-    """Dispatchable on-site generation, e.g. gas backup (CONTRACT 3.4)."""
-
-    kind: Literal["generator"]
-    capex_per_kw: NonNegative
-    fuel_per_mwh: float = Field(description="fuel + variable O&M per MWh electric")
-    carbon_intensity_tco2_per_mwh: NonNegative
-    carbon_free: bool | None = Field(
-        default=None,
-        description="counts as clean for the CFE score; default: carbon intensity is 0",
-    )
-
-    @property
-    def is_fossil(self) -> bool:
-        if self.carbon_free is not None:
-            return not self.carbon_free
-        return self.carbon_intensity_tco2_per_mwh > 0
-
-
-Technology = Annotated[Renewable | Battery | Generator, Field(discriminator="kind")]
+# The technology kinds live in their unit modules (optimizer/units/); the union is theirs.
+from optimizer.units import Technology as Technology  # noqa: E402
+from optimizer.units.battery import Battery as Battery  # noqa: E402
+from optimizer.units.generator import Generator as Generator  # noqa: E402
+from optimizer.units.renewable import Renewable as Renewable  # noqa: E402
 
 
 class Finance(_Strict):

@@ -15,8 +15,6 @@ import pytest
 from optimizer.errors import ScenarioError
 from optimizer.materials import defaults
 from optimizer.materials.report import footprint_section
-from optimizer.materials.summary import CAP_ROWS as SUMMARY_CAP_ROWS
-from optimizer.model.materials import CAP_ROWS as MODEL_CAP_ROWS
 from optimizer.scenario import load_problem
 from optimizer.solve import solve
 
@@ -321,10 +319,6 @@ def test_basis_none_and_zero_override_drop_defaults() -> None:
     items = {it.name: it for it in load_problem(s).materials.items}
     assert items["pv"].kg_per_mw == {"copper": 3000.0} and items["pv"].tco2_per_mw == 0.0
     assert items["bess"].kg_per_mwh == {"lithium": 100.0, "copper": 385.0}
-
-
-def test_cap_rows_key_shared() -> None:
-    assert SUMMARY_CAP_ROWS == MODEL_CAP_ROWS
 
 
 def test_every_default_is_sourced_and_within_its_range() -> None:

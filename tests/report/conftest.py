@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from optimizer.output import write_result
+
 CASES = ["week-basic", "week-contracts"]
 
 
@@ -17,7 +19,7 @@ def written(solved_case, tmp_path_factory):  # type: ignore[no-untyped-def]
     out: dict[str, tuple[dict[str, Any], str, Path]] = {}
     for case in CASES:
         folder = tmp_path_factory.mktemp(case)
-        paths = solved_case(case).write(folder)
+        paths = write_result(solved_case(case), folder)
         report = folder / "report.html"
         assert report in paths
         summary = json.loads((folder / "summary.json").read_text())

@@ -1,0 +1,55 @@
+"""Field types and base models shared by the scenario schema and the units' own schemas.
+
+Kept apart from :mod:`optimizer.scenario.schema` so that a unit module
+(:mod:`optimizer.units`) can define its schema without importing the whole scenario.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from optimizer.profiles.spec import SolarProfile, WindProfile
+
+NumberOrColumn = float | str
+"""A number, or the name of a numeric column of the series file."""
+
+NonNegative = Annotated[float, Field(ge=0)]
+
+ProfileSource = float | str | SolarProfile | WindProfile
+"""A number, a column, or ``{solar: {...}}`` / ``{wind: {...}}`` derived from ``weather``."""
+
+
+class Strict(BaseModel):
+    # NaN and ±inf are bad input (CONTRACT 2): refuse them in every scalar number field.
+    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
+
+
+def check_min_max(lo: float, hi: float | None) -> None:
+    if hi is not None and lo > hi:
+        raise ValueError(f"min_mw ({lo}) is above max_mw ({hi})")
+
+
+class Sized(Strict):
+    """What every on-site technology the optimizer sizes has."""
+
+    name: str = Field(min_length=1)
+    kind: str
+    """Each unit narrows this to its own ``Literal`` (the union's discriminator)."""
+    fixed_om_per_kw_year: NonNegative = 0.0
+    lifetime_years: float = Field(gt=0)
+    min_mw: NonNegative = 0.0
+    max_mw: NonNegative | None = None
+    materials_basis: str | None = Field(
+        default=None, description="row of the materials defaults table; default by kind"
+    )
+    materials_kg_per_mw: dict[str, NonNegative] | None = Field(
+        default=None, description="kg of each material per MW, overriding the basis"
+    )
+    embodied_carbon_tco2_per_mw: NonNegative | None = None
+
+    @model_validator(mode="after")
+    def _min_max(self) -> Sized:
+        check_min_max(self.min_mw, self.max_mw)
+        return self
