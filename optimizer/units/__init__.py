@@ -14,6 +14,7 @@ from optimizer.scenario.fields import Sized
 from optimizer.units import (
     battery,
     generator,
+    long_duration_storage,
     renewable,
 )
 from optimizer.units.base import TechnologyUnit
@@ -22,6 +23,7 @@ TECHNOLOGY_UNITS: tuple[TechnologyUnit[Any, Any], ...] = (
     renewable.UNIT,
     battery.UNIT,
     generator.UNIT,
+    long_duration_storage.UNIT,
 )
 """Every technology kind, in build order."""
 
