@@ -13,6 +13,7 @@ from pydantic import Field
 from optimizer.scenario.fields import Sized
 from optimizer.units import (
     battery,
+    clean_firm,
     generator,
     long_duration_storage,
     renewable,
@@ -24,6 +25,7 @@ TECHNOLOGY_UNITS: tuple[TechnologyUnit[Any, Any], ...] = (
     battery.UNIT,
     generator.UNIT,
     long_duration_storage.UNIT,
+    clean_firm.UNIT,
 )
 """Every technology kind, in build order."""
 
