@@ -21,7 +21,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyomo.environ as pyo
@@ -131,6 +131,11 @@ class CaseBuilder:
         """Location-based tCO2 in every step."""
         self.served_delta = StepExpr(T)
         """served_load[t] − load[t] (flexible load moved in minus out)."""
+        self.renewable = StepExpr(T)
+        """Renewable supply delivered to the site: on-site solar and wind output and physical
+        PPA delivery of renewable plants, MW (before curtailment and export)."""
+        self.summary_hooks: list[SummaryHook] = []
+        """Functions a unit registers to add its own keys to the case's summary."""
         self.cost = CostLedger()
         """C_c: the case's cost (its section 3.8 objective, for its horizon)."""
         self.flows: dict[Flow, StepExpr] = {}
@@ -418,6 +423,11 @@ class ModelBuilder:
         expr = LinearExpression(linear_coefs=list(coefs), linear_vars=list(variables))
         return self.row(blk, name, pyo.inequality(lower, expr, upper))
 
+
+SummaryHook = Callable[[Any, Any, dict[str, Any]], None]
+"""``hook(lp, accounts, summary)``: a unit's numbers into summary.json (``lp`` a
+:class:`~optimizer.model.highs.HighsLp`, ``accounts`` a
+:class:`~optimizer.results.accounting.CaseAccounts`)."""
 
 Declare = Callable[[ModelBuilder], None]
 Operate = Callable[[CaseBuilder], None]

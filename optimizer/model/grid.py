@@ -52,6 +52,8 @@ def operate(c: CaseBuilder) -> None:
             o.max_mw if o.max_mw is not None else np.inf, limit if limit is not None else np.inf
         )
         ubs[k, :] = cap
+    if p.grid_available is not None:  # outage steps: no import (CONTRACT 12)
+        ubs[:, np.asarray(p.grid_available) <= 0] = 0.0
     imp = c.step_vars(blk, "imp", K, ub=ubs)
 
     total_cap = sum(float(ubs[k, 0]) for k in range(K))

@@ -50,5 +50,6 @@ def operate(c: CaseBuilder) -> None:
         else:
             c.balance.add_scalar(q.profile, cap)
             c.physical_supply.add_scalar(q.profile, cap)
+            c.renewable.add_scalar(q.profile, cap)
             c.flow(FlowKind.PPA_DELIVERY, q.name, c.step_expr().add_scalar(q.profile, cap), q.kind)
             c.cost.add("ppa_energy", q.name, q.price_per_mwh * q.delivered_mwh_per_mw, [cap])

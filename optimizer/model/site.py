@@ -10,6 +10,8 @@ Equations::
 
 from __future__ import annotations
 
+import numpy as np
+
 from optimizer.model.builder import CaseBuilder
 from optimizer.model.flows import FlowKind
 
@@ -22,7 +24,10 @@ def operate(b: CaseBuilder) -> None:
     b.balance.add(-1.0, curtail)
     b.flow(FlowKind.CURTAILMENT, "", b.step_expr().add(1.0, curtail))
     if p.export_limit_mw > 0 and not b.physical_supply.is_empty:
-        export = b.step_vars(blk, "export", 1, ub=p.export_limit_mw)[0]
+        ub = np.full(T, p.export_limit_mw)
+        if p.grid_available is not None:  # outage steps: no export (CONTRACT 12)
+            ub[np.asarray(p.grid_available) <= 0] = 0.0
+        export = b.step_vars(blk, "export", 1, ub=ub)[0]
         phys = b.physical_supply
         b.step_rows(blk, "export_source", range(T), lambda t: export[t] - phys.pyomo(t) <= 0)
         b.balance.add(-1.0, export)

@@ -139,6 +139,8 @@ def case_summary(
         },
     }
     add_materials_to_summary(summary, b, c, acc, lp)  # materials, embodied carbon, footprint
+    for hook in c.summary_hooks:  # each unit's own keys
+        hook(lp, acc, summary)
     return summary
 
 

@@ -79,6 +79,9 @@ class Problem:
     """IT part of the load, MW, when known (load.it_mw or the load model)."""
     materials: MaterialsData = field(default_factory=MaterialsData)
     """Material and embodied-carbon intensities, limits and compute (docs/materials.md)."""
+    grid_available: np.ndarray | None = None
+    """1 where the grid connection is up, 0 in an outage step (no import, no export);
+    None: always up."""
     step_weight: np.ndarray | None = None
     """How many real steps each step stands for (screening on typical days); None: 1."""
 

@@ -80,6 +80,7 @@ def operate(c: CaseBuilder, items: list[RenewableData]) -> None:
         P = c.capacity(r.name)
         c.balance.add_scalar(r.profile, P)
         c.physical_supply.add_scalar(r.profile, P)
+        c.renewable.add_scalar(r.profile, P)
         c.flow(FlowKind.OUTPUT, r.name, c.step_expr().add_scalar(r.profile, P), r.kind)
         c.cost.add("capital", r.name, r.cost_per_mw, [P])
 
