@@ -26,7 +26,9 @@ from optimizer.options import IPM_MIN_PERIODS as IPM_MIN_PERIODS
 from optimizer.options import SolveOptions as SolveOptions
 from optimizer.options import choose_settings as choose_settings
 from optimizer.results import extract, versions
-from optimizer.scenario import Problem, load_problem
+from optimizer.scenario import Problem
+from optimizer.scenario.cases import Study
+from optimizer.scenario.study import load_study
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +43,13 @@ class Result:
     summary: dict[str, Any]
     dispatch: pd.DataFrame | None
     problem: Problem
+    """The base case's data (the scenario as given; the first year of a pathway)."""
     message: str = ""
     diagnosis: dict[str, Any] = field(default_factory=dict)
     built: BuiltModel | None = None
     lp: HighsLp | None = None
+    study: Study | None = None
+    """All cases (scenarios or years); None for a plain run built from a Problem."""
 
     @property
     def flows(self) -> FlowIndex:
@@ -58,21 +63,26 @@ class Result:
 
 
 def solve(
-    scenario: Problem | str | Path | Mapping[str, Any],
+    scenario: Problem | Study | str | Path | Mapping[str, Any],
     options: SolveOptions | None = None,
     overrides: Iterable[str | tuple[str, Any]] = (),
     build_options: BuildOptions | None = None,
 ) -> Result:
-    """Solve one scenario (a resolved :class:`Problem`, a file path or a raw mapping)."""
+    """Solve one scenario (a resolved :class:`Problem` or :class:`Study`, a file path or a
+    raw mapping); a scenario with ``uncertainty:`` or ``horizon:`` solves all its cases."""
     options = options or SolveOptions()
-    problem = (
-        scenario if isinstance(scenario, Problem) else load_problem(scenario, overrides=overrides)
-    )
-    built = build_model(problem, build_options)
+    if isinstance(scenario, Study):
+        study = scenario
+    elif isinstance(scenario, Problem):
+        study = Study.single(scenario)
+    else:
+        study = load_study(scenario, overrides=overrides)
+    problem = study.base
+    built = build_model(study, build_options)
     t0 = time.perf_counter()
     lp = HighsLp(built.model)
     build_seconds = built.build_seconds + (time.perf_counter() - t0)
-    settings = choose_settings(options, problem.periods)
+    settings = choose_settings(options, sum(c.problem.periods for c in study.cases))
     status = lp.solve(settings)
     log.info(
         "HiGHS %s: %s in %.2f s (%d rows, %d columns)",
@@ -100,13 +110,13 @@ def solve(
     if status == "optimal":
         summary, dispatch = extract(built, lp)
         summary.update(base)
-        return Result("optimal", summary, dispatch, problem, built=built, lp=lp)
+        return Result("optimal", summary, dispatch, problem, built=built, lp=lp, study=study)
 
     if status == "infeasible":
         diagnosis = diagnose(built, lp, settings) if options.diagnose_infeasible else {}
         message = diagnosis.get("message", "the problem is infeasible")
         summary = {"status": "infeasible", "message": message, "diagnosis": diagnosis, **base}
-        return Result("infeasible", summary, None, problem, message, diagnosis, built, lp)
+        return Result("infeasible", summary, None, problem, message, diagnosis, built, lp, study)
 
     if status == "time_limit":
         message = f"time limit of {options.time_limit_seconds} s reached before optimality"
@@ -132,6 +142,8 @@ def solve(
 def diagnose(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> dict[str, Any]:
     """Find which requirement makes the problem infeasible and the best reachable value."""
     b = built.builder
+    if not b.single:
+        return _diagnose_study(built, lp, settings)
     p = b.problem
     carbon = p.carbon
     c = b.base
@@ -192,11 +204,11 @@ def diagnose(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> dict[st
 def _diagnose_load(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> dict[str, Any]:
     """The load cannot be served: find the least unserved energy and where it falls."""
     b = built.builder
-    p = b.problem
-    rows = lp.rows(b.base.balance_rows)
+    rows = lp.rows([r for c in b.cases for r in c.balance_rows])
+    step_cost = np.concatenate([c.w * c.dt for c in b.cases])
     costs = lp.cost.copy()
     lp.set_costs(lp.columns, np.zeros(lp.num_cols))
-    slack = lp.add_slack_columns(rows, np.full(len(rows), p.dt))
+    slack = lp.add_slack_columns(rows, step_cost)
     try:
         status = lp.solve(settings)
         if status != "optimal":
@@ -206,9 +218,17 @@ def _diagnose_load(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> d
         lp.delete_columns(slack)
         lp.set_costs(lp.columns, costs)
     short = x > 1e-6
-    mwh = float(x.sum() * p.dt)
+    mwh = float((x * step_cost).sum())
     i = int(np.argmax(short)) if short.any() else 0
-    ts = p.time.index[i].isoformat()
+    stamps = [ts for c in b.cases for ts in c.problem.time.index]
+    ts = stamps[i].isoformat()
+    if not b.single:
+        at = 0
+        for c in b.cases:
+            if i < at + c.T:
+                ts = f"{ts} (case {c.name})"
+                break
+            at += c.T
     return {
         "requirement": "load",
         "unserved_mwh": mwh,
@@ -220,3 +240,69 @@ def _diagnose_load(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> d
             "raise site.grid_import_limit_mw, an offer's max_mw or a technology's max_mw"
         ),
     }
+
+
+def _diagnose_study(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> dict[str, Any]:
+    """Many cases: relax every carbon row; if the load can be served, find each case's
+    best reachable CFE score and lowest emissions and name the cases that fail."""
+    from optimizer.goals import minimise_terms
+
+    b = built.builder
+    rows = []
+    for c in b.cases:
+        rows += [cr for cr in (c.cfe, c.emissions_cap) if cr is not None]
+    rows += [cr for cr in (b.study_cfe, b.study_emissions) if cr is not None]
+    saved = [lp.row_upper(cr.row) for cr in rows]
+    for cr in rows:
+        lp.set_row_upper(cr.row, np.inf)
+    try:
+        if lp.solve(settings) != "optimal":
+            return _diagnose_load(built, lp, settings)
+        failing: list[str] = []
+        out: dict[str, Any] = {"requirement": "carbon", "cases": {}}
+        if b.study_cfe is not None:
+            dirty = minimise_terms(lp, settings, b.study_cfe.terms)
+            target = b.problem.carbon.cfe_target
+            if dirty is not None and target is not None:
+                best = 1.0 - dirty
+                out["max_cfe_score"] = best
+                if best < target - 1e-9:
+                    failing.append(
+                        f"carbon.cfe_target {target:g} in expectation cannot be met: the best "
+                        f"reachable expected 24/7 CFE score is {best:.4f}"
+                    )
+        for c in b.cases:
+            goal = c.problem.carbon
+            entry: dict[str, float] = {}
+            if c.cfe is not None and goal.cfe_target is not None and b.study_cfe is None:
+                dirty = minimise_terms(lp, settings, c.cfe.terms)
+                if dirty is not None and c.cfe.total_load_mwh > 0:
+                    best = 1.0 - dirty / c.cfe.total_load_mwh
+                    entry["max_cfe_score"] = best
+                    if best < goal.cfe_target - 1e-9:
+                        failing.append(
+                            f"case {c.name}: carbon.cfe_target {goal.cfe_target:g} cannot be met "
+                            f"(best reachable 24/7 CFE score {best:.4f})"
+                        )
+            if (
+                c.emissions_cap is not None
+                and goal.max_emissions_tco2 is not None
+                and b.study_emissions is None
+            ):
+                low = minimise_terms(lp, settings, c.emissions_cap.terms)
+                if low is not None:
+                    entry["min_emissions_tco2"] = low
+                    if low > goal.max_emissions_tco2 + 1e-6:
+                        failing.append(
+                            f"case {c.name}: carbon.max_emissions_tco2 "
+                            f"{goal.max_emissions_tco2:g} cannot be met (lowest {low:.1f} tCO2)"
+                        )
+            if entry:
+                out["cases"][c.name] = entry
+        if not failing:
+            failing.append("the carbon goals of the cases can each be met alone but not together")
+        out["message"] = "; ".join(failing)
+        return out
+    finally:
+        for cr, up in zip(rows, saved, strict=True):
+            lp.set_row_upper(cr.row, up)

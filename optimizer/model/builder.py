@@ -88,12 +88,21 @@ class CarbonRow:
 
 @dataclass
 class FirstStage:
-    """A first-stage capacity: one variable shared by every case."""
+    """A first-stage capacity: one variable shared by every case, or (a pathway of years)
+    one capacity per year made of the builds that stand in it."""
 
     name: str
     var: VarData
+    """The capacity (of the first year, in a pathway)."""
     unit: str
     """"MW" | "MWh"."""
+    per_case: list[VarData] = field(default_factory=list)
+    """Pathway: the capacity standing in each year (case order); empty otherwise."""
+    builds: list[VarData] = field(default_factory=list)
+    """Pathway: the capacity built in each year (case order)."""
+
+    def in_case(self, index: int) -> VarData:
+        return self.per_case[index] if self.per_case else self.var
 
 
 class CaseBuilder:
@@ -104,10 +113,18 @@ class CaseBuilder:
     """
 
     def __init__(
-        self, parent: ModelBuilder, index: int, name: str, problem: Problem, weight: float
+        self,
+        parent: ModelBuilder,
+        index: int,
+        name: str,
+        problem: Problem,
+        weight: float,
+        year: int | None = None,
     ) -> None:
         self.parent = parent
         self.index = index
+        self.year = year
+        """The modelled year (a pathway); None otherwise."""
         self.name = name
         self.problem = problem
         self.weight = weight
@@ -166,12 +183,24 @@ class CaseBuilder:
 
     # -- first stage -----------------------------------------------------------------------
     def capacity(self, name: str) -> VarData:
-        """The first-stage MW decision of ``name`` as this case sees it."""
-        return self.parent.first_stage[name].var
+        """The first-stage MW decision of ``name`` as this case sees it (in a pathway: the
+        capacity standing in this year)."""
+        return self.parent.first_stage[name].in_case(self.index)
 
     def energy(self, name: str) -> VarData:
         """The first-stage MWh decision of storage ``name``."""
-        return self.parent.first_stage[f"{name}#energy"].var
+        return self.parent.first_stage[f"{name}#energy"].in_case(self.index)
+
+    def active(self, start_year: int | None, term_years: int | None) -> bool:
+        """Whether a contract from ``start_year`` for ``term_years`` runs in this case
+        (always outside a pathway of years)."""
+        if self.year is None:
+            return True
+        first = start_year if start_year is not None else self.parent.study.cases[0].year
+        assert first is not None
+        if self.year < first:
+            return False
+        return term_years is None or self.year < first + term_years
 
     # -- declaring -------------------------------------------------------------------------
     def flow(self, kind: FlowKind, asset: str, expr: StepExpr, asset_kind: str = "") -> None:
@@ -259,6 +288,9 @@ class ModelBuilder:
     """Every per-step variable component made by :meth:`step_vars` (index ``(k, t)``)."""
     material_caps: dict[str, ConstraintData] = field(default_factory=dict)
     """Material → its cap row (:mod:`optimizer.model.materials`)."""
+    study_cfe: CarbonRow | None = None
+    """``targets_apply: expectation``: the CFE row over all scenarios."""
+    study_emissions: CarbonRow | None = None
     risk_rows: dict[str, VarData] = field(default_factory=dict)
     """CVaR variables of a risk-averse study: ``var`` (θ) and ``excess:<case>`` (a_s)."""
 
@@ -313,17 +345,56 @@ class ModelBuilder:
         lows: Sequence[float],
         highs: Sequence[float | None],
         unit: str = "MW",
+        lifetimes: Sequence[float] | None = None,
     ) -> list[VarData]:
-        """First-stage decisions, one per item, shared by every case."""
-        out = self.scalar_vars(blk, name, lows, highs)
-        for n, v in zip(names, out, strict=True):
-            key = n if unit == "MW" else f"{n}#energy"
-            if key in self.first_stage:
-                raise ValueError(f"capacity of {n!r} declared twice")
-            self.first_stage[key] = FirstStage(n, v, unit)
+        """First-stage decisions, one per item, shared by every case.
+
+        With ``lifetimes`` (assets that can be built) and a pathway of years, each item gets
+        a build per year and a capacity per year, ``cap[y] = Σ_{b ≤ y < b + life} build[b]``,
+        bounded by ``[low, high]`` in every year (CONTRACT 10); the first year's capacity is
+        returned."""
+        years = [c.year for c in self.study.cases] if self.study.kind == "years" else []
+        if lifetimes is None or not years:
+            out = self.scalar_vars(blk, name, lows, highs)
+            for n, v in zip(names, out, strict=True):
+                self._register(FirstStage(n, v, unit))
+            return out
+        out = []
+        Y = len(years)
+        for k, n in enumerate(names):
+            builds = self.scalar_vars(blk, f"{name}_build_{k}", [0.0] * Y, [None] * Y)
+            caps = self.scalar_vars(blk, f"{name}_{k}", [lows[k]] * Y, [highs[k]] * Y)
+            life = float(lifetimes[k])
+            for j, y in enumerate(years):
+                assert y is not None
+                standing = [
+                    builds[i] for i, b in enumerate(years) if b is not None and b <= y < b + life
+                ]
+                self.total_row(
+                    blk,
+                    f"{name}_standing_{k}_{j}",
+                    ([1.0] + [-1.0] * len(standing), [caps[j], *standing]),
+                    0.0,
+                    0.0,
+                )
+            self._register(FirstStage(n, caps[0], unit, caps, builds))
+            out.append(caps[0])
         return out
 
+    def _register(self, fs: FirstStage) -> None:
+        key = fs.name if fs.unit == "MW" else f"{fs.name}#energy"
+        if key in self.first_stage:
+            raise ValueError(f"capacity of {fs.name!r} declared twice")
+        self.first_stage[key] = fs
+
     def add_item(self, item: Item) -> Item:
+        """Register a decision for compare; a pathway's builds and yearly capacities of the
+        same name join its columns."""
+        for key in (item.name, f"{item.name}#energy"):
+            fs = self.first_stage.get(key)
+            if fs is not None:
+                known = {id(v) for v in item.columns}
+                item.columns.extend(v for v in [*fs.per_case, *fs.builds] if id(v) not in known)
         self.items.append(item)
         return item
 
@@ -477,11 +548,14 @@ def build_model(problem: Problem | Study, options: BuildOptions | None = None) -
     for part in declare:
         part(b)
     for k, case in enumerate(study.cases):
-        c = CaseBuilder(b, k, case.name, case.problem, case.weight)
+        c = CaseBuilder(b, k, case.name, case.problem, case.weight, case.year)
         b.cases.append(c)
         for op in operate:
             op(c)
         _balance(c)
+    from optimizer.model import policy
+
+    policy.finish(b)
     _objective(b)
     seconds = time.perf_counter() - t0
     log.info("built the LP of %d case(s) in %.2f s", len(b.cases), seconds)

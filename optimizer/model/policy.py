@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from pyomo.core.base.var import VarData
 
-from optimizer.model.builder import FREE, CarbonRow, CaseBuilder
+from optimizer.model.builder import FREE, CarbonRow, CaseBuilder, ModelBuilder
 from optimizer.model.ledger import StepExpr
 
 
@@ -49,6 +49,9 @@ def operate(c: CaseBuilder) -> None:
     blk = c.block("policy")
     weights = c.w
 
+    expectation = c.parent.study.kind == "scenarios" and (
+        c.parent.study.targets_apply == "expectation"
+    )
     want_cfe = carbon.cfe_target is not None or c.options.cfe_row
     if want_cfe:
         u = None
@@ -63,11 +66,15 @@ def operate(c: CaseBuilder) -> None:
         # Without a target the row is written with an infinite bound (HiGHS reads ≥ 1e20
         # as infinite), so it changes nothing until a frontier moves its bound.
         bound = (1.0 - carbon.cfe_target) * total_load if carbon.cfe_target is not None else FREE
+        if expectation:  # one row over the scenarios (finish); this one only reports
+            bound = FREE
         c.cfe = CarbonRow(c.total_row(blk, "cfe", terms, bound), terms, total_load)
 
     if carbon.max_emissions_tco2 is not None or c.options.emissions_row:
         terms = c.emissions.total_pyomo(weights)
         cap = carbon.max_emissions_tco2
+        if expectation:
+            cap = None
         row = c.total_row(blk, "emissions_cap", terms, cap if cap is not None else FREE)
         c.emissions_cap = CarbonRow(row, terms)
 
@@ -75,3 +82,40 @@ def operate(c: CaseBuilder) -> None:
         c.cost.add_step(
             "carbon_price", "emissions", c.emissions, np.full(T, carbon.price_per_tco2) * weights
         )
+
+
+def finish(b: ModelBuilder) -> None:
+    """``targets_apply: expectation`` (CONTRACT 9): the goals hold in expectation::
+
+    Σ_s p_s·dirty_s / L_s ≤ 1 − x          (L_s = Σ_t load_s[t]·Δt, data)
+    Σ_s p_s·emissions_s ≤ cap
+    """
+    study = b.study
+    if study.kind != "scenarios" or study.targets_apply != "expectation":
+        return
+    carbon = b.problem.carbon
+    blk = b.block("policy_expectation")
+    if all(c.cfe is not None for c in b.cases) and (
+        carbon.cfe_target is not None or b.options.cfe_row
+    ):
+        coefs: list[float] = []
+        variables: list[VarData] = []
+        for c in b.cases:
+            assert c.cfe is not None
+            scale = c.weight / c.cfe.total_load_mwh if c.cfe.total_load_mwh > 0 else 0.0
+            coefs.extend(x * scale for x in c.cfe.terms[0])
+            variables.extend(c.cfe.terms[1])
+        bound = 1.0 - carbon.cfe_target if carbon.cfe_target is not None else FREE
+        terms = (coefs, variables)
+        b.study_cfe = CarbonRow(b.total_row(blk, "cfe", terms, bound), terms, 1.0)
+    if all(c.emissions_cap is not None for c in b.cases):
+        coefs = []
+        variables = []
+        for c in b.cases:
+            assert c.emissions_cap is not None
+            coefs.extend(x * c.weight for x in c.emissions_cap.terms[0])
+            variables.extend(c.emissions_cap.terms[1])
+        cap = carbon.max_emissions_tco2
+        terms = (coefs, variables)
+        row = b.total_row(blk, "emissions_cap", terms, cap if cap is not None else FREE)
+        b.study_emissions = CarbonRow(row, terms)

@@ -40,6 +40,8 @@ def declare(b: ModelBuilder) -> None:
 
 def operate(c: CaseBuilder) -> None:
     for q in c.problem.ppas:
+        if not c.active(q.start_year, q.term_years):
+            continue  # outside its term in a pathway of years: c = 0 there
         cap = c.capacity(q.name)
         if q.kind == "virtual":
             c.certificates.add_scalar(q.profile, cap)

@@ -55,6 +55,9 @@ class PpaData:
     """Σ_t profile[t]·Δt over the horizon: MWh paid (or certified) per MW contracted."""
     settlement_per_mw: float = 0.0
     """Virtual PPAs: Σ_t (price − spot[t])·profile[t]·Δt, money per MW contracted."""
+    start_year: int | None = None
+    term_years: int | None = None
+    """A pathway of years: delivery from ``start_year`` for ``term_years`` (CONTRACT 10)."""
 
 
 @dataclass
@@ -339,4 +342,6 @@ def _ppa(p: PpaOffer, r: _Resolver, spot: np.ndarray | None) -> PpaData:
         p.max_mw,
         delivered_mwh_per_mw=float(profile.sum() * dt),
         settlement_per_mw=settle,
+        start_year=p.start_year,
+        term_years=p.term_years,
     )

@@ -8,6 +8,7 @@ or the name of a column of the series file; it is resolved in :mod:`optimizer.sc
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -191,6 +192,12 @@ class PpaOffer(_Strict):
     plant_lifetime_years: float | None = Field(
         default=None, gt=0, description="annualises the plant share's embodied carbon"
     )
+    start_year: int | None = Field(
+        default=None, description="first year of delivery (horizon:); default the first year"
+    )
+    term_years: int | None = Field(
+        default=None, ge=1, description="years of delivery from start_year; default to the end"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> PpaOffer:
@@ -209,6 +216,70 @@ from optimizer.units import Technology as Technology  # noqa: E402
 from optimizer.units.battery import Battery as Battery  # noqa: E402
 from optimizer.units.generator import Generator as Generator  # noqa: E402
 from optimizer.units.renewable import Renewable as Renewable  # noqa: E402
+
+
+class CaseData(_Strict):
+    """What a scenario or a year may change: data only (CONTRACT 9, 10)."""
+
+    set: dict[str, Any] = Field(
+        default_factory=dict,
+        description="dotted paths as --set, to numbers or column names (data only)",
+    )
+    series: SeriesSpec | None = Field(
+        default=None, description="its own series file (same columns and timestamps)"
+    )
+
+
+class UncertainScenario(CaseData):
+    name: str = Field(min_length=1)
+    probability: float = Field(gt=0, le=1)
+
+
+class RiskSpec(_Strict):
+    alpha: float = Field(default=0.9, ge=0, lt=1, description="CVaR level α")
+    weight: float = Field(default=0.0, ge=0, le=1, description="weight ω of the CVaR")
+
+
+class Uncertainty(_Strict):
+    """Two-stage scenarios (CONTRACT section 9)."""
+
+    scenarios: list[UncertainScenario] = Field(min_length=2)
+    risk: RiskSpec = Field(default_factory=RiskSpec)
+    targets_apply: Literal["every_scenario", "expectation"] = "every_scenario"
+
+    @model_validator(mode="after")
+    def _check(self) -> Uncertainty:
+        total = sum(s.probability for s in self.scenarios)
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"scenario probabilities must sum to 1, they sum to {total:.12g}")
+        names = [s.name for s in self.scenarios]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"duplicate scenario names: {', '.join(dup)}")
+        return self
+
+
+class HorizonYear(CaseData):
+    year: int = Field(ge=1900, le=2200)
+    weight_years: int = Field(default=1, ge=1, le=100)
+
+
+class Horizon(_Strict):
+    """Modelled operating years (CONTRACT section 10)."""
+
+    years: list[HorizonYear] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ascending(self) -> Horizon:
+        for entry, nxt in itertools.pairwise(self.years):
+            if nxt.year <= entry.year:
+                raise ValueError(f"years must ascend: {nxt.year} follows {entry.year}")
+        for entry, nxt in itertools.pairwise(self.years):
+            if entry.year + entry.weight_years > nxt.year:
+                raise ValueError(
+                    f"year {entry.year} with weight_years {entry.weight_years} overlaps {nxt.year}"
+                )
+        return self
 
 
 class Finance(_Strict):
@@ -253,10 +324,23 @@ class Scenario(_Strict):
     technologies: list[Technology] = Field(default_factory=list)
     finance: Finance | None = None
     carbon: Carbon = Field(default_factory=Carbon)
+    uncertainty: Uncertainty | None = Field(
+        default=None, description="two-stage scenarios and risk (CONTRACT 9)"
+    )
+    horizon: Horizon | None = Field(default=None, description="modelled years (CONTRACT 10)")
     materials_limits: dict[str, NonNegative] | None = Field(
         default=None, description="material -> max tonnes in what is built or contracted"
     )
     compute: Compute | None = None
+
+    @model_validator(mode="after")
+    def _one_outer_index(self) -> Scenario:
+        if self.uncertainty is not None and self.horizon is not None:
+            raise ValueError(
+                "uncertainty and horizon cannot be combined yet: give scenarios of one year, "
+                "or a pathway of years"
+            )
+        return self
 
     @field_validator("currency")
     @classmethod

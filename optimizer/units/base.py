@@ -73,6 +73,8 @@ class TechData:
     kind: str
     min_mw: float
     max_mw: float | None
+    lifetime_years: float
+    """How long a build stands (a pathway of years, CONTRACT 10)."""
 
 
 S = TypeVar("S", bound=BaseModel)

@@ -95,6 +95,7 @@ def resolve(spec: Battery, ctx: ResolveContext) -> BatteryData:
         spec.kind,
         spec.min_mw,
         spec.max_mw,
+        spec.lifetime_years,
         cost_per_mw=1000.0 * (f * spec.power_capex_per_kw + spec.fixed_om_per_kw_year) * H,
         cost_per_mwh=1000.0 * f * spec.energy_capex_per_kwh * H,
         eta=float(spec.round_trip_efficiency**0.5),
@@ -109,18 +110,23 @@ def declare_storage(b: ModelBuilder, items: list[Any], block: str) -> None:
 
     blk = b.block(block)
     names = [x.name for x in items]
+    lives = [x.lifetime_years for x in items]
     power = b.declare_capacities(
-        blk, "power", names, [x.min_mw for x in items], [x.max_mw for x in items]
+        blk, "power", names, [x.min_mw for x in items], [x.max_mw for x in items], lifetimes=lives
     )
     energy = b.declare_capacities(
-        blk, "energy", names, [0.0] * len(items), [None] * len(items), unit="MWh"
+        blk, "energy", names, [0.0] * len(items), [None] * len(items), unit="MWh", lifetimes=lives
     )
     for k, x in enumerate(items):
         P, E = power[k], energy[k]
-        if x.min_duration_hours > 0:
-            b.row(blk, f"min_duration_{k}", E - x.min_duration_hours * P >= 0)
-        if x.max_duration_hours is not None:
-            b.row(blk, f"max_duration_{k}", E - x.max_duration_hours * P <= 0)
+        # every year's capacities in a pathway, else the one pair
+        fs_p, fs_e = b.first_stage[x.name], b.first_stage[f"{x.name}#energy"]
+        pairs = list(zip(fs_p.per_case, fs_e.per_case, strict=True)) or [(P, E)]
+        for j, (Pj, Ej) in enumerate(pairs):
+            if x.min_duration_hours > 0:
+                b.row(blk, f"min_duration_{k}_{j}", Ej - x.min_duration_hours * Pj >= 0)
+            if x.max_duration_hours is not None:
+                b.row(blk, f"max_duration_{k}_{j}", Ej - x.max_duration_hours * Pj <= 0)
         b.add_item(Item(x.name, "technology", x.kind, P, [P, E]))
 
 

@@ -74,6 +74,7 @@ def resolve(spec: CleanFirm, ctx: ResolveContext) -> CleanFirmData:
         spec.kind,
         spec.min_mw,
         spec.max_mw,
+        spec.lifetime_years,
         cost,
         spec.fuel_per_mwh,
         spec.min_stable_share,
@@ -91,6 +92,7 @@ def declare(b: ModelBuilder, items: list[CleanFirmData]) -> None:
         [x.name for x in items],
         [x.min_mw for x in items],
         [x.max_mw for x in items],
+        lifetimes=[x.lifetime_years for x in items],
     )
     for x, P in zip(items, caps, strict=True):
         b.add_item(Item(x.name, "technology", x.kind, P, [P]))

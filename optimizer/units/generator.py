@@ -64,6 +64,7 @@ def resolve(spec: Generator, ctx: ResolveContext) -> GeneratorData:
         spec.kind,
         spec.min_mw,
         spec.max_mw,
+        spec.lifetime_years,
         cost,
         spec.fuel_per_mwh,
         spec.carbon_intensity_tco2_per_mwh,
@@ -81,6 +82,7 @@ def declare(b: ModelBuilder, items: list[GeneratorData]) -> None:
         [x.name for x in items],
         [x.min_mw for x in items],
         [x.max_mw for x in items],
+        lifetimes=[x.lifetime_years for x in items],
     )
     for x, P in zip(items, caps, strict=True):
         b.add_item(Item(x.name, "technology", x.kind, P, [P]))

@@ -79,6 +79,7 @@ def resolve(spec: LongDurationStorage, ctx: ResolveContext) -> LongDurationData:
         spec.kind,
         spec.min_mw,
         spec.max_mw,
+        spec.lifetime_years,
         cost_per_mw=1000.0 * (f * spec.power_capex_per_kw + spec.fixed_om_per_kw_year) * H,
         cost_per_mwh=1000.0 * f * spec.energy_capex_per_kwh * H,
         eta=float(spec.round_trip_efficiency**0.5),

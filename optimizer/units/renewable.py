@@ -57,7 +57,9 @@ def resolve(spec: Renewable, ctx: ResolveContext) -> RenewableData:
     path = f"technologies[{spec.name}]"
     prof = ctx.array(spec.profile, f"{path}.profile", lo=0.0, hi=1.0, what="per-unit output")
     cost = ctx.annual_cost_per_mw(spec.capex_per_kw, spec.fixed_om_per_kw_year, spec.lifetime_years)
-    return RenewableData(spec.name, spec.kind, spec.min_mw, spec.max_mw, prof, cost)
+    return RenewableData(
+        spec.name, spec.kind, spec.min_mw, spec.max_mw, spec.lifetime_years, prof, cost
+    )
 
 
 def declare(b: ModelBuilder, items: list[RenewableData]) -> None:
@@ -70,6 +72,7 @@ def declare(b: ModelBuilder, items: list[RenewableData]) -> None:
         [r.name for r in items],
         [r.min_mw for r in items],
         [r.max_mw for r in items],
+        lifetimes=[r.lifetime_years for r in items],
     )
     for r, P in zip(items, caps, strict=True):
         b.add_item(Item(r.name, "technology", r.kind, P, [P]))

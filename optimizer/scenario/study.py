@@ -1,0 +1,220 @@
+"""Read a scenario into a :class:`Study`: its cases (CONTRACT sections 9 and 10).
+
+- No ``uncertainty`` and no ``horizon``: one case, the scenario itself, weight 1.
+- ``uncertainty.scenarios``: one case per scenario: the base scenario with the scenario's
+  own ``series`` and/or ``set`` overrides; weight = its probability.
+- ``horizon.years``: one case per modelled year: the scenario's steps re-dated to that year
+  (``site.start`` with its year replaced; the series must carry that year's timestamps),
+  with the year's own ``series`` and/or ``set``; weight = its discount factor summed over
+  the calendar years it stands for, divided by H (each case's costs are for its horizon, so
+  ``weight·C_y`` is that year's cost scaled to a whole year and discounted):
+  ``w_y = Σ_{k=0}^{weight_years−1} (1+r)^−(y+k−y₀) / H``.
+
+A case may change data only: the names and kinds of every offer and asset, the time grid
+(``site.start`` other than its year, ``periods``, ``resolution_minutes``, ``timezone``) and
+the outer-index blocks themselves are refused as ``set`` targets, naming the key.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import logging
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from optimizer.errors import FieldError, ScenarioError
+from optimizer.scenario.cases import Case, Risk, Study
+from optimizer.scenario.loader import read_scenario_file, validate_scenario
+from optimizer.scenario.overrides import apply_overrides, parse_path
+from optimizer.scenario.resolve import Problem, resolve
+from optimizer.scenario.schema import CaseData, Scenario
+
+log = logging.getLogger(__name__)
+
+_STRUCTURE = ("uncertainty", "horizon", "grid_offers", "ppa_offers", "technologies", "name")
+"""Top-level keys a case may not replace wholesale (a field inside a named item is fine)."""
+_GRID_KEYS = ("start", "periods", "resolution_minutes", "timezone")
+_NAMED = ("grid_offers", "ppa_offers", "technologies")
+
+
+def load_study(
+    source: str | Path | Mapping[str, Any],
+    overrides: Iterable[str | tuple[str, Any]] = (),
+    base_dir: str | Path | None = None,
+) -> Study:
+    """Read, override, validate and resolve a scenario and every case it defines."""
+    if isinstance(source, (str, Path)):
+        raw = read_scenario_file(source)
+        folder: Path | None = Path(source).resolve().parent
+    else:
+        raw = dict(source)
+        folder = Path(base_dir).resolve() if base_dir is not None else None
+    raw = apply_overrides(raw, overrides)
+    scenario = validate_scenario(raw)
+    if scenario.uncertainty is not None:
+        return _scenarios(raw, scenario, folder)
+    if scenario.horizon is not None:
+        return _years(raw, scenario, folder)
+    return Study.single(resolve(scenario, folder))
+
+
+def _case_raw(
+    raw: Mapping[str, Any], data: CaseData, where: str, start: str | None = None
+) -> dict[str, Any]:
+    """The base scenario with one case's series and overrides, without the outer blocks."""
+    out = copy.deepcopy(dict(raw))
+    out.pop("uncertainty", None)
+    out.pop("horizon", None)
+    if start is not None:
+        out["site"] = {**out["site"], "start": start}
+    if data.series is not None:
+        out["series"] = data.series.model_dump(exclude_none=True)
+    errors: list[FieldError] = []
+    for path in data.set:
+        try:
+            parts = parse_path(path)
+        except ValueError as exc:
+            errors.append(FieldError(f"{where}.set.{path}", str(exc)))
+            continue
+        head = parts[0]
+        if isinstance(head, str) and (
+            (head in _STRUCTURE and len(parts) == 1)
+            or head in ("uncertainty", "horizon")
+            or (head == "site" and len(parts) > 1 and parts[1] in _GRID_KEYS)
+            or (head in _NAMED and len(parts) > 2 and parts[2] in ("name", "kind"))
+        ):
+            errors.append(
+                FieldError(
+                    f"{where}.set.{path}",
+                    "a case may change data only, not the list of offers and assets, their "
+                    "names or kinds, nor the time grid",
+                )
+            )
+    if errors:
+        raise ScenarioError(errors)
+    try:
+        return apply_overrides(out, list(data.set.items()))
+    except ScenarioError as exc:
+        raise _prefixed(exc, f"{where}.set") from None
+
+
+def _prefixed(exc: ScenarioError, where: str) -> ScenarioError:
+    return ScenarioError(
+        [FieldError(f"{where}.{e.field}", e.message, e.row, e.timestamp) for e in exc.errors]
+    )
+
+
+def _resolve_case(raw: dict[str, Any], base: Scenario, folder: Path | None, where: str) -> Problem:
+    try:
+        scenario = validate_scenario(raw)
+        problem = resolve(scenario, folder)
+    except ScenarioError as exc:
+        raise _prefixed(exc, where) from None
+    _same_structure(base, scenario, where)
+    return problem
+
+
+def _same_structure(base: Scenario, case: Scenario, where: str) -> None:
+    for section in _NAMED:
+        a = [(x.name, getattr(x, "kind", "")) for x in getattr(base, section)]
+        b = [(x.name, getattr(x, "kind", "")) for x in getattr(case, section)]
+        if a != b:
+            raise ScenarioError.single(
+                f"{where}.{section}", "a case may not change the list of offers and assets"
+            )
+
+
+def _scenarios(raw: dict[str, Any], scenario: Scenario, folder: Path | None) -> Study:
+    unc = scenario.uncertainty
+    assert unc is not None
+    cases: list[Case] = []
+    errors: list[FieldError] = []
+    for s in unc.scenarios:
+        where = f"uncertainty.scenarios[{s.name}]"
+        try:
+            problem = _resolve_case(_case_raw(raw, s, where), scenario, folder, where)
+        except ScenarioError as exc:
+            errors.extend(exc.errors)
+            continue
+        cases.append(Case(s.name, problem, s.probability, probability=s.probability))
+    if errors:
+        raise ScenarioError(errors)
+    _same_grid(cases)
+    log.info(
+        "%d scenarios, risk weight %g at alpha %g", len(cases), unc.risk.weight, unc.risk.alpha
+    )
+    return Study(
+        tuple(cases),
+        "scenarios",
+        Risk(alpha=unc.risk.alpha, weight=unc.risk.weight),
+        unc.targets_apply,
+    )
+
+
+def _same_grid(cases: list[Case]) -> None:
+    first = cases[0].problem
+    for c in cases[1:]:
+        if c.problem.periods != first.periods:
+            raise ScenarioError.single(
+                f"uncertainty.scenarios[{c.name}]", "has another number of steps than the base"
+            )
+
+
+def redate(start: str, year: int) -> str:
+    """``site.start`` with its year replaced (29 February becomes 28 February)."""
+    ts = dt.datetime.fromisoformat(start)
+    try:
+        return ts.replace(year=year).isoformat()
+    except ValueError:  # 29 February in a year without one
+        return ts.replace(year=year, day=28).isoformat()
+
+
+def discount_factor(rate: float, offset_years: int, span_years: int) -> float:
+    """``Σ_{k=0}^{span−1} (1+r)^−(offset+k)``."""
+    return sum((1.0 + rate) ** -(offset_years + k) for k in range(span_years))
+
+
+def _years(raw: dict[str, Any], scenario: Scenario, folder: Path | None) -> Study:
+    hz = scenario.horizon
+    assert hz is not None
+    rate = scenario.finance.discount_rate if scenario.finance is not None else 0.0
+    y0 = hz.years[0].year
+    cases: list[Case] = []
+    errors: list[FieldError] = []
+    for entry in hz.years:
+        where = f"horizon.years[{entry.year}]"
+        try:
+            start = redate(scenario.site.start, entry.year)
+            problem = _resolve_case(_case_raw(raw, entry, where, start), scenario, folder, where)
+        except ScenarioError as exc:
+            errors.extend(exc.errors)
+            continue
+        H = problem.time.horizon_fraction
+        weight = discount_factor(rate, entry.year - y0, entry.weight_years) / H
+        cases.append(
+            Case(str(entry.year), problem, weight, year=entry.year, weight_years=entry.weight_years)
+        )
+    if errors:
+        raise ScenarioError(errors)
+    _check_ppa_terms(scenario)
+    return Study(tuple(cases), "years")
+
+
+def _check_ppa_terms(scenario: Scenario) -> None:
+    hz = scenario.horizon
+    assert hz is not None
+    first = hz.years[0].year
+    last = hz.years[-1].year + hz.years[-1].weight_years - 1
+    errors: list[FieldError] = []
+    for q in scenario.ppa_offers:
+        if q.start_year is not None and not first <= q.start_year <= last:
+            errors.append(
+                FieldError(
+                    f"ppa_offers[{q.name}].start_year",
+                    f"{q.start_year} is outside the horizon {first}–{last}",
+                )
+            )
+    if errors:
+        raise ScenarioError(errors)
