@@ -39,7 +39,7 @@ def test_report_loads_cleanly_and_renders(written, tmp_path: Path) -> None:  # t
     assert page.failed_requests == []
     info = page.page_info
     assert info["title"].startswith("week-contracts")
-    assert len(info["images"]) == 6
+    assert len(info["images"]) == 4
     for img in info["images"]:
         assert img["complete"] and img["width"] > 300 and img["height"] > 100, img
     assert info["scrollWidth"] <= 1280  # nothing wider than the window
