@@ -288,6 +288,20 @@ def monthly(result: Result, drawn: list[analysis.Drawn]) -> dict[str, Any]:
     return {"chart": chart, "rows": rows, "columns": ["month", *map(str, shown.columns)]}
 
 
+def cfe_colours(cells: np.ndarray) -> dict[str, Any]:
+    """The least and most clean cells of the heat map and the names of their colours (the
+    text under the map names only colours the map shows)."""
+    if not len(cells):
+        return {"lowest": None, "lowest_colour": None, "highest": None, "highest_colour": None}
+    lo, hi = float(cells.min()), float(cells.max())
+    return {
+        "lowest": lo,
+        "lowest_colour": figures.cfe_colour_name(lo),
+        "highest": hi,
+        "highest_colour": figures.cfe_colour_name(hi),
+    }
+
+
 def cfe(result: Result) -> dict[str, Any]:
     d = result.dispatch
     assert d is not None
@@ -296,8 +310,6 @@ def cfe(result: Result) -> dict[str, Any]:
     cells = matrix.values[~np.isnan(matrix.values)]
     clean, steps = analysis.clean_steps(d)
     target = s.get("cfe_target")
-    lowest = float(cells.min()) if len(cells) else None
-    below = int(np.count_nonzero(cells < target - 1e-9)) if target is not None else None
     dt = result.problem.dt
     return {
         "s": s,
@@ -305,11 +317,10 @@ def cfe(result: Result) -> dict[str, Any]:
         "clean_steps": clean,
         "steps": steps,
         "step_words": "hours" if dt == 1 else f"{round(dt * 60)}-minute steps",
-        "lowest": lowest,
-        "lowest_colour": figures.cfe_colour_name(lowest) if lowest is not None else None,
         "target": target,
-        "cells_below": below,
+        "cells_below": int(np.count_nonzero(cells < target - 1e-9)) if target is not None else None,
         "cells": len(cells),
+        **cfe_colours(cells),
     }
 
 

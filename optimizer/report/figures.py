@@ -123,14 +123,14 @@ def flow_colors(flows: list[Drawn]) -> dict[str, str]:
     return out
 
 
-def _figure(height_in: float) -> Figure:
+def new_figure(height_in: float) -> Figure:
     """A figure on the Agg canvas (PNG), independent of pyplot's global backend."""
     fig = Figure(figsize=(WIDTH_IN, height_in))
     FigureCanvasAgg(fig)
     return fig
 
 
-def _axes(
+def axes_at(
     fig: Figure,
     left: float,
     bottom: float,
@@ -143,14 +143,14 @@ def _axes(
     return fig.add_axes((left / w, bottom / h, width / w, height / h), **kwargs)
 
 
-def _style(ax: Axes, grid: str = "y") -> None:
+def style_axes(ax: Axes, grid: str = "y") -> None:
     ax.tick_params(labelsize=8)
     ax.grid(axis=grid, alpha=0.3)  # type: ignore[arg-type]
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
 
 
-def _thousands(ax_axis: Any) -> None:
+def thousands(ax_axis: Any) -> None:
     ax_axis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
 
 
@@ -190,9 +190,9 @@ def dispatch_chart(
     has_price = "marginal_price_per_mwh" in part
     main_h, price_h, gap, bottom, top = 3.9, 1.25, 0.45, 0.45, 0.1
     height = bottom + main_h + top + (price_h + gap if has_price else 0.0)
-    fig = _figure(height)
+    fig = new_figure(height)
     plot_w = WIDTH_IN - LEFT_IN - RIGHT_IN
-    ax = _axes(fig, LEFT_IN, height - top - main_h, plot_w, main_h)
+    ax = axes_at(fig, LEFT_IN, height - top - main_h, plot_w, main_h)
     values = {f.column: part[f.column].to_numpy(dtype=float) for f in flows}
     shown = _shown(values, flows)
     pos = np.zeros(len(part))
@@ -228,17 +228,17 @@ def dispatch_chart(
         legend.append(LegendEntry("virtual PPA certificates (not energy)", "#0b3f73", "dot"))
     ax.axhline(0, color="black", lw=0.6)
     ax.set_ylabel("MW", fontsize=9)
-    _thousands(ax.yaxis)
-    _style(ax)
+    thousands(ax.yaxis)
+    style_axes(ax)
     last = ax
     if has_price:
-        ax2 = _axes(fig, LEFT_IN, bottom, plot_w, price_h, sharex=ax)
+        ax2 = axes_at(fig, LEFT_IN, bottom, plot_w, price_h, sharex=ax)
         p = part["marginal_price_per_mwh"].to_numpy(dtype=float)
         ax2.step(x, np.r_[p, p[-1]], where="post", color="#b2182b", lw=1)
         ax2.set_ylabel(f"{plain(currency)}/MWh", fontsize=9)
         ax2.set_title("marginal price of serving one more MWh", fontsize=9, loc="left")
-        _thousands(ax2.yaxis)
-        _style(ax2)
+        thousands(ax2.yaxis)
+        style_axes(ax2)
         ax.tick_params(labelbottom=False)
         last = ax2
     last.xaxis.set_major_locator(mdates.DayLocator())
@@ -252,8 +252,8 @@ def monthly_chart(monthly: pd.DataFrame, flows: list[Drawn], alt: str) -> Chart:
     curtailment below; the served load as a black mark."""
     colors = flow_colors(flows)
     height = 3.8
-    fig = _figure(height)
-    ax = _axes(fig, LEFT_IN, 0.45, WIDTH_IN - LEFT_IN - RIGHT_IN, height - 0.6)
+    fig = new_figure(height)
+    ax = axes_at(fig, LEFT_IN, 0.45, WIDTH_IN - LEFT_IN - RIGHT_IN, height - 0.6)
     xs = np.arange(len(monthly))
     pos = np.zeros(len(monthly))
     neg = np.zeros(len(monthly))
@@ -280,8 +280,8 @@ def monthly_chart(monthly: pd.DataFrame, flows: list[Drawn], alt: str) -> Chart:
     ax.set_xticks(xs, labels)
     ax.set_xlim(-0.6, len(monthly) - 0.4)
     ax.set_ylabel("MWh", fontsize=9)
-    _thousands(ax.yaxis)
-    _style(ax)
+    thousands(ax.yaxis)
+    style_axes(ax)
     legend = [*_legend(shown, colors), LegendEntry("served load", "#000000", "line")]
     return Chart(png_data_uri(fig, tight=False), alt, legend)
 
@@ -291,10 +291,10 @@ def cfe_heatmap_chart(matrix: CfeMatrix, target: float | None, alt: str) -> Char
     black mark on the colour bar."""
     n_days = matrix.values.shape[0]
     height = 3.4
-    fig = _figure(height)
+    fig = new_figure(height)
     bar_w, bar_gap, bar_label = 0.16, 0.15, 0.75
     plot_w = WIDTH_IN - LEFT_IN - bar_w - bar_gap - bar_label
-    ax = _axes(fig, LEFT_IN, 0.4, plot_w, height - 0.55)
+    ax = axes_at(fig, LEFT_IN, 0.4, plot_w, height - 0.55)
     img = ax.imshow(
         matrix.values.T,
         aspect="auto",
@@ -315,7 +315,7 @@ def cfe_heatmap_chart(matrix: CfeMatrix, target: float | None, alt: str) -> Char
         labels = [matrix.days[i].strftime("%b") for i in ticks]
     ax.set_xticks(ticks, labels)
     ax.tick_params(labelsize=8)
-    cax = _axes(fig, LEFT_IN + plot_w + bar_gap, 0.4, bar_w, height - 0.55)
+    cax = axes_at(fig, LEFT_IN + plot_w + bar_gap, 0.4, bar_w, height - 0.55)
     bar = fig.colorbar(img, cax=cax)
     bar.set_label("hourly CFE share", fontsize=9)
     bar.ax.tick_params(labelsize=8)
@@ -330,12 +330,12 @@ def price_chart(dispatch: pd.DataFrame, hour: np.ndarray, currency: str, alt: st
     p = dispatch["marginal_price_per_mwh"].to_numpy(dtype=float)
     served = dispatch["served_load_mw"].to_numpy(dtype=float)
     height = 3.2
-    fig = _figure(height)
+    fig = new_figure(height)
     gap = 0.75
     plot_w = WIDTH_IN - LEFT_IN - RIGHT_IN - gap
     w1 = plot_w * 0.6
-    ax1 = _axes(fig, LEFT_IN, 0.5, w1, height - 0.8)
-    ax2 = _axes(fig, LEFT_IN + w1 + gap, 0.5, plot_w - w1, height - 0.8)
+    ax1 = axes_at(fig, LEFT_IN, 0.5, w1, height - 0.8)
+    ax2 = axes_at(fig, LEFT_IN + w1 + gap, 0.5, plot_w - w1, height - 0.8)
     order = np.sort(p)[::-1]
     share = np.arange(1, len(order) + 1) / len(order) * 100
     ax1.plot(share, order, color="#b2182b", lw=1.2)
@@ -344,8 +344,8 @@ def price_chart(dispatch: pd.DataFrame, hour: np.ndarray, currency: str, alt: st
     ax1.set_title("duration curve", fontsize=9, loc="left")
     if np.nanmax(order) > 5 * max(np.nanpercentile(order, 90), 1e-9):
         ax1.set_yscale("symlog", linthresh=max(float(np.nanpercentile(np.abs(order), 50)), 1.0))
-    _thousands(ax1.yaxis)
-    _style(ax1, "both")
+    thousands(ax1.yaxis)
+    style_axes(ax1, "both")
     pv = np.zeros(24)
     s = np.zeros(24)
     np.add.at(pv, hour, p * served)
@@ -358,6 +358,6 @@ def price_chart(dispatch: pd.DataFrame, hour: np.ndarray, currency: str, alt: st
     ax2.set_title("load-weighted mean by hour of day", fontsize=9, loc="left")
     ax2.set_xticks([0, 6, 12, 18, 23])
     ax2.set_xlim(-0.7, 23.7)
-    _thousands(ax2.yaxis)
-    _style(ax2)
+    thousands(ax2.yaxis)
+    style_axes(ax2)
     return Chart(png_data_uri(fig, tight=False), alt)

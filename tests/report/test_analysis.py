@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from optimizer.model.flows import FlowIndex
 from optimizer.report.analysis import (
     cfe_matrix,
     clean_steps,
@@ -19,7 +20,6 @@ from optimizer.report.analysis import (
     flow_index,
     monthly_energy,
 )
-from optimizer.model.flows import FlowIndex
 from optimizer.results import cfe_score_from_dispatch
 from optimizer.scenario.timeindex import build_time_grid
 
