@@ -10,6 +10,8 @@ HTML bars, not images.
 
 from __future__ import annotations
 
+import base64
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +23,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
+from PIL import Image
 
 from optimizer.report.analysis import CfeMatrix, Drawn, Week
 from optimizer.report.sections import png_data_uri
@@ -286,43 +289,48 @@ def monthly_chart(monthly: pd.DataFrame, flows: list[Drawn], alt: str) -> Chart:
     return Chart(png_data_uri(fig, tight=False), alt, legend)
 
 
-def cfe_heatmap_chart(matrix: CfeMatrix, target: float | None, alt: str) -> Chart:
-    """Hourly CFE score: one column per local day, one row per local hour; the target is a
-    black mark on the colour bar."""
+@dataclass
+class HeatMap:
+    """The hourly CFE heat map: a PNG of the cells alone (one pixel block per local day and
+    hour, drawn straight from the colour map, no matplotlib figure) and its axes as HTML."""
+
+    src: str
+    alt: str
+    hour_ticks: list[tuple[float, str]]
+    """(% from the top, label) of the hour axis."""
+    day_ticks: list[tuple[float, str]]
+    """(% from the left, label) of the day axis."""
+    gradient: str
+    """CSS linear-gradient of the colour bar, bottom (0 %) to top (100 %)."""
+    target: float | None
+
+
+HEAT_HOUR_PX = 9
+HEAT_WIDTH_PX = 1100
+
+
+def cfe_heatmap_chart(matrix: CfeMatrix, target: float | None, alt: str) -> HeatMap:
+    """Hourly CFE score: one column per local day, one row per local hour (00:00 at the
+    bottom); a cell without a step (the hour skipped in spring) is left white."""
     n_days = matrix.values.shape[0]
-    height = 3.4
-    fig = new_figure(height)
-    bar_w, bar_gap, bar_label = 0.16, 0.15, 0.75
-    plot_w = WIDTH_IN - LEFT_IN - bar_w - bar_gap - bar_label
-    ax = axes_at(fig, LEFT_IN, 0.4, plot_w, height - 0.55)
-    img = ax.imshow(
-        matrix.values.T,
-        aspect="auto",
-        origin="lower",
-        cmap=CFE_CMAP,
-        vmin=0.0,
-        vmax=1.0,
-        interpolation="nearest",
-        extent=(-0.5, n_days - 0.5, -0.5, 23.5),
-    )
-    ax.set_yticks([0, 6, 12, 18, 23], ["00:00", "06:00", "12:00", "18:00", "23:00"])
-    ax.set_ylabel("local hour", fontsize=9)
+    rgba = CFE_CMAP(np.nan_to_num(matrix.values.T[::-1], nan=0.0))
+    rgba[np.isnan(matrix.values.T[::-1])] = (1.0, 1.0, 1.0, 1.0)
+    px = max(1, HEAT_WIDTH_PX // max(n_days, 1))
+    pixels = np.repeat(np.repeat(rgba, HEAT_HOUR_PX, axis=0), px, axis=1)
+    buf = io.BytesIO()
+    Image.fromarray((pixels[..., :3] * 255).round().astype(np.uint8), "RGB").save(buf, "PNG")
+    src = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    hours = [(float((23 - h + 0.5) / 24 * 100), f"{h:02d}:00") for h in (0, 6, 12, 18, 23)]
     if n_days <= 31:
-        ticks = list(range(n_days))
-        labels = [d.strftime("%d %b") for d in matrix.days]
+        days = [((i + 0.5) / n_days * 100, d.strftime("%d %b")) for i, d in enumerate(matrix.days)]
     else:
-        ticks = [i for i, d in enumerate(matrix.days) if d.day == 1 or i == 0]
-        labels = [matrix.days[i].strftime("%b") for i in ticks]
-    ax.set_xticks(ticks, labels)
-    ax.tick_params(labelsize=8)
-    cax = axes_at(fig, LEFT_IN + plot_w + bar_gap, 0.4, bar_w, height - 0.55)
-    bar = fig.colorbar(img, cax=cax)
-    bar.set_label("hourly CFE share", fontsize=9)
-    bar.ax.tick_params(labelsize=8)
-    bar.ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=0))
-    if target is not None:
-        bar.ax.axhline(target, color="black", lw=2)
-    return Chart(png_data_uri(fig, tight=False), alt)
+        days = [
+            ((i + 0.5) / n_days * 100, d.strftime("%b"))
+            for i, d in enumerate(matrix.days)
+            if d.day == 1 or i == 0
+        ]
+    gradient = ", ".join(f"{c} {v * 100:.0f}%" for v, c, _ in CFE_STOPS)
+    return HeatMap(src, alt, hours, days, f"linear-gradient(to top, {gradient})", target)
 
 
 def price_chart(dispatch: pd.DataFrame, hour: np.ndarray, currency: str, alt: str) -> Chart:

@@ -18,7 +18,7 @@ from optimizer.materials.report import footprint_section
 from optimizer.report import blocks, render_report
 from optimizer.report.decisions import compare_section, frontier_section
 from optimizer.report.env import render
-from optimizer.report.figures import CFE_CMAP, CFE_STOPS, Chart
+from optimizer.report.figures import CFE_CMAP, CFE_STOPS, HeatMap
 from optimizer.report.fmt import money, number
 from optimizer.solve import solve
 from tests.core.helpers import scenario
@@ -197,7 +197,7 @@ def test_footprint_tables_have_one_unit_per_column() -> None:
 def _cfe_text(cells: np.ndarray) -> str:
     ctx = {
         "s": {"cfe_score": 0.85},
-        "chart": Chart("data:image/png;base64,", "heat map"),
+        "chart": HeatMap("data:image/png;base64,", "heat map", [], [], "none", 0.85),
         "clean_steps": 1,
         "steps": len(cells),
         "step_words": "hours",
