@@ -368,3 +368,19 @@ def test_templates_are_packaged() -> None:
     assert (folder / "page.html.j2").is_file() and (folder / "report.css").is_file()
     pyproject = (Path(__file__).parents[2] / "pyproject.toml").read_text()
     assert '"optimizer.report" = ["templates/*.html.j2", "templates/*.css"]' in pyproject
+
+
+def test_nested_inputs_are_lists_not_python_reprs(written) -> None:  # type: ignore[no-untyped-def]
+    """A profile model (``{"wind": {"turbine": ...}}``) is a nested list of names and
+    values, never a Python tuple on the page."""
+    from optimizer.report.env import render
+    from optimizer.report.inputs import _kv
+
+    html = render(
+        "inputs.html.j2", parts=[("PPA", _kv({"profile": {"wind": {"hub_m": 117.0, "t": "V126"}}}))]
+    )
+    text = visible_text(html)
+    assert "('" not in text and "[(" not in text
+    assert '<dt>wind</dt><dd><dl class="nested"><dt>hub_m</dt><dd>117</dd>' in html
+    _, page, _ = written["week-contracts"]
+    assert "[(" not in visible_text(page[page.index('id="inputs"') :])
