@@ -23,9 +23,9 @@ log = logging.getLogger(__name__)
 
 def render_report(result: Result, sections: Iterable[Section] = (), week: str | None = None) -> str:
     """The report as an HTML string (see :func:`write_report`)."""
-    from optimizer.report.page import render
+    from optimizer.report.page import render_page
 
-    return render(result, sections, week=week)
+    return render_page(result, sections, week=week)
 
 
 def write_report(

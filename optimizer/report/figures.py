@@ -1,21 +1,32 @@
 """The report's charts, drawn with matplotlib's object API (no pyplot: no global state, safe
-in the API's worker threads) and saved as PNG by :func:`optimizer.report.sections.figure_to_html`.
+in the API's worker threads) and saved as PNG by :mod:`optimizer.report.sections`.
+
+Speed (docs/report.md): every chart has fixed margins in inches (no constrained layout, no
+``bbox_inches="tight"``: one draw per chart) and its legend is HTML under the image
+(:class:`Chart.legend`), so a long asset name wraps on the page instead of costing a layout
+pass or overflowing the chart. Bar charts of a handful of items (capacity, cost by item) are
+HTML bars, not images.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import base64
+import io
+from dataclasses import dataclass, field
 from typing import Any
 
 import matplotlib.dates as mdates
 import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
+from PIL import Image
 
-from optimizer.report.analysis import CfeMatrix, Flow, Week
+from optimizer.report.analysis import CfeMatrix, Drawn, Week
+from optimizer.report.sections import png_data_uri
 
 PALETTES: dict[str, list[str]] = {
     "grid": ["#5f5f5f", "#9a9a9a", "#3d3d3d", "#c2c2c2"],
@@ -25,14 +36,21 @@ PALETTES: dict[str, list[str]] = {
     "generator": ["#8c4b2f", "#c0703f", "#5e2f1a"],
     "battery": ["#8e5cc2", "#b99ae0", "#5d3190"],
 }
-SINK_COLORS = {"export_mw": "#3a9d3a", "curtailment_mw": "#e59a9a"}
-CFE_CMAP = LinearSegmentedColormap.from_list(
-    "cfe", ["#b2182b", "#ef8a62", "#fddbc7", "#d9f0d3", "#5aae61", "#1b7837"]
+SINK_COLORS = {"export": "#3a9d3a", "curtailment": "#e59a9a"}
+CFE_STOPS: tuple[tuple[float, str, str], ...] = (
+    (0.0, "#b2182b", "red"),
+    (0.2, "#ef8a62", "orange"),
+    (0.4, "#fddbc7", "pale pink"),
+    (0.6, "#d9f0d3", "pale green"),
+    (0.8, "#5aae61", "green"),
+    (1.0, "#1b7837", "dark green"),
 )
+"""The heat map's colour scale: (CFE share, colour, its name in the text under the map)."""
+CFE_CMAP = LinearSegmentedColormap.from_list("cfe", [(v, c) for v, c, _ in CFE_STOPS])
 SHOWN_MW = 1e-3
 """Flows whose every value is below this (MW or MWh) are solver noise: left out of charts."""
 SHOWN_MONEY = 0.5
-"""Cost entries below this (in the currency) are left out of the cost chart."""
+"""Cost entries below this (in the currency) are left out of the cost bars."""
 CATEGORY_LABELS = {
     "capital": "capital and fixed O&M",
     "grid_energy": "grid energy",
@@ -55,6 +73,31 @@ CATEGORY_COLORS = {
     "export_revenue": "#3a9d3a",
     "carbon_price": "#b2182b",
 }
+WIDTH_IN = 10.4
+"""Chart width, inches: 1,144 px at 110 dpi, the width of the page's content."""
+LEFT_IN, RIGHT_IN = 0.95, 0.45
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    label: str
+    color: str
+    style: str = "fill"
+    """fill | hatch | line | dash | dot | outline (CSS classes of templates/report.css)."""
+
+
+@dataclass
+class Chart:
+    """A chart as the page shows it: the PNG data URI, its alt text and its HTML legend."""
+
+    src: str
+    alt: str
+    legend: list[LegendEntry] = field(default_factory=list)
+
+
+def cfe_colour_name(value: float) -> str:
+    """The name of the heat map's colour for a CFE share (the nearest named stop)."""
+    return min(CFE_STOPS, key=lambda s: abs(s[0] - value))[2]
 
 
 def plain(text: str) -> str:
@@ -62,30 +105,56 @@ def plain(text: str) -> str:
     return text.replace("$", r"\$")
 
 
-def flow_colors(flows: list[Flow]) -> dict[str, str]:
+def flow_colors(flows: list[Drawn]) -> dict[str, str]:
     """A colour per flow column; a battery's charge takes the colour of its discharge."""
     used: dict[str, int] = {}
     out: dict[str, str] = {}
+    discharge: dict[str, str] = {}
     for f in flows:
-        if f.kind == "sink":
-            out[f.column] = SINK_COLORS.get(f.column, "#cccccc")
+        if f.group == "sink":
+            out[f.column] = SINK_COLORS.get(f.label, "#cccccc")
             continue
-        name = f.column.partition(":")[2]
-        if f.column.startswith("charge_mw:") and f"discharge_mw:{name}" in out:
-            out[f.column] = out[f"discharge_mw:{name}"]
+        if f.hatched and f.flow.asset in discharge:
+            out[f.column] = discharge[f.flow.asset]
             continue
-        pal = PALETTES[f.kind]
-        i = used.get(f.kind, 0)
-        used[f.kind] = i + 1
+        pal = PALETTES[f.group]
+        i = used.get(f.group, 0)
+        used[f.group] = i + 1
         out[f.column] = pal[i % len(pal)]
+        if f.group == "battery":
+            discharge[f.flow.asset] = out[f.column]
     return out
 
 
-def _figure(**kwargs: Any) -> Figure:
+def new_figure(height_in: float) -> Figure:
     """A figure on the Agg canvas (PNG), independent of pyplot's global backend."""
-    fig = Figure(layout="constrained", **kwargs)
+    fig = Figure(figsize=(WIDTH_IN, height_in))
     FigureCanvasAgg(fig)
     return fig
+
+
+def axes_at(
+    fig: Figure,
+    left: float,
+    bottom: float,
+    width: float,
+    height: float,
+    **kwargs: Any,
+) -> Axes:
+    """Axes at a fixed place, in inches from the figure's lower left corner."""
+    w, h = fig.get_size_inches()
+    return fig.add_axes((left / w, bottom / h, width / w, height / h), **kwargs)
+
+
+def style_axes(ax: Axes, grid: str = "y") -> None:
+    ax.tick_params(labelsize=8)
+    ax.grid(axis=grid, alpha=0.3)  # type: ignore[arg-type]
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def thousands(ax_axis: Any) -> None:
+    ax_axis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
 
 
 def _local_naive(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
@@ -99,220 +168,204 @@ def _steps(x: pd.DatetimeIndex, dt_hours: float) -> np.ndarray:
     return np.asarray(pd.DatetimeIndex(x.append(pd.DatetimeIndex([end]))).to_pydatetime())
 
 
-def dispatch_figure(
-    dispatch: pd.DataFrame, flows: list[Flow], week: Week, dt_hours: float, currency: str
-) -> Figure:
-    """Stacked supply (above zero) and sinks (below zero) against served load, one week."""
+def _legend(flows: list[Drawn], colors: dict[str, str]) -> list[LegendEntry]:
+    return [LegendEntry(f.label, colors[f.column], "hatch" if f.hatched else "fill") for f in flows]
+
+
+def _shown(values: dict[str, np.ndarray], flows: list[Drawn]) -> list[Drawn]:
+    return [f for f in flows if np.any(np.abs(values[f.column]) > SHOWN_MW)]
+
+
+def dispatch_chart(
+    dispatch: pd.DataFrame,
+    flows: list[Drawn],
+    certificates: list[str],
+    week: Week,
+    dt_hours: float,
+    currency: str,
+    alt: str,
+) -> Chart:
+    """Stacked supply (above zero) and sinks (below zero) against served load, one week;
+    ``certificates`` are the virtual-PPA certificate columns (a dotted line, not energy)."""
     part = dispatch.iloc[week.start : week.stop]
     x = _steps(_local_naive(pd.DatetimeIndex(part["timestamp"])), dt_hours)
     colors = flow_colors(flows)
     has_price = "marginal_price_per_mwh" in part
-    fig = _figure(figsize=(11, 6.2 if has_price else 4.8))
-    axes: Any = fig.subplots(
-        2 if has_price else 1, 1, sharex=True, height_ratios=[3, 1][: 1 + has_price]
-    )
-    ax = axes[0] if has_price else axes
+    main_h, price_h, gap, bottom, top = 3.9, 1.25, 0.45, 0.45, 0.1
+    height = bottom + main_h + top + (price_h + gap if has_price else 0.0)
+    fig = new_figure(height)
+    plot_w = WIDTH_IN - LEFT_IN - RIGHT_IN
+    ax = axes_at(fig, LEFT_IN, height - top - main_h, plot_w, main_h)
+    values = {f.column: part[f.column].to_numpy(dtype=float) for f in flows}
+    shown = _shown(values, flows)
     pos = np.zeros(len(part))
     neg = np.zeros(len(part))
-    for f in flows:
-        v = part[f.column].to_numpy(dtype=float)
-        if not np.any(np.abs(v) > SHOWN_MW):
-            continue
+    for f in shown:
         base = pos if f.sign > 0 else neg
-        top = base + f.sign * v
-        hatch = "////" if f.column.startswith("charge_mw:") else None
+        top_v = base + f.sign * values[f.column]
         ax.fill_between(
             x,
             np.r_[base, base[-1]],
-            np.r_[top, top[-1]],
+            np.r_[top_v, top_v[-1]],
             step="post",
             color=colors[f.column],
-            alpha=0.55 if hatch else 0.9,
-            hatch=hatch,
+            alpha=0.55 if f.hatched else 0.9,
+            hatch="////" if f.hatched else None,
             linewidth=0,
-            label=plain(f.label),
         )
         if f.sign > 0:
-            pos = top
+            pos = top_v
         else:
-            neg = top
+            neg = top_v
+    legend = _legend(shown, colors)
     served = part["served_load_mw"].to_numpy(dtype=float)
-    ax.step(x, np.r_[served, served[-1]], where="post", color="black", lw=1.4, label="served load")
+    ax.step(x, np.r_[served, served[-1]], where="post", color="black", lw=1.4)
+    legend.append(LegendEntry("served load", "#000000", "line"))
     load = part["load_mw"].to_numpy(dtype=float)
     if np.max(np.abs(load - served)) > 1e-6:
-        ax.step(x, np.r_[load, load[-1]], where="post", color="black", lw=1, ls="--", label="load")
-    certs = [c for c in part.columns if c.startswith("vppa_certificates_mw:")]
-    if certs:
-        v = part[certs].sum(axis=1).to_numpy(dtype=float)
+        ax.step(x, np.r_[load, load[-1]], where="post", color="black", lw=1, ls="--")
+        legend.append(LegendEntry("load", "#000000", "dash"))
+    if certificates:
+        v = part[certificates].sum(axis=1).to_numpy(dtype=float)
         ax.step(x, np.r_[v, v[-1]], where="post", color="#0b3f73", lw=1, ls=":")
-        ax.lines[-1].set_label("virtual PPA certificates (not energy)")
+        legend.append(LegendEntry("virtual PPA certificates (not energy)", "#0b3f73", "dot"))
     ax.axhline(0, color="black", lw=0.6)
-    ax.set_ylabel("MW")
-    ax.grid(axis="y", alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    ax.set_ylabel("MW", fontsize=9)
+    thousands(ax.yaxis)
+    style_axes(ax)
+    last = ax
     if has_price:
-        ax2 = axes[1]
+        ax2 = axes_at(fig, LEFT_IN, bottom, plot_w, price_h, sharex=ax)
         p = part["marginal_price_per_mwh"].to_numpy(dtype=float)
         ax2.step(x, np.r_[p, p[-1]], where="post", color="#b2182b", lw=1)
-        ax2.set_ylabel(f"{currency}/MWh")
+        ax2.set_ylabel(f"{plain(currency)}/MWh", fontsize=9)
         ax2.set_title("marginal price of serving one more MWh", fontsize=9, loc="left")
-        ax2.grid(axis="y", alpha=0.3)
-        ax_last = ax2
-    else:
-        ax_last = ax
-    ax_last.xaxis.set_major_locator(mdates.DayLocator())
-    ax_last.xaxis.set_major_formatter(mdates.DateFormatter("%a %d %b"))
-    ax_last.set_xlim(x[0], x[-1])
-    return fig
+        thousands(ax2.yaxis)
+        style_axes(ax2)
+        ax.tick_params(labelbottom=False)
+        last = ax2
+    last.xaxis.set_major_locator(mdates.DayLocator())
+    last.xaxis.set_major_formatter(mdates.DateFormatter("%a %d %b"))
+    last.set_xlim(x[0], x[-1])
+    return Chart(png_data_uri(fig, tight=False), alt, legend)
 
 
-def monthly_energy_figure(monthly: pd.DataFrame, flows: list[Flow]) -> Figure:
+def monthly_chart(monthly: pd.DataFrame, flows: list[Drawn], alt: str) -> Chart:
     """Stacked bars of MWh per local month: sources above zero, charging, export and
-    curtailment below."""
+    curtailment below; the served load as a black mark."""
     colors = flow_colors(flows)
-    fig = _figure(figsize=(11, 4.2))
-    ax = fig.subplots()
+    height = 3.8
+    fig = new_figure(height)
+    ax = axes_at(fig, LEFT_IN, 0.45, WIDTH_IN - LEFT_IN - RIGHT_IN, height - 0.6)
     xs = np.arange(len(monthly))
     pos = np.zeros(len(monthly))
     neg = np.zeros(len(monthly))
-    for f in flows:
-        v = monthly[f.label].to_numpy(dtype=float)
-        if not np.any(np.abs(v) > SHOWN_MW):
-            continue
-        base = pos if f.sign > 0 else neg
+    values = {f.column: monthly[f.label].to_numpy(dtype=float) for f in flows}
+    shown = _shown(values, flows)
+    for f in shown:
+        v = values[f.column]
         ax.bar(
             xs,
             v,
-            bottom=base,
+            bottom=pos if f.sign > 0 else neg,
             color=colors[f.column],
-            alpha=0.55 if f.column.startswith("charge_mw:") else 0.9,
-            hatch="////" if f.column.startswith("charge_mw:") else None,
-            label=plain(f.label),
+            alpha=0.55 if f.hatched else 0.9,
+            hatch="////" if f.hatched else None,
             width=0.75,
         )
         if f.sign > 0:
             pos = pos + v
         else:
             neg = neg + v
-    ax.plot(xs, monthly["served load"], "k_", markersize=28, mew=2, label="served load")
+    ax.plot(xs, monthly["served load"], "k_", markersize=28, mew=2)
     ax.axhline(0, color="black", lw=0.6)
     labels = [pd.Timestamp(m + "-01").strftime("%b %Y") for m in monthly.index]
-    ax.set_xticks(xs, labels, fontsize=8)
-    ax.set_ylabel("MWh")
-    ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.grid(axis="y", alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
-    return fig
+    ax.set_xticks(xs, labels)
+    ax.set_xlim(-0.6, len(monthly) - 0.4)
+    ax.set_ylabel("MWh", fontsize=9)
+    thousands(ax.yaxis)
+    style_axes(ax)
+    legend = [*_legend(shown, colors), LegendEntry("served load", "#000000", "line")]
+    return Chart(png_data_uri(fig, tight=False), alt, legend)
 
 
-def cfe_heatmap_figure(matrix: CfeMatrix, target: float | None) -> Figure:
-    """Hourly CFE score: one column per local day, one row per local hour."""
+@dataclass
+class HeatMap:
+    """The hourly CFE heat map: a PNG of the cells alone (one pixel block per local day and
+    hour, drawn straight from the colour map, no matplotlib figure) and its axes as HTML."""
+
+    src: str
+    alt: str
+    hour_ticks: list[tuple[float, str]]
+    """(% from the top, label) of the hour axis."""
+    day_ticks: list[tuple[float, str]]
+    """(% from the left, label) of the day axis."""
+    gradient: str
+    """CSS linear-gradient of the colour bar, bottom (0 %) to top (100 %)."""
+    target: float | None
+
+
+HEAT_HOUR_PX = 9
+HEAT_WIDTH_PX = 1100
+
+
+def cfe_heatmap_chart(matrix: CfeMatrix, target: float | None, alt: str) -> HeatMap:
+    """Hourly CFE score: one column per local day, one row per local hour (00:00 at the
+    bottom); a cell without a step (the hour skipped in spring) is left white."""
     n_days = matrix.values.shape[0]
-    fig = _figure(figsize=(11, 3.6))
-    ax = fig.subplots()
-    img = ax.imshow(
-        matrix.values.T,
-        aspect="auto",
-        origin="lower",
-        cmap=CFE_CMAP,
-        vmin=0.0,
-        vmax=1.0,
-        interpolation="nearest",
-        extent=(-0.5, n_days - 0.5, -0.5, 23.5),
-    )
-    ax.set_yticks([0, 6, 12, 18, 23], ["00:00", "06:00", "12:00", "18:00", "23:00"], fontsize=8)
-    ax.set_ylabel("local hour")
+    rgba = CFE_CMAP(np.nan_to_num(matrix.values.T[::-1], nan=0.0))
+    rgba[np.isnan(matrix.values.T[::-1])] = (1.0, 1.0, 1.0, 1.0)
+    px = max(1, HEAT_WIDTH_PX // max(n_days, 1))
+    pixels = np.repeat(np.repeat(rgba, HEAT_HOUR_PX, axis=0), px, axis=1)
+    buf = io.BytesIO()
+    Image.fromarray((pixels[..., :3] * 255).round().astype(np.uint8), "RGB").save(buf, "PNG")
+    src = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    hours = [(float((23 - h + 0.5) / 24 * 100), f"{h:02d}:00") for h in (0, 6, 12, 18, 23)]
     if n_days <= 31:
-        ticks = list(range(n_days))
-        labels = [d.strftime("%d %b") for d in matrix.days]
+        days = [((i + 0.5) / n_days * 100, d.strftime("%d %b")) for i, d in enumerate(matrix.days)]
     else:
-        ticks = [i for i, d in enumerate(matrix.days) if d.day == 1 or i == 0]
-        labels = [matrix.days[i].strftime("%b") for i in ticks]
-    ax.set_xticks(ticks, labels, fontsize=8)
-    bar = fig.colorbar(img, ax=ax, pad=0.01)
-    bar.set_label("hourly CFE")
-    if target is not None:
-        bar.ax.axhline(target, color="black", lw=1.5)
-    return fig
+        days = [
+            ((i + 0.5) / n_days * 100, d.strftime("%b"))
+            for i, d in enumerate(matrix.days)
+            if d.day == 1 or i == 0
+        ]
+    gradient = ", ".join(f"{c} {v * 100:.0f}%" for v, c, _ in CFE_STOPS)
+    return HeatMap(src, alt, hours, days, f"linear-gradient(to top, {gradient})", target)
 
 
-def cost_figure(
-    by_item: Mapping[str, Mapping[str, float]], currency: str, categories: list[str]
-) -> Figure:
-    """Cost of every offer and technology, stacked by cost category (income to the left)."""
-    items = [k for k, v in by_item.items() if any(abs(x) > SHOWN_MONEY for x in v.values())]
-    items = items or list(by_item)
-    fig = _figure(figsize=(11, 0.45 * max(len(items), 2) + 1.2))
-    ax = fig.subplots()
-    ys = np.arange(len(items))[::-1]
-    pos = np.zeros(len(items))
-    neg = np.zeros(len(items))
-    for cat in categories:
-        v = np.array([by_item[i].get(cat, 0.0) for i in items], dtype=float)
-        if not np.any(np.abs(v) > SHOWN_MONEY):
-            continue
-        left = np.where(v >= 0, pos, neg)
-        ax.barh(
-            ys,
-            v,
-            left=left,
-            color=CATEGORY_COLORS.get(cat, "#cccccc"),
-            label=CATEGORY_LABELS.get(cat, cat),
-            height=0.6,
-        )
-        pos = pos + np.clip(v, 0, None)
-        neg = neg + np.clip(v, None, 0)
-    ax.set_yticks(ys, [plain(i) for i in items], fontsize=9)
-    ax.axvline(0, color="black", lw=0.6)
-    ax.margins(x=0.04)
-    ax.set_xlabel(f"{currency} over the modelled horizon")
-    ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
-    return fig
-
-
-def capacity_figure(rows: list[tuple[str, float, float | None]]) -> Figure:
-    """Chosen MW of every technology and PPA (filled) against the most allowed (outline)."""
-    fig = _figure(figsize=(11, 0.45 * max(len(rows), 2) + 1.0))
-    ax = fig.subplots()
-    ys = np.arange(len(rows))[::-1]
-    chosen = np.array([r[1] for r in rows], dtype=float)
-    limits = np.array([r[2] if r[2] is not None else np.nan for r in rows], dtype=float)
-    ax.barh(ys, limits, height=0.6, fill=False, edgecolor="#888888", ls="--", label="most allowed")
-    ax.barh(ys, chosen, height=0.6, color="#1f6fb4", label="chosen")
-    ax.margins(x=0.06)
-    for y, c in zip(ys, chosen, strict=True):
-        ax.text(c, y, f" {c:,.1f}", va="center", fontsize=8)
-    ax.set_yticks(ys, [plain(r[0]) for r in rows], fontsize=9)
-    ax.set_xlabel("MW")
-    ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
-    return fig
-
-
-def price_figure(dispatch: pd.DataFrame, hour: np.ndarray, currency: str) -> Figure:
-    """Marginal price: duration curve over the horizon and mean by local hour of day."""
+def price_chart(dispatch: pd.DataFrame, hour: np.ndarray, currency: str, alt: str) -> Chart:
+    """Marginal price: duration curve over the horizon and load-weighted mean by local hour."""
     p = dispatch["marginal_price_per_mwh"].to_numpy(dtype=float)
     served = dispatch["served_load_mw"].to_numpy(dtype=float)
-    fig = _figure(figsize=(11, 3.4))
-    axes: Any = fig.subplots(1, 2, width_ratios=[3, 2])
-    ax1, ax2 = axes
+    height = 3.2
+    fig = new_figure(height)
+    gap = 0.75
+    plot_w = WIDTH_IN - LEFT_IN - RIGHT_IN - gap
+    w1 = plot_w * 0.6
+    ax1 = axes_at(fig, LEFT_IN, 0.5, w1, height - 0.8)
+    ax2 = axes_at(fig, LEFT_IN + w1 + gap, 0.5, plot_w - w1, height - 0.8)
     order = np.sort(p)[::-1]
     share = np.arange(1, len(order) + 1) / len(order) * 100
     ax1.plot(share, order, color="#b2182b", lw=1.2)
-    ax1.set_xlabel("% of steps at or above the price")
-    ax1.set_ylabel(f"{currency}/MWh")
+    ax1.set_xlabel("% of steps at or above the price", fontsize=9)
+    ax1.set_ylabel(f"{plain(currency)}/MWh", fontsize=9)
     ax1.set_title("duration curve", fontsize=9, loc="left")
-    ax1.grid(alpha=0.3)
     if np.nanmax(order) > 5 * max(np.nanpercentile(order, 90), 1e-9):
         ax1.set_yscale("symlog", linthresh=max(float(np.nanpercentile(np.abs(order), 50)), 1.0))
-    by_hour = pd.DataFrame({"h": hour, "pv": p * served, "s": served}).groupby("h").sum()
+    thousands(ax1.yaxis)
+    style_axes(ax1, "both")
+    pv = np.zeros(24)
+    s = np.zeros(24)
+    np.add.at(pv, hour, p * served)
+    np.add.at(s, hour, served)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = (by_hour["pv"] / by_hour["s"]).to_numpy()
-    ax2.bar(by_hour.index, mean, color="#ef8a62", width=0.8)
-    ax2.set_xlabel("local hour")
+        mean = np.where(s > 0, pv / np.where(s > 0, s, 1.0), np.nan)
+    ax2.bar(np.arange(24), mean, color="#ef8a62", width=0.8)
+    ax2.set_xlabel("local hour", fontsize=9)
+    ax2.set_ylabel(f"{plain(currency)}/MWh", fontsize=9)
     ax2.set_title("load-weighted mean by hour of day", fontsize=9, loc="left")
     ax2.set_xticks([0, 6, 12, 18, 23])
-    ax2.grid(axis="y", alpha=0.3)
-    return fig
+    ax2.set_xlim(-0.7, 23.7)
+    thousands(ax2.yaxis)
+    style_axes(ax2)
+    return Chart(png_data_uri(fig, tight=False), alt)

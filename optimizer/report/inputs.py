@@ -1,5 +1,10 @@
-"""Report sections that show data as tables: the scenario's inputs, and the optional
-``materials`` / ``embodied_carbon`` / ``footprint`` summary blocks (any nesting of numbers)."""
+"""Data of the report's table sections: the scenario's inputs, and the optional
+``materials`` / ``embodied_carbon`` / ``footprint`` summary blocks (any nesting of numbers).
+
+Inputs with several items (offers, PPAs, technologies) are shown one column per item and
+one row per field, at most :data:`ITEMS_PER_TABLE` items a table, so that the tables fit the
+page's width whatever the number of fields (no horizontal scrollbar at 1,280 px).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,10 @@ from typing import Any
 import numpy as np
 
 from optimizer.report.analysis import flatten_numbers
-from optimizer.report.fmt import esc, num, number
-from optimizer.report.sections import table_html
+from optimizer.report.fmt import number
 from optimizer.scenario import Problem
+
+ITEMS_PER_TABLE = 4
 
 COLUMN_FIELDS = frozenset(
     {
@@ -27,120 +33,129 @@ COLUMN_FIELDS = frozenset(
 """Number-or-column fields (CONTRACT 2): a string there names a column of the series."""
 
 
-def _describe(value: Any, field: str = "") -> Any:
-    """An input value for a table cell: numbers stay numbers, prices and lists become text."""
+def describe(value: Any, field: str = "") -> Any:
+    """An input value for a table cell: numbers stay numbers (the template formats them),
+    a mapping becomes a list of (name, value) pairs, prices and lists become text."""
     if value is None:
         return "—"
     if isinstance(value, dict) and "tou" in value:
         prices = [float(b["price_per_mwh"]) for b in value["tou"]]
-        return f"TOU, {len(prices)} blocks, {min(prices):g}–{max(prices):g} per MWh"
+        return f"TOU, {len(prices)} blocks, {number(min(prices))}–{number(max(prices))} per MWh"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(str(describe(v)) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_describe(v)}" for k, v in value.items())
+        return [(str(k), describe(v)) for k, v in value.items()]
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, str) and field in COLUMN_FIELDS:
         return f"column {value}"
     return value
 
 
-def _kv_table(data: dict[str, Any]) -> str:
-    return table_html([{"input": k, "value": _describe(v, k)} for k, v in data.items()])
+def _kv(data: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "kv", "rows": [(k, describe(v, k)) for k, v in data.items()]}
 
 
-def _records_table(records: list[dict[str, Any]]) -> str:
-    """Rows of inputs; name and kind first, columns that are empty in every row left out."""
-    rows = [{k: _describe(v, k) for k, v in r.items()} for r in records]
-    columns: list[str] = []
-    for r in rows:
-        columns.extend(c for c in r if c not in columns)
-    columns.sort(key=lambda c: {"name": 0, "kind": 1}.get(c, 2))
-    columns = [c for c in columns if any(r.get(c, "—") != "—" for r in rows)]
-    return table_html([{c: r.get(c, "—") for c in columns} for r in rows], columns)
+def _records(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Items as columns, fields as rows; fields empty for every item left out."""
+    described = [{k: describe(v, k) for k, v in r.items()} for r in records]
+    fields: list[str] = []
+    for r in described:
+        fields.extend(c for c in r if c not in fields and c != "name")
+    fields = [f for f in fields if any(r.get(f, "—") != "—" for r in described)]
+    chunks = []
+    for i in range(0, len(described), ITEMS_PER_TABLE):
+        part = described[i : i + ITEMS_PER_TABLE]
+        chunks.append(
+            {
+                "names": [str(r.get("name", "")) for r in part],
+                "rows": [(f, [r.get(f, "—") for r in part]) for f in fields],
+            }
+        )
+    return {"kind": "records", "chunks": chunks}
 
 
 def _stats(values: np.ndarray, unit: str) -> str:
-    return (
+    text = (
         f"mean {number(float(values.mean()))}, min {number(float(values.min()))}, "
-        f"max {number(float(values.max()))} {unit}"
+        f"max {number(float(values.max()))}"
     )
+    return f"{text} {unit}" if unit else text
 
 
-def inputs_html(problem: Problem) -> str:
-    """The scenario as the buyer gave it, with the resolved series summarised."""
+def inputs(problem: Problem) -> list[tuple[str, dict[str, Any]]]:
+    """The scenario as the buyer gave it, with the resolved series summarised:
+    ``[(heading, table data)]`` for ``templates/inputs.html.j2``."""
     sc = problem.scenario
     dt = problem.dt
-    parts: list[str] = []
-    site = sc.site.model_dump()
-    parts.append("<h3>Site</h3>" + _kv_table(site))
+    cur = sc.currency
+    parts: list[tuple[str, dict[str, Any]]] = [("Site", _kv(sc.site.model_dump()))]
 
     load = sc.load.model_dump()
     load["resolved load"] = _stats(problem.load_mw, "MW")
     load["load energy over the horizon"] = f"{number(float(problem.load_mw.sum() * dt))} MWh"
-    parts.append("<h3>Load</h3>" + _kv_table(load))
+    parts.append(("Load", _kv(load)))
 
     grid = sc.grid.model_dump()
     grid["resolved carbon intensity"] = _stats(problem.grid_carbon_intensity, "tCO2/MWh")
     grid["resolved CFE share"] = _stats(problem.grid_cfe_share, "")
     if problem.spot_price is not None:
-        grid["resolved spot price"] = _stats(problem.spot_price, f"{sc.currency}/MWh")
-    parts.append("<h3>Grid</h3>" + _kv_table(grid))
+        grid["resolved spot price"] = _stats(problem.spot_price, f"{cur}/MWh")
+    parts.append(("Grid", _kv(grid)))
 
     offers = []
     for spec, data in zip(sc.grid_offers, problem.offers, strict=True):
         row = spec.model_dump()
-        row["mean energy price per MWh"] = float(data.price.mean())
+        row[f"mean energy price ({cur}/MWh)"] = float(data.price.mean())
         offers.append(row)
-    parts.append("<h3>Grid offers</h3>" + _records_table(offers))
+    parts.append(("Grid offers", _records(offers)))
 
     if sc.ppa_offers:
         ppas = []
         for pspec, pdata in zip(sc.ppa_offers, problem.ppas, strict=True):
             row = pspec.model_dump()
-            row["mean profile"] = float(pdata.profile.mean())
+            row["mean profile (share of contracted MW)"] = float(pdata.profile.mean())
             ppas.append(row)
-        parts.append("<h3>PPA offers</h3>" + _records_table(ppas))
+        parts.append(("PPA offers", _records(ppas)))
 
     if sc.technologies:
-        techs = [t.model_dump() for t in sc.technologies]
-        parts.append("<h3>Technologies</h3>" + _records_table(techs))
-
+        parts.append(("Technologies", _records([t.model_dump() for t in sc.technologies])))
     if sc.finance is not None:
-        parts.append("<h3>Finance</h3>" + _kv_table(sc.finance.model_dump()))
-    parts.append("<h3>Carbon</h3>" + _kv_table(sc.carbon.model_dump()))
-    return "\n".join(parts)
-
-
-_ITEM_VALUE = "<tr><th>item</th><th>value</th></tr>"
+        parts.append(("Finance", _kv(sc.finance.model_dump())))
+    parts.append(("Carbon", _kv(sc.carbon.model_dump())))
+    return parts
 
 
 def _is_scalar(v: Any) -> bool:
     return v is None or isinstance(v, (int, float, str, bool))
 
 
-def _cell(key: tuple[str, ...], v: Any) -> str:
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return f'<td class="num">{num(key, v, number(float(v)))}</td>'
-    return f"<td>{esc('—' if v is None else v)}</td>"
+def _leaf(path: tuple[str, ...], v: Any) -> dict[str, Any]:
+    return {"key": path, "value": v, "is_number": _is_number(v)}
 
 
-def nested_html(root: str, value: Any) -> str:
-    """A summary block of numbers as tables, whatever its nesting.
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def nested(root: str, value: Any) -> dict[str, Any]:
+    """A summary block of numbers as a tree of tables for ``templates/nested.html.j2``:
 
     * ``{name: number}`` → a two-column table;
     * ``{row: {column: number}}`` → a matrix (rows × the union of the columns);
     * ``{group: {...}}`` deeper → one sub-heading per group, recursively;
     * anything else → a table of (path, value) leaves.
-    Every number carries ``data-key`` = its path in the summary.
+    Every number carries its path in the summary (``data-key``).
     """
     return _nested((root,), value, level=4)
 
 
-def _nested(path: tuple[str, ...], value: Any, level: int) -> str:
+def _nested(path: tuple[str, ...], value: Any, level: int) -> dict[str, Any]:
     if isinstance(value, dict) and value and all(_is_scalar(v) for v in value.values()):
-        body = "".join(
-            f"<tr><td>{esc(k)}</td>{_cell((*path, str(k)), v)}</tr>" for k, v in value.items()
-        )
-        return f"<table><thead>{_ITEM_VALUE}</thead><tbody>{body}</tbody></table>"
+        return {
+            "kind": "kv",
+            "rows": [(str(k), _leaf((*path, str(k)), v)) for k, v in value.items()],
+        }
     if (
         isinstance(value, dict)
         and value
@@ -152,36 +167,25 @@ def _nested(path: tuple[str, ...], value: Any, level: int) -> str:
         cols: list[str] = []
         for v in value.values():
             cols.extend(str(c) for c in v if str(c) not in cols)
-        head = "<th></th>" + "".join(f"<th>{esc(c)}</th>" for c in cols)
-        rows = []
-        for k, v in value.items():
-            cells = "".join(
-                _cell((*path, str(k), c), v[c]) if c in v else "<td></td>" for c in cols
+        rows = [
+            (
+                str(k),
+                [_leaf((*path, str(k), c), v[c]) if c in v else None for c in cols],
             )
-            rows.append(f"<tr><td>{esc(k)}</td>{cells}</tr>")
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            for k, v in value.items()
+        ]
+        return {"kind": "matrix", "columns": cols, "rows": rows}
     if isinstance(value, dict) and value and level <= 6:
-        parts = []
+        parts: list[dict[str, Any]] = []
         loose = {k: v for k, v in value.items() if _is_scalar(v)}
         if loose:
             parts.append(_nested(path, loose, level))
         for k, v in value.items():
             if not _is_scalar(v):
-                parts.append(f"<h{level}>{esc(k)}</h{level}>")
+                parts.append({"kind": "heading", "level": level, "text": str(k)})
                 parts.append(_nested((*path, str(k)), v, level + 1))
-        return "\n".join(parts)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"<p>{num(path, value, number(float(value)))}</p>"
+        return {"kind": "group", "parts": parts}
     if _is_scalar(value):
-        return f"<p>{esc('—' if value is None else value)}</p>"
+        return {"kind": "scalar", "leaf": _leaf(path, value)}
     # lists and mixed nesting: leaves by path, without data-key (a path with [i] is no key)
-    leaves = flatten_numbers(value)
-    body = "".join(
-        f'<tr><td>{esc(p)}</td><td class="num">{esc(number(float(v)))}</td></tr>'
-        if isinstance(v, (int, float)) and not isinstance(v, bool)
-        else f"<tr><td>{esc(p)}</td><td>{esc(v)}</td></tr>"
-        for p, v in leaves
-    )
-    return (
-        f"<table><thead><tr><th>item</th><th>value</th></tr></thead><tbody>{body}</tbody></table>"
-    )
+    return {"kind": "leaves", "rows": flatten_numbers(value)}

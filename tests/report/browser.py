@@ -73,6 +73,9 @@ PROBE = """JSON.stringify({
                                           height: i.naturalHeight, alt: i.alt})),
   scrollWidth: document.documentElement.scrollWidth,
   scrollHeight: document.documentElement.scrollHeight,
+  overflowing: [...document.querySelectorAll('table, section, main')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > innerWidth)
+    .map(e => e.tagName + (e.id ? '#' + e.id : '') + ' ' + e.scrollWidth + '>' + e.clientWidth),
   sections: [...document.querySelectorAll('section > h2')].map(h => h.textContent),
   values: [...document.querySelectorAll('[data-key]')].map(e => [e.dataset.key,
                                                                  e.dataset.value,

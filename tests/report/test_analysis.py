@@ -10,12 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from optimizer.model.flows import FlowIndex
 from optimizer.report.analysis import (
     cfe_matrix,
+    clean_steps,
     costliest_week,
+    drawn_flows,
     flatten_numbers,
+    flow_index,
     monthly_energy,
-    supply_columns,
 )
 from optimizer.results import cfe_score_from_dispatch
 from optimizer.scenario.timeindex import build_time_grid
@@ -115,7 +118,7 @@ def test_monthly_energy_balances_and_matches_the_summary(solved_case, case: str)
     3.5); the months of each grid offer add up to summary.grid_import_mwh."""
     r = solved_case(case)
     kinds = {t.name: t.kind for t in r.problem.scenario.technologies}
-    flows = supply_columns(r.dispatch, kinds)
+    flows = drawn_flows(flow_index(r.flows, r.dispatch, kinds))
     monthly = monthly_energy(r.dispatch, r.problem.time, flows)
     assert list(monthly.index) == ["2027-06", "2027-07"]
     net = monthly[[f.label for f in flows]].sum(axis=1)
@@ -127,8 +130,10 @@ def test_monthly_energy_balances_and_matches_the_summary(solved_case, case: str)
 
 def test_flow_signs_of_the_contracts_case(solved_case) -> None:  # type: ignore[no-untyped-def]
     r = solved_case("week-contracts")
-    flows = supply_columns(r.dispatch)
-    signs = {f.column: f.sign for f in flows}
+    signs = {f.column: f.sign for f in drawn_flows(r.flows)}
+    # a report written from files (no FlowIndex) reads the same flows off the columns
+    from_files = drawn_flows(flow_index(FlowIndex(), r.dispatch))
+    assert {f.column: f.sign for f in from_files} == signs
     assert signs == {
         "grid_import_mw:utility-tou": 1,
         "grid_import_mw:index": 1,
@@ -146,3 +151,15 @@ def test_flatten_numbers() -> None:
         ("a.c", [1, 2]),
         ("d[0].e", 3),
     ]
+
+
+def test_clean_steps_count_steps_not_local_hours() -> None:
+    """Issue 18: New York repeats 01:00 on 7 Nov 2027; a day of 25 steps has 25 hours. The
+    heat map pools the repeated hour into one cell (24 cells), the count does not."""
+    time = build_time_grid("2027-11-07T00:00", "America/New_York", 25, 60)
+    d = _frame(time)
+    d["dirty_supply_mw"] = 0.0
+    d.loc[3, "dirty_supply_mw"] = 5.0  # one dirty step
+    assert clean_steps(d) == (24, 25)
+    m = cfe_matrix(d, time)
+    assert np.count_nonzero(~np.isnan(m.values)) == 24

@@ -39,10 +39,11 @@ def test_report_loads_cleanly_and_renders(written, tmp_path: Path) -> None:  # t
     assert page.failed_requests == []
     info = page.page_info
     assert info["title"].startswith("week-contracts")
-    assert len(info["images"]) == 6
+    assert len(info["images"]) == 4
     for img in info["images"]:
         assert img["complete"] and img["width"] > 300 and img["height"] > 100, img
     assert info["scrollWidth"] <= 1280  # nothing wider than the window
+    assert info["overflowing"] == []  # no table with its own scrollbar (issue 18: inputs)
     assert info["sections"][0] == "Headline"
     rendered = {tuple(json.loads(k)): (v, t) for k, v, t in info["values"]}
     total_value, total_text = rendered[("total_cost",)]

@@ -91,7 +91,7 @@ def test_self_contained_and_small(written, case: str) -> None:  # type: ignore[n
     _, html, _ = written[case]
     page = parse(html)
     assert page.external == []
-    assert len(page.images) == 6  # capacity, cost, dispatch, monthly, heat map, prices
+    assert len(page.images) == 4  # dispatch, monthly, heat map, prices (bars are HTML)
     for img in page.images:
         prefix = "data:image/png;base64,"
         assert img["src"].startswith(prefix)
