@@ -22,7 +22,7 @@ from optimizer.results.summary import TOTAL_COST_CATEGORIES, extract_case, versi
 def extract(built: BuiltModel, lp: HighsLp) -> tuple[dict[str, Any], pd.DataFrame]:
     """Summary numbers and the dispatch table of an optimal (or feasible) solution."""
     b = built.builder
-    if b.single:
+    if b.study.kind == "single":
         summary, acc = extract_case(built, lp, 0)
         summary["objective"] = lp.objective
         return summary, case_dispatch(b.cases[0], acc, lp)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from optimizer.materials.summary import add_to_summary as add_materials_to_summary
-from optimizer.model.builder import BuiltModel, CaseBuilder
+from optimizer.model.builder import FREE, BuiltModel, CaseBuilder
 from optimizer.model.flows import FlowKind
 from optimizer.model.highs import HighsLp
 from optimizer.results.accounting import CaseAccounts, account
@@ -93,9 +93,11 @@ def case_summary(
     marginal = None
     if lp.has_duals:
         marginal = lp.duals(c.balance_rows) / dt / (c.weight * c.w)
-        if c.cfe is not None and p.carbon.cfe_target is not None:
+        # a row's dual is reported whenever the row has a finite bound (a frontier moves
+        # the bound of a scenario that has no target of its own)
+        if c.cfe is not None and lp.row_upper(c.cfe.row) < FREE:
             shadow["cfe_per_mwh"] = float(-lp.duals([c.cfe.row])[0]) / c.weight
-        if c.emissions_cap is not None and p.carbon.max_emissions_tco2 is not None:
+        if c.emissions_cap is not None and lp.row_upper(c.emissions_cap.row) < FREE:
             shadow["emissions_cap_per_tco2"] = float(-lp.duals([c.emissions_cap.row])[0]) / c.weight
     served = acc.served
     summary: dict[str, Any] = {

@@ -1,0 +1,157 @@
+"""A pathway of modelled years (CONTRACT section 10), solved by hand.
+
+Each year is one hour standing for a whole year (H = 1/8760, every cost of a year ÷ H is
+that hour repeated 8,760 times), load 10 MW. Capital uses r = 0 unless said, so
+CRF = 1/lifetime and every discount factor is 1.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pytest import approx
+
+from optimizer.errors import ScenarioError
+from optimizer.scenario.study import load_study
+from optimizer.solve import solve
+from tests.core.helpers import horizon_fraction, scenario
+
+HOURS = 8760.0
+
+
+def _years(sc: dict[str, Any], *entries: dict[str, Any]) -> dict[str, Any]:
+    sc["horizon"] = {"years": list(entries)}
+    return sc
+
+
+def _solar(capex_per_kw: float, lifetime: float) -> dict[str, Any]:
+    return {
+        "name": "pv",
+        "kind": "solar",
+        "profile": 1.0,
+        "capex_per_kw": capex_per_kw,
+        "lifetime_years": lifetime,
+        "max_mw": 10,
+    }
+
+
+def test_an_asset_is_built_when_prices_rise() -> None:
+    """2027 at 20/MWh, 2028 at 200/MWh; solar with profile 1 at capex 8,760/kW over 10
+    years: 1000·8760/10 = 876,000 per MW-year, i.e. 100/MWh. Worth it at 200, not at 20:
+    built in 2028 (10 MW), not before.
+    Objective = 2027: 20·10·8760 = 1,752,000; 2028: 10·876,000 = 8,760,000."""
+    sc = _years(
+        scenario([10], price=20, technologies=[_solar(8760, 10)], finance={"discount_rate": 0}),
+        {"year": 2027},
+        {"year": 2028, "set": {"grid_offers[utility].energy_price_per_mwh": 200}},
+    )
+    r = solve(sc)
+    s = r.summary
+    assert r.status == "optimal", r.message
+    y = s["years"]
+    assert y["2027"]["built_mw"]["pv"] == approx(0.0, abs=1e-7)
+    assert y["2028"]["built_mw"]["pv"] == approx(10.0)
+    assert y["2027"]["capacity_mw"]["pv"] == approx(0.0, abs=1e-7)
+    assert y["2028"]["capacity_mw"]["pv"] == approx(10.0)
+    assert y["2027"]["total_cost"] == approx(20 * 10 * HOURS)
+    assert y["2028"]["total_cost"] == approx(10 * 876_000)
+    assert s["objective"] == approx(20 * 10 * HOURS + 10 * 876_000)
+    assert list(r.dispatch["year"]) == ["2027", "2028"]
+
+
+def test_a_ppa_with_a_one_year_term() -> None:
+    """A baseload PPA at 50 starting 2028 for one year against the grid at 100 in 2027 and
+    2028 and 2029: it delivers 10 MW in 2028 only. Objective = 2·100·10·8760 +
+    50·10·8760 = 21,900,000."""
+    sc = _years(
+        scenario(
+            [10],
+            price=100,
+            ppa_offers=[
+                {
+                    "name": "firm",
+                    "kind": "baseload",
+                    "price_per_mwh": 50,
+                    "max_mw": 10,
+                    "start_year": 2028,
+                    "term_years": 1,
+                }
+            ],
+        ),
+        {"year": 2027},
+        {"year": 2028},
+        {"year": 2029},
+    )
+    s = solve(sc).summary
+    assert s["objective"] == approx((2 * 100 * 10 + 50 * 10) * HOURS)
+    assert s["years"]["2027"]["capacity_mw"]["firm"] == 0.0
+    assert s["years"]["2028"]["capacity_mw"]["firm"] == approx(10.0)
+    assert s["years"]["2029"]["capacity_mw"]["firm"] == 0.0
+
+
+def test_discounting_across_a_two_year_entry() -> None:
+    """One entry 2027 standing for 2027 and 2028, r = 0.1: factor 1 + 1/1.1 = 1.909091.
+    Grid only at 100: one year costs 8,760,000, the present value 16,723,636.36."""
+    sc = _years(
+        scenario([10], price=100, finance={"discount_rate": 0.1}), {"year": 2027, "weight_years": 2}
+    )
+    s = solve(sc).summary
+    assert s["objective"] == approx(100 * 10 * HOURS * (1 + 1 / 1.1))
+    assert s["years"]["2027"]["total_cost"] == approx(100 * 10 * HOURS)
+    assert s["years"]["2027"]["discount_factor"] == approx(1 + 1 / 1.1)
+    assert s["present_value"]["levelised_cost_per_mwh"] == approx(100.0)
+
+
+def test_one_year_is_the_single_year_run() -> None:
+    """A horizon of one year of weight 1 is the plain run scaled to a whole year (÷ H): the
+    same LP with every cost multiplied by 1/H. Two days of the core test case."""
+    base = scenario(
+        [10, 4] * 24,
+        price=[30, 90] * 24,
+        technologies=[_solar(1200, 25)],
+        finance={"discount_rate": 0.07},
+    )
+    base["technologies"][0]["profile"] = "pvcf"
+    base["series"]["columns"]["pvcf"] = [0.0, 0.8] * 24
+    plain = solve(base).summary
+    one = solve(_years(dict(base), {"year": 2027})).summary
+    H = horizon_fraction(48, 60)
+    assert one["objective"] * H == approx(plain["objective"], rel=1e-9)
+    assert one["years"]["2027"]["capacity_mw"]["pv"] == approx(plain["capacity_mw"]["pv"])
+
+
+def test_a_lifetime_that_ends_inside_the_horizon() -> None:
+    """Solar of one-year life at 100/MWh-equivalent against a grid at 200 in both years:
+    built in 2027 it stands in 2027 only, so 10 MW is built again in 2028."""
+    sc = _years(
+        scenario(
+            [10],
+            price=200,
+            technologies=[_solar(1000 * 100 * HOURS / 1e6, 1)],
+            finance={"discount_rate": 0},
+        ),
+        {"year": 2027},
+        {"year": 2028},
+    )
+    s = solve(sc).summary
+    assert s["years"]["2027"]["built_mw"]["pv"] == approx(10.0)
+    assert s["years"]["2028"]["built_mw"]["pv"] == approx(10.0)
+    assert s["objective"] == approx(2 * 10 * 100 * HOURS)
+
+
+def test_years_must_ascend_and_ppa_start_inside() -> None:
+    sc = _years(scenario([10]), {"year": 2028}, {"year": 2027})
+    with pytest.raises(ScenarioError) as exc:
+        load_study(sc)
+    assert "horizon" in str(exc.value) and "ascend" in str(exc.value)
+    sc = _years(
+        scenario(
+            [10],
+            ppa_offers=[{"name": "f", "kind": "baseload", "price_per_mwh": 1, "start_year": 2040}],
+        ),
+        {"year": 2027},
+    )
+    with pytest.raises(ScenarioError) as exc:
+        load_study(sc)
+    assert "ppa_offers[f].start_year" in str(exc.value)
