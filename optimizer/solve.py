@@ -74,7 +74,7 @@ def solve(
     if isinstance(scenario, Study):
         study = scenario
     elif isinstance(scenario, Problem):
-        study = Study.single(scenario)
+        study = scenario.study if scenario.study is not None else Study.single(scenario)
     else:
         study = load_study(scenario, overrides=overrides)
     problem = study.base

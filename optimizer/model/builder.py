@@ -538,7 +538,10 @@ def build_model(problem: Problem | Study, options: BuildOptions | None = None) -
     from optimizer.scenario.cases import Study
 
     t0 = time.perf_counter()
-    study = problem if isinstance(problem, Study) else Study.single(problem)
+    if isinstance(problem, Study):
+        study = problem
+    else:
+        study = problem.study if problem.study is not None else Study.single(problem)
     b = ModelBuilder(
         study=study,
         options=options or BuildOptions(),

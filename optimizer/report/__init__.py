@@ -1,6 +1,6 @@
 """report.html (CONTRACT section 5): one self-contained page a buyer can read and send on.
 
-``write_report(result, path, sections=())`` is called by :meth:`optimizer.solve.Result.write`;
+``write_report(result, path, sections=())`` is called by :func:`optimizer.output.write_result`;
 other features (compare, frontier, footprint) pass extra :class:`Section` objects built with
 :func:`figure_to_html` and :func:`table_html`. What every chart means: docs/report.md.
 """
@@ -25,7 +25,27 @@ def render_report(result: Result, sections: Iterable[Section] = (), week: str | 
     """The report as an HTML string (see :func:`write_report`)."""
     from optimizer.report.page import render_page
 
-    return render_page(result, sections, week=week)
+    return render_page(first_case(result), sections, week=week)
+
+
+CASE_COLUMNS = ("scenario", "year")
+"""Dispatch columns that name the case of a study (CONTRACT 9, 10)."""
+
+
+def first_case(result: Result) -> Result:
+    """A study's result with the dispatch of its first case only (the per-step charts are
+    drawn for one case; the headline numbers stay the study's)."""
+    import dataclasses
+
+    d = result.dispatch
+    if d is None:
+        return result
+    for col in CASE_COLUMNS:
+        if col in d.columns:
+            first = d[col].iloc[0]
+            part = d[d[col] == first].drop(columns=[col]).reset_index(drop=True)
+            return dataclasses.replace(result, dispatch=part)
+    return result
 
 
 def write_report(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,6 +25,9 @@ from optimizer.scenario.schema import (
 from optimizer.scenario.series import SeriesTable, read_series
 from optimizer.scenario.timeindex import TimeGrid, build_time_grid
 from optimizer.units import technology_unit
+
+if TYPE_CHECKING:
+    from optimizer.scenario.cases import Study
 from optimizer.units.base import ResolveContext, TechData
 from optimizer.units.base import crf as crf
 from optimizer.units.battery import BatteryData as BatteryData
@@ -82,6 +86,10 @@ class Problem:
     """IT part of the load, MW, when known (load.it_mw or the load model)."""
     materials: MaterialsData = field(default_factory=MaterialsData)
     """Material and embodied-carbon intensities, limits and compute (docs/materials.md)."""
+    study: Study | None = None
+    """When the scenario defines cases (``uncertainty:``, ``horizon:``): the whole study,
+    of which this problem is the first case; :func:`optimizer.solve.solve` and the model
+    builder then solve every case."""
     grid_available: np.ndarray | None = None
     """1 where the grid connection is up, 0 in an outage step (no import, no export);
     None: always up."""
@@ -224,7 +232,23 @@ def tou_prices(tou: TouPrice, time: TimeGrid, field_name: str) -> np.ndarray:
 
 
 def resolve(scenario: Scenario, base_dir: Path | None) -> Problem:
-    """Resolve every series-valued field; raise one :class:`ScenarioError` listing all problems."""
+    """Resolve every series-valued field; raise one :class:`ScenarioError` listing all problems.
+
+    A scenario with ``uncertainty:`` or ``horizon:`` resolves every case
+    (:mod:`optimizer.scenario.study`); the first case is returned with the study attached.
+    """
+    if scenario.uncertainty is not None or scenario.horizon is not None:
+        from optimizer.scenario.study import study_from_scenario
+
+        study = study_from_scenario(scenario, base_dir)
+        first = study.cases[0].problem
+        first.study = study
+        return first
+    return resolve_one(scenario, base_dir)
+
+
+def resolve_one(scenario: Scenario, base_dir: Path | None) -> Problem:
+    """Resolve one case (a scenario without an outer index)."""
     site = scenario.site
     time = build_time_grid(site.start, site.timezone, site.periods, site.resolution_minutes)
     series = read_series(scenario.series, base_dir, time) if scenario.series is not None else None

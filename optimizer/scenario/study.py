@@ -26,9 +26,9 @@ from typing import Any
 
 from optimizer.errors import FieldError, ScenarioError
 from optimizer.scenario.cases import Case, Risk, Study
-from optimizer.scenario.loader import read_scenario_file, validate_scenario
+from optimizer.scenario.loader import load_problem, validate_scenario
 from optimizer.scenario.overrides import apply_overrides, parse_path
-from optimizer.scenario.resolve import Problem, resolve
+from optimizer.scenario.resolve import Problem, resolve_one
 from optimizer.scenario.schema import CaseData, Scenario
 
 log = logging.getLogger(__name__)
@@ -45,19 +45,16 @@ def load_study(
     base_dir: str | Path | None = None,
 ) -> Study:
     """Read, override, validate and resolve a scenario and every case it defines."""
-    if isinstance(source, (str, Path)):
-        raw = read_scenario_file(source)
-        folder: Path | None = Path(source).resolve().parent
-    else:
-        raw = dict(source)
-        folder = Path(base_dir).resolve() if base_dir is not None else None
-    raw = apply_overrides(raw, overrides)
-    scenario = validate_scenario(raw)
+    problem = load_problem(source, overrides=overrides, base_dir=base_dir)
+    return problem.study if problem.study is not None else Study.single(problem)
+
+
+def study_from_scenario(scenario: Scenario, folder: Path | None) -> Study:
+    """The cases of a validated scenario with ``uncertainty:`` or ``horizon:``."""
+    raw = scenario.model_dump(mode="json", exclude_unset=True)
     if scenario.uncertainty is not None:
         return _scenarios(raw, scenario, folder)
-    if scenario.horizon is not None:
-        return _years(raw, scenario, folder)
-    return Study.single(resolve(scenario, folder))
+    return _years(raw, scenario, folder)
 
 
 def _case_raw(
@@ -109,7 +106,7 @@ def _prefixed(exc: ScenarioError, where: str) -> ScenarioError:
 def _resolve_case(raw: dict[str, Any], base: Scenario, folder: Path | None, where: str) -> Problem:
     try:
         scenario = validate_scenario(raw)
-        problem = resolve(scenario, folder)
+        problem = resolve_one(scenario, folder)
     except ScenarioError as exc:
         raise _prefixed(exc, where) from None
     _same_structure(base, scenario, where)
