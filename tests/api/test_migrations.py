@@ -3,6 +3,10 @@
 An empty database is brought to head with exactly the models' tables; a database made by
 dcopt 0.1 (``create_all``, no migration record) is stamped and upgraded with its rows kept;
 and the models compare equal to head, so a model change without a migration fails here.
+
+The 0.1 database is made from :data:`V01`, a frozen copy of 0.1's ``runs`` table, not from
+today's models: those will change, and a 0.1 database will not. While head is revision 0001,
+V01, revision 0001 and ``create_all`` of today's models are the same tables (tested below).
 """
 
 from __future__ import annotations
@@ -14,10 +18,34 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from sqlalchemy import Engine
 
 from api import migrations
 from api.db import Base, RunRecord, make_engine, session_factory
+
+V01 = sa.MetaData()
+V01_RUNS = sa.Table(
+    "runs",
+    V01,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("owner", sa.String(64), nullable=True, index=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("options", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("progress", sa.Float, nullable=False),
+    sa.Column("stage", sa.String(200), nullable=False),
+    sa.Column("summary", sa.JSON, nullable=True),
+    sa.Column("result", sa.JSON, nullable=True),
+    sa.Column("error", sa.JSON, nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+)
+"""The ``runs`` table as dcopt 0.1's ``create_all`` made it (never edit: 0.1 is released)."""
 
 
 @pytest.fixture
@@ -92,19 +120,31 @@ def test_the_compare_sees_a_model_change(engine: Engine) -> None:
     changed = sa.MetaData()
     for table in Base.metadata.tables.values():
         table.to_metadata(changed)
-    sa.Table(
-        "runs", changed, sa.Column("priority", sa.Integer(), nullable=True), extend_existing=True
-    )
+    extra = sa.Column("column_without_migration", sa.Integer(), nullable=True)
+    sa.Table("runs", changed, extra, extend_existing=True)
     diff = _diff(engine, changed)
-    assert [(d[0], d[3].name) for d in diff] == [("add_column", "priority")]
+    assert [(d[0], d[3].name) for d in diff] == [("add_column", "column_without_migration")]
+
+
+def test_revision_0001_makes_the_tables_of_0_1(tmp_path: Path) -> None:
+    at_0001, made_by_01 = (make_engine(f"sqlite:///{tmp_path / n}.db") for n in ("r", "v"))
+    with at_0001.begin() as conn:
+        command.upgrade(migrations.config(conn), migrations.FIRST_REVISION)
+    V01.create_all(made_by_01)
+    a, b = _schema(at_0001), _schema(made_by_01)
+    a.pop(migrations.VERSION_TABLE)
+    assert a == b
+    assert set(b["runs"]["columns"]) == migrations.V01_RUNS_COLUMNS
+    at_0001.dispose()
+    made_by_01.dispose()
 
 
 def test_database_of_dcopt_0_1_is_stamped_and_upgraded(engine: Engine) -> None:
-    Base.metadata.create_all(engine)  # how 0.1 made its tables; no alembic_version
+    V01.create_all(engine)  # how 0.1 made its tables; no alembic_version
     created = dt.datetime(2026, 5, 1, 12, 30, tzinfo=dt.UTC)
-    with session_factory(engine)() as session:
-        session.add(
-            RunRecord(
+    with engine.begin() as conn:
+        conn.execute(
+            V01_RUNS.insert().values(
                 id="a" * 32,
                 kind="run",
                 status="optimal",
@@ -112,10 +152,12 @@ def test_database_of_dcopt_0_1_is_stamped_and_upgraded(engine: Engine) -> None:
                 name="kept",
                 options={"report": False},
                 created_at=created,
+                attempts=1,
+                progress=1.0,
+                stage="done",
                 summary={"objective": 12.5},
             )
         )
-        session.commit()
     assert migrations.VERSION_TABLE not in sa.inspect(engine).get_table_names()
 
     migrations.upgrade(engine)
@@ -126,8 +168,9 @@ def test_database_of_dcopt_0_1_is_stamped_and_upgraded(engine: Engine) -> None:
     assert len(rows) == 1
     row = rows[0]
     assert (row.id, row.status, row.owner, row.name) == ("a" * 32, "optimal", "team-a", "kept")
+    assert (row.attempts, row.progress, row.stage) == (1, 1.0, "done")
     assert row.options == {"report": False} and row.summary == {"objective": 12.5}
-    assert row.created_at == created
+    assert row.created_at == created and row.result is None
     assert _diff(engine) == []
 
 
