@@ -9,17 +9,21 @@ upgraded. How to add a revision: docs/api.md, "Database migrations".
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.autogenerate.api import AutogenContext
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData, inspect, text
+
+from optimizer.errors import DcoptError
+
+if TYPE_CHECKING:  # alembic is imported when used, quietly: importing it logs 8 INFO lines
+    from alembic.autogenerate.api import AutogenContext
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +59,29 @@ CONTEXT_OPTIONS: dict[str, Any] = {
 """How env.py configures Alembic; :func:`differences` compares with the same options."""
 
 
-class SchemaError(RuntimeError):
-    """The database cannot be brought to this version's schema (the message says why)."""
+class SchemaError(DcoptError):
+    """The database cannot be brought to this version's schema (the message says why);
+    ``dcopt serve`` prints it as one line and exits, without a traceback."""
+
+
+@contextlib.contextmanager
+def _quiet_alembic() -> Iterator[None]:
+    """Alembic logs a dozen INFO lines when imported and per run (its plugins, the dialect);
+    the server logs one line about its schema instead."""
+    logger = logging.getLogger("alembic")
+    level = logger.level
+    logger.setLevel(max(logging.WARNING, level))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def config(connection: Connection | None = None) -> Config:
     """An Alembic configuration for the scripts in this package (no alembic.ini needed)."""
+    with _quiet_alembic():
+        from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(SCRIPTS))
     cfg.attributes["connection"] = connection
@@ -69,28 +90,32 @@ def config(connection: Connection | None = None) -> Config:
 
 def head() -> str:
     """The newest revision of the shipped scripts."""
-    rev = ScriptDirectory.from_config(config()).get_current_head()
+    rev = _scripts(config()).get_current_head()
     assert rev is not None, "no migration scripts in api/migrations/versions"
     return rev
 
 
 def current(connection: Connection) -> str | None:
     """The revision a database is at (None: never stamped)."""
-    return MigrationContext.configure(connection).get_current_revision()
+    return _context(connection).get_current_revision()
 
 
 def differences(connection: Connection, metadata: MetaData | None = None) -> list[Any]:
     """What autogenerate would write to bring the database to ``metadata`` (the models by
     default); empty when the migrations and the models agree."""
+    from alembic.autogenerate import compare_metadata
+
     from api.db import Base
 
-    ctx = MigrationContext.configure(connection, opts=dict(CONTEXT_OPTIONS))
+    ctx = _context(connection, CONTEXT_OPTIONS)
     return list(compare_metadata(ctx, metadata if metadata is not None else Base.metadata))
 
 
 def upgrade(engine: Engine) -> None:
     """Bring the database of ``engine`` to ``head``; stamp a dcopt 0.1 database first."""
-    with engine.begin() as conn:
+    with _quiet_alembic(), engine.begin() as conn:
+        from alembic import command
+
         if conn.dialect.name == "postgresql":  # two servers starting at once: one migrates
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
         cfg = config(conn)
@@ -98,15 +123,33 @@ def upgrade(engine: Engine) -> None:
         if VERSION_TABLE not in tables and "runs" in tables:
             _stamp_v01(conn, cfg)
         at = current(conn)
-        known = ScriptDirectory.from_config(cfg)
-        if at is not None and not _known(known, at):
+        if at is not None and not _known(_scripts(cfg), at):
             raise SchemaError(
                 f"the database is at schema revision {at!r}, which this dcopt does not know "
                 f"(its newest is {head()!r}): it was upgraded by a newer dcopt; run that "
                 "version, or restore a backup of the database made before the upgrade"
             )
         command.upgrade(cfg, "head")
-        log.info("database schema at revision %s (was %s)", current(conn), at or "empty")
+        now = current(conn)
+        if at is None:
+            log.info("database schema created at revision %s", now)
+        elif now != at:
+            log.warning("database schema upgraded from revision %s to %s", at, now)
+        else:
+            log.info("database schema at revision %s", now)
+
+
+def _context(connection: Connection, opts: dict[str, Any] | None = None) -> MigrationContext:
+    with _quiet_alembic():
+        from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection, opts=dict(opts or {}))
+
+
+def _scripts(cfg: Config) -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(cfg)
 
 
 def _known(scripts: ScriptDirectory, revision: str) -> bool:
@@ -126,4 +169,6 @@ def _stamp_v01(conn: Connection, cfg: Config) -> None:
         "database made by dcopt 0.1 (no migration record): stamped at revision %s",
         FIRST_REVISION,
     )
+    from alembic import command
+
     command.stamp(cfg, FIRST_REVISION)

@@ -12,6 +12,8 @@ V01, revision 0001 and ``create_all`` of today's models are the same tables (tes
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from sqlalchemy import Engine
 
 from api import migrations
 from api.db import Base, RunRecord, make_engine, session_factory
+from tests.api.live import DCOPT
 
 V01 = sa.MetaData()
 V01_RUNS = sa.Table(
@@ -214,3 +217,25 @@ def test_scripts_ship_in_the_package() -> None:
     assert "api.migrations.versions" in find_packages(root, include=["api*"])
     assert (migrations.SCRIPTS / "env.py").is_file()
     assert (migrations.SCRIPTS / "script.py.mako").is_file()
+
+
+def test_serve_refuses_a_newer_database_in_one_line(tmp_path: Path) -> None:
+    """``dcopt serve`` on a database a newer dcopt upgraded: a message, no traceback."""
+    data = tmp_path / "data"
+    data.mkdir()
+    eng = make_engine(f"sqlite:///{data / 'dcopt.db'}")
+    migrations.upgrade(eng)
+    with eng.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    eng.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DCOPT_")}
+    proc = subprocess.run(
+        [str(DCOPT), "serve", "--data-dir", str(data), "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert "schema revision '9999'" in proc.stderr and "newer dcopt" in proc.stderr
