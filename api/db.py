@@ -3,7 +3,9 @@
 A run's ``status`` moves ``queued → running → optimal | infeasible | failed``, or to
 ``cancelled``; every move is a conditional UPDATE (``WHERE status = <expected>``), so two
 actors (the dispatcher finishing a job, a DELETE cancelling it) can never both win.
-SQLite (the default, in the data directory) and PostgreSQL are tested.
+SQLite (the default, in the data directory) and PostgreSQL are tested. The tables are made
+and altered by the Alembic migrations in ``api/migrations`` (run by :func:`init_db`): a change
+to a model here needs a new revision there (docs/api.md, "Database migrations").
 """
 
 from __future__ import annotations
@@ -91,7 +93,14 @@ def make_engine(url: str) -> Engine:
 
 
 def init_db(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
+    """Bring the database to this version's schema (Alembic, ``api/migrations``).
+
+    ``create_all`` would make missing tables but never alter one, so a database made by an
+    earlier version would keep its old columns; the migrations alter it step by step.
+    """
+    from api.migrations import upgrade
+
+    upgrade(engine)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

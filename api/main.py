@@ -13,17 +13,21 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import anyio
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from api.db import init_db, make_engine, session_factory
 from api.deps import get_owner
+from api.docs import add_docs
 from api.jobs import JobRunner
 from api.middleware import BodySizeLimit
 from api.routes import health, runs, scenarios
+from api.schemas import RunCreate
 from api.settings import Settings
 from optimizer.errors import ScenarioError
 
@@ -66,7 +70,8 @@ def _internal_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """A ready app: database tables made, job runner made (its loop starts with the app)."""
+    """A ready app: database migrated to this version's schema, job runner made (its loop
+    starts with the app), API docs at ``/docs`` (no CDN)."""
     settings = settings or Settings()
     settings.jobs_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url)
@@ -96,6 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         version=_version(),
         lifespan=lifespan,
+        docs_url=None,  # served by add_docs, with local assets (FastAPI's pages use a CDN)
+        redoc_url=None,  # ReDoc fetches its logo from a CDN (api/docs.py)
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -112,7 +119,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(runs.router)
     app.include_router(v1)
     app.include_router(health.router)
+    _define_schemas(app, RunCreate)
+    add_docs(app)
     return app
+
+
+def _define_schemas(app: FastAPI, *models: type[BaseModel]) -> None:
+    """Put ``models`` in the OpenAPI document's ``components.schemas``.
+
+    A route that reads its body itself (JSON or multipart, ``POST /v1/runs``) describes it
+    with ``openapi_extra`` and a ``$ref`` to its model; FastAPI defines only the models that
+    its routes take as parameters, so without this the reference dangles (Swagger UI shows a
+    resolver error, ReDoc cannot render the page, clients cannot generate code).
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = build()
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        for model in models:
+            schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, sub in schema.pop("$defs", {}).items():
+                schemas.setdefault(name, sub)
+            schemas.setdefault(model.__name__, schema)
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _version() -> str:

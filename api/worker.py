@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from optimizer.errors import ScenarioError
 from optimizer.output import write_dispatch, write_result, write_summary
 from optimizer.scenario import Problem, load_problem
@@ -51,17 +53,10 @@ def write_json_atomic(path: Path, data: Any) -> None:
 def _server_alive(pid: int) -> bool:
     """Whether the server process ``pid`` still runs (a zombie counts as gone)."""
     try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except FileNotFoundError:
+        return psutil.Process(pid).status() not in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD)
+    except psutil.NoSuchProcess:  # includes ZombieProcess on platforms that raise it
         return False
-    except OSError:  # no /proc: ask the kernel
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
+    except psutil.AccessDenied:  # it exists, owned by someone else
         return True
 
 

@@ -99,11 +99,15 @@ def postgres_url() -> str | None:
 
 
 def reset_postgres(url: str) -> None:
-    """Drop the API's tables so that a test starts from an empty database."""
+    """Drop the API's tables and the migration record: a test starts from an empty database."""
+    from sqlalchemy import text
+
     from api.db import Base, make_engine
 
     engine = make_engine(url)
     Base.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
 
 
