@@ -151,3 +151,42 @@ def test_a_scenario_may_not_change_the_offers() -> None:
     with pytest.raises(ScenarioError) as exc:
         load_study(sc)
     assert "site.periods" in str(exc.value)
+
+
+def test_value_of_the_stochastic_solution_and_of_perfect_information() -> None:
+    """ω = 0.2, α = 0.5 on the running case.
+
+    RP = 650 (c = 10). EV: spot 60 on average, 60 < 65 so c̄ = 0, EV objective 600.
+    EEV: c fixed at 0 → costs {200, 1000}: 0.8·600 + 0.2·1000 = 680; VSS = 680 − 650 = 30.
+    WS: low alone buys no PPA (200), high alone 10 MW (650): 0.8·425 + 0.2·650 = 470;
+    EVPI = 650 − 470 = 180."""
+    from optimizer.decisions.stochastic import stochastic_values
+
+    v = stochastic_values(load_study(risk_case(0.2)))
+    assert v["rp"] == approx(650.0)
+    assert v["ev"] == approx(600.0)
+    assert v["eev"] == approx(680.0)
+    assert v["vss"] == approx(30.0)
+    assert v["ws"] == approx(470.0)
+    assert v["evpi"] == approx(180.0)
+
+
+def test_hedge_value_of_the_ppa() -> None:
+    """ω = 0.2: without the PPA the plan is all index, costs {200, 1000}: expected cost
+    600 (−50 against 650), CVaR 1000 (+350 against 650)."""
+    from optimizer.decisions.stochastic import hedge_values
+
+    h = hedge_values(load_study(risk_case(0.2)))["firm"]
+    assert h["expected_cost_change"] == approx(-50.0)
+    assert h["cvar_change"] == approx(350.0)
+    assert h["chosen_mw"] == approx(10.0)
+
+
+def test_risk_frontier_trades_expected_cost_for_cvar() -> None:
+    """ω = 0 and 0.1: all index (E 600, CVaR 1000); ω = 0.2 and 1: all PPA (650, 650)."""
+    from optimizer.decisions.stochastic import risk_frontier
+
+    pts = risk_frontier(load_study(risk_case(0.0)), [0.0, 0.1, 0.2, 1.0])
+    assert [p["status"] for p in pts] == ["optimal"] * 4
+    assert [p["expected_cost"] for p in pts] == approx([600, 600, 650, 650])
+    assert [p["cvar_cost"] for p in pts] == approx([1000, 1000, 650, 650])
