@@ -4,8 +4,9 @@
 - ``uncertainty.scenarios``: one case per scenario: the base scenario with the scenario's
   own ``series`` and/or ``set`` overrides; weight = its probability.
 - ``horizon.years``: one case per modelled year: the scenario's steps re-dated to that year
-  (``site.start`` with its year replaced; the series must carry that year's timestamps),
-  with the year's own ``series`` and/or ``set``; weight = its discount factor summed over
+  (``site.start`` with its year replaced), with the year's own ``series`` (whose timestamps
+  must be that year's) and/or ``set``; a year without its own series reads the base series
+  by position (step k of the base is step k of the year); weight = its discount factor summed over
   the calendar years it stands for, divided by H (each case's costs are for its horizon, so
   ``weight·C_y`` is that year's cost scaled to a whole year and discounted):
   ``w_y = Σ_{k=0}^{weight_years−1} (1+r)^−(y+k−y₀) / H``.
@@ -180,11 +181,19 @@ def _years(raw: dict[str, Any], scenario: Scenario, folder: Path | None) -> Stud
     y0 = hz.years[0].year
     cases: list[Case] = []
     errors: list[FieldError] = []
+    base_year = dt.datetime.fromisoformat(scenario.site.start).year
+    positional: dict[str, Any] | None = None
     for entry in hz.years:
         where = f"horizon.years[{entry.year}]"
         try:
             start = redate(scenario.site.start, entry.year)
-            problem = _resolve_case(_case_raw(raw, entry, where, start), scenario, folder, where)
+            case_raw = _case_raw(raw, entry, where, start)
+            if entry.series is None and entry.year != base_year and scenario.series is not None:
+                # the base series serves this year by position (step k is step k)
+                if positional is None:
+                    positional = _positional_series(scenario, folder)
+                case_raw["series"] = positional
+            problem = _resolve_case(case_raw, scenario, folder, where)
         except ScenarioError as exc:
             errors.extend(exc.errors)
             continue
@@ -197,6 +206,32 @@ def _years(raw: dict[str, Any], scenario: Scenario, folder: Path | None) -> Stud
         raise ScenarioError(errors)
     _check_ppa_terms(scenario)
     return Study(tuple(cases), "years")
+
+
+def _positional_series(scenario: Scenario, folder: Path | None) -> dict[str, Any]:
+    """The base series as inline columns without timestamps (read by position)."""
+    import pandas as pd
+
+    spec = scenario.series
+    assert spec is not None
+    if spec.columns is not None:
+        return {"columns": spec.columns}
+    if folder is None or spec.file is None:
+        raise ScenarioError.single("series.file", "files are not read here")
+    path = (folder / spec.file).resolve()
+    if not path.is_file():
+        raise ScenarioError.single("series.file", f"no such file: {spec.file}")
+    if path.suffix.lower() == ".parquet":
+        frame = pd.read_parquet(path)
+    else:
+        frame = pd.read_csv(path, skipinitialspace=True)
+    frame = frame.drop(columns=[c for c in frame.columns if c == "timestamp"])
+    cols = {
+        str(c): [None if pd.isna(v) else float(v) for v in frame[c].tolist()]
+        for c in frame.columns
+        if frame[c].dtype.kind in "fiu"
+    }
+    return {"columns": cols}
 
 
 def _check_ppa_terms(scenario: Scenario) -> None:

@@ -44,7 +44,7 @@ def _slice(obj: Any, sel: np.ndarray, w: np.ndarray, T: int) -> Any:
         changes = {
             f.name: _slice(getattr(obj, f.name), sel, w, T)
             for f in dataclasses.fields(obj)
-            if f.init and f.name not in ("scenario", "time")
+            if f.init and f.name not in ("scenario", "time", "study")
         }
         return dataclasses.replace(obj, **changes)
     return obj
@@ -73,6 +73,7 @@ def reduce_problem(p: Problem, days: TypicalDays) -> Problem:
     reduced: Problem = _slice(p, sel, days.weights, p.periods)
     reduced.time = grid
     reduced.step_weight = days.weights.astype(float)
+    reduced.study = None
     return reduced
 
 

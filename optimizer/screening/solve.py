@@ -10,6 +10,7 @@ run (:mod:`optimizer.results`), weighted.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Iterable, Mapping
@@ -20,6 +21,7 @@ from typing import Any
 from optimizer.model import BuildOptions, BuiltModel, build_model
 from optimizer.model.highs import HighsLp
 from optimizer.scenario import Problem, load_problem
+from optimizer.scenario.cases import Study
 from optimizer.screening.days import (
     DEFAULT_DAYS_PER_MONTH,
     DEFAULT_STORAGE,
@@ -76,11 +78,22 @@ def solve_screening(
     t0 = time.perf_counter()
     days = choose_days(full, days_per_month, extreme_days)
     reduced = reduce_problem(full, days)
-    built = build_model(reduced, BuildOptions(storage_periods=storage_periods(days, storage)))
+    target: Problem | Study = reduced
+    if full.study is not None:
+        # every case on the same calendar days (chosen on the first case), so that one
+        # storage formulation serves them all
+        cases = tuple(
+            dataclasses.replace(c, problem=reduce_problem(c.problem, days))
+            for c in full.study.cases
+        )
+        for c in cases:
+            c.problem.study = None
+        target = dataclasses.replace(full.study, cases=cases)
+    built = build_model(target, BuildOptions(storage_periods=storage_periods(days, storage)))
     lp = HighsLp(built.model)
     build_seconds = time.perf_counter() - t0
 
-    status = lp.solve(choose_settings(options, reduced.periods))
+    status = lp.solve(choose_settings(options, len(built.builder.cases) * reduced.periods))
     expected = (
         EXPECTED_OBJECTIVE_ERROR
         if days_per_month == DEFAULT_DAYS_PER_MONTH
@@ -88,8 +101,13 @@ def solve_screening(
     )
     summary: dict[str, Any] = {"status": status}
     if status == "optimal":
-        summary, _ = extract_case(built, lp, 0)
-        summary["objective"] = lp.objective
+        if full.study is not None:
+            from optimizer.results import extract
+
+            summary, _ = extract(built, lp)
+        else:
+            summary, _ = extract_case(built, lp, 0)
+            summary["objective"] = lp.objective
         summary["horizon"] = {
             "start": full.time.index[0].isoformat(),
             "periods": full.periods,
