@@ -8,7 +8,41 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 ACCEPTANCE = TESTS / "acceptance"
-ACCEPTANCE_CASES = sorted(p.name for p in ACCEPTANCE.iterdir() if (p / "scenario.yaml").is_file())
+SHARED_ACCEPTANCE = TESTS.parent.parent / "shared" / "acceptance"
+"""The contract's reference cases beside the repository (absent in a lone clone)."""
+
+
+def _cases(folder: Path) -> dict[str, Path]:
+    if not folder.is_dir():
+        return {}
+    return {p.name: p for p in sorted(folder.iterdir()) if (p / "scenario.yaml").is_file()}
+
+
+ACCEPTANCE_PATHS: dict[str, Path] = {**_cases(SHARED_ACCEPTANCE), **_cases(ACCEPTANCE)}
+"""Every acceptance case: the copies in tests/acceptance and any case of
+../shared/acceptance not copied yet (CI runs them all)."""
+ACCEPTANCE_CASES = sorted(ACCEPTANCE_PATHS)
+
+SLOW = (
+    "tests/test_acceptance.py::test_acceptance_case[year-cfe90]",
+    "tests/test_acceptance.py::test_location_emissions_where_unique",
+    "tests/api/test_live.py",
+    "tests/api/test_restart.py",
+    "tests/api/test_recovery.py",
+    "tests/api/test_docs_offline.py::test_docs_render",
+    "tests/examples/test_wheel.py",
+    "tests/batch/test_interrupt.py",
+    "tests/batch/test_dask.py",
+    "tests/report/test_browser.py",
+)
+"""Full-year solves, live servers, browsers and fresh venvs: left out by ``make test-fast``
+(``-m "not slow"``), run by ``make test`` and CI."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.nodeid.startswith(prefix) for prefix in SLOW):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +60,7 @@ def solved_case():  # type: ignore[no-untyped-def]
 
     def get(name: str):  # type: ignore[no-untyped-def]
         if name not in _SOLVED:
-            _SOLVED[name] = solve(ACCEPTANCE / name / "scenario.yaml")
+            _SOLVED[name] = solve(ACCEPTANCE_PATHS[name] / "scenario.yaml")
         return _SOLVED[name]
 
     return get
