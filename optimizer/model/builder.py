@@ -100,6 +100,8 @@ class FirstStage:
     """Pathway: the capacity standing in each year (case order); empty otherwise."""
     builds: list[VarData] = field(default_factory=list)
     """Pathway: the capacity built in each year (case order)."""
+    lifetime: float = float("inf")
+    """Pathway: years a build stands."""
 
     def in_case(self, index: int) -> VarData:
         return self.per_case[index] if self.per_case else self.var
@@ -190,6 +192,20 @@ class CaseBuilder:
     def energy(self, name: str) -> VarData:
         """The first-stage MWh decision of storage ``name``."""
         return self.parent.first_stage[f"{name}#energy"].in_case(self.index)
+
+    def vintages(self, name: str, unit: str = "MW") -> list[tuple[VarData, float]]:
+        """The builds of ``name`` standing in this case with their age in years (a pathway),
+        else the one capacity at age 0: for ageing (degradation, capacity fade)."""
+        key = name if unit == "MW" else f"{name}#energy"
+        fs = self.parent.first_stage[key]
+        if not fs.builds or self.year is None:
+            return [(fs.in_case(self.index), 0.0)]
+        years = [c.year for c in self.parent.study.cases]
+        out = []
+        for b, y in zip(fs.builds, years, strict=True):
+            if y is not None and y <= self.year < y + fs.lifetime:
+                out.append((b, float(self.year - y)))
+        return out
 
     def active(self, start_year: int | None, term_years: int | None) -> bool:
         """Whether a contract from ``start_year`` for ``term_years`` runs in this case
@@ -377,7 +393,7 @@ class ModelBuilder:
                     0.0,
                     0.0,
                 )
-            self._register(FirstStage(n, caps[0], unit, caps, builds))
+            self._register(FirstStage(n, caps[0], unit, caps, builds, life))
             out.append(caps[0])
         return out
 

@@ -16,6 +16,9 @@ Equations::
     soc[t] = soc[t−1] + η·ch[t]·Δt − dis[t]·Δt/η,   soc[−1] ≡ soc[T−1]   (cyclic)
     cost += P·1000·(CRF·power_capex + fixed_om)·H + E·1000·CRF·energy_capex·H
 
+In a horizon of years with ``capacity_fade_per_year`` f, ``soc[t] ≤ Σ_b E_b·(1 − f)^(y − b)``
+over the energy builds b standing in year y.
+
 With ``BuildOptions.storage_periods`` (screening on typical days) the balance and the
 ``soc ≤ E`` rows are those of ``optimizer/model/storage_periods.py`` instead. The rows are
 written by :func:`storage_rows`, which long-duration storage reuses with its
@@ -53,6 +56,12 @@ class Battery(Sized):
         default=None, description="kg of each material per MWh of energy, overriding the basis"
     )
     embodied_carbon_tco2_per_mwh: NonNegative | None = None
+    capacity_fade_per_year: float = Field(
+        default=0.0,
+        ge=0,
+        lt=0.5,
+        description="usable energy lost per year of age (a horizon of years); LFP ~0.02",
+    )
 
     @model_validator(mode="after")
     def _durations(self) -> Battery:
@@ -80,6 +89,8 @@ class StorageData(TechData):
     max_duration_hours: float | None
     self_discharge_per_hour: float = 0.0
     """Share of the stored energy lost each hour."""
+    capacity_fade_per_year: float = 0.0
+    """Share of a build's usable energy lost per year of age (a horizon of years)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,7 @@ def resolve(spec: Battery, ctx: ResolveContext) -> BatteryData:
         eta=float(spec.round_trip_efficiency**0.5),
         min_duration_hours=spec.min_duration_hours,
         max_duration_hours=spec.max_duration_hours,
+        capacity_fade_per_year=spec.capacity_fade_per_year,
     )
 
 
@@ -151,6 +163,22 @@ def storage_rows(c: CaseBuilder, items: list[Any], block: str) -> None:
         c.cap_rows(blk, f"charge_max_{k}", ci, [P])
         c.cap_rows(blk, f"discharge_max_{k}", d, [P])
         extra: list[VarData] = []
+        if x.capacity_fade_per_year > 0 and c.year is not None:
+            # usable energy this year: Σ_b E_build[b]·(1 − fade)^age
+            usable = c.scalar_vars(blk, f"usable_energy_{k}", [0.0], [None])[0]
+            vint = c.vintages(name, "MWh")
+            c.total_row(
+                blk,
+                f"usable_energy_row_{k}",
+                (
+                    [1.0] + [-((1.0 - x.capacity_fade_per_year) ** age) for _, age in vint],
+                    [usable, *[v for v, _ in vint]],
+                ),
+                0.0,
+                0.0,
+            )
+            extra.append(usable)
+            E = usable
         if c.options.storage_periods is None or x.self_discharge_per_hour > 0:
             # Long-duration stores keep the full chronology (screening cannot cut their
             # seasons into typical days; docs/formulation.md).
@@ -166,7 +194,7 @@ def storage_rows(c: CaseBuilder, items: list[Any], block: str) -> None:
         c.flow(FlowKind.DISCHARGE, name, c.step_expr().add(1.0, d), x.kind)
         c.flow(FlowKind.STATE_OF_CHARGE, name, c.step_expr().add(1.0, s), x.kind)
         c.cost.add("capital", name, x.cost_per_mw, [P])
-        c.cost.add("capital", name, x.cost_per_mwh, [E])
+        c.cost.add("capital", name, x.cost_per_mwh, [c.energy(name)])
 
 
 def operate(c: CaseBuilder, items: list[BatteryData]) -> None:

@@ -12,6 +12,9 @@ Equations::
     0 ≤ g[t] ≤ P·profile[t]
     cost += P·1000·(CRF·capex_per_kw + fixed_om_per_kw_year)·H
 
+In a horizon of years with ``degradation_per_year`` d, the output of year y is
+``Σ_b build[b]·(1 − d)^(y − b)·profile[t]`` over the builds b standing in y.
+
 Reduction: the balance has a free curtailment sink (``curtail[t] ≥ 0``), and neither the
 CFE score nor the export limit is helped by using less of an available clean MW, so any
 optimum with ``g[t] < P·profile[t]`` has an equal-cost twin with ``g[t] = P·profile[t]`` and
@@ -44,6 +47,12 @@ class Renewable(Sized):
         description="per-unit output, 0..1: number, column, or {solar: {...}} / {wind: {...}}"
     )
     capex_per_kw: NonNegative
+    degradation_per_year: float = Field(
+        default=0.0,
+        ge=0,
+        lt=0.2,
+        description="output lost per year of age (a horizon of years); PV ~0.005 (NREL)",
+    )
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,7 @@ class RenewableData(TechData):
     profile: np.ndarray
     cost_per_mw: float
     """Annualised capital and fixed O&M for the horizon, per MW."""
+    degradation_per_year: float = 0.0
 
 
 def resolve(spec: Renewable, ctx: ResolveContext) -> RenewableData:
@@ -58,7 +68,14 @@ def resolve(spec: Renewable, ctx: ResolveContext) -> RenewableData:
     prof = ctx.array(spec.profile, f"{path}.profile", lo=0.0, hi=1.0, what="per-unit output")
     cost = ctx.annual_cost_per_mw(spec.capex_per_kw, spec.fixed_om_per_kw_year, spec.lifetime_years)
     return RenewableData(
-        spec.name, spec.kind, spec.min_mw, spec.max_mw, spec.lifetime_years, prof, cost
+        spec.name,
+        spec.kind,
+        spec.min_mw,
+        spec.max_mw,
+        spec.lifetime_years,
+        prof,
+        cost,
+        spec.degradation_per_year,
     )
 
 
@@ -81,10 +98,16 @@ def declare(b: ModelBuilder, items: list[RenewableData]) -> None:
 def operate(c: CaseBuilder, items: list[RenewableData]) -> None:
     for r in items:
         P = c.capacity(r.name)
-        c.balance.add_scalar(r.profile, P)
-        c.physical_supply.add_scalar(r.profile, P)
-        c.renewable.add_scalar(r.profile, P)
-        c.flow(FlowKind.OUTPUT, r.name, c.step_expr().add_scalar(r.profile, P), r.kind)
+        out = c.step_expr()
+        if r.degradation_per_year > 0:  # each vintage's output: (1 − d)^age·profile
+            for build, age in c.vintages(r.name):
+                out.add_scalar(r.profile * (1.0 - r.degradation_per_year) ** age, build)
+        else:
+            out.add_scalar(r.profile, P)
+        c.balance.add_expr(out)
+        c.physical_supply.add_expr(out)
+        c.renewable.add_expr(out)
+        c.flow(FlowKind.OUTPUT, r.name, out, r.kind)
         c.cost.add("capital", r.name, r.cost_per_mw, [P])
 
 

@@ -155,3 +155,28 @@ def test_years_must_ascend_and_ppa_start_inside() -> None:
     with pytest.raises(ScenarioError) as exc:
         load_study(sc)
     assert "ppa_offers[f].start_year" in str(exc.value)
+
+
+def test_pv_degradation_per_year_of_age() -> None:
+    """Solar (profile 1, capex 876/kW over 10 years at r = 0: 87,600 per MW-year, i.e.
+    10/MWh) degrading 10 %/year, load 10, grid at 100 in both years, max_mw 10.
+    2027: 10 MW built, output 10, no import. 2028: the 2027 build is one year old and gives
+    9 MW; the standing capacity is already at max_mw, so nothing more can be built and the
+    missing 1 MW is imported: 100·1·8760. Objective = 2·876,000 + 876,000."""
+    sc = _years(
+        scenario(
+            [10],
+            price=100,
+            technologies=[{**_solar(876, 10), "degradation_per_year": 0.1}],
+            finance={"discount_rate": 0},
+        ),
+        {"year": 2027},
+        {"year": 2028},
+    )
+    s = solve(sc).summary
+    y = s["years"]
+    assert y["2027"]["built_mw"]["pv"] == approx(10.0)
+    assert y["2028"]["built_mw"]["pv"] == approx(0.0, abs=1e-7)
+    assert y["2028"]["grid_import_mwh"]["utility"] == approx(1.0 * HOURS)
+    capital = 10 * 1000 * 876 / 10  # per year, both years
+    assert s["objective"] == approx(2 * capital + 100 * 1 * HOURS)
