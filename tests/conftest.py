@@ -30,6 +30,7 @@ SLOW = (
     "tests/api/test_restart.py",
     "tests/api/test_recovery.py",
     "tests/api/test_docs_offline.py::test_docs_render",
+    "tests/api/test_migrations.py::test_serve_refuses",
     "tests/examples/test_wheel.py",
     "tests/batch/test_interrupt.py",
     "tests/batch/test_dask.py",
