@@ -9,9 +9,12 @@ from pathlib import Path
 import numpy as np
 
 from optimizer.errors import FieldError, ScenarioError
+from optimizer.loadmodel.flex import LoadFlexData, resolve_load_flex
 from optimizer.loadmodel.resolve import load_from_model
 from optimizer.loadmodel.spec import DatacenterLoad
 from optimizer.materials.intensity import MaterialsData, resolve_materials
+from optimizer.model.demand_response import DrProgramData, resolve_demand_response
+from optimizer.model.resilience import ResilienceData, resolve_resilience
 from optimizer.profiles.build import WeatherContext
 from optimizer.profiles.spec import SolarProfile, WindProfile
 from optimizer.scenario.schema import (
@@ -84,6 +87,12 @@ class Problem:
     None: always up."""
     step_weight: np.ndarray | None = None
     """How many real steps each step stands for (screening on typical days); None: 1."""
+    resilience: ResilienceData | None = None
+    """Outages, lost load, design outage and backup reliability (CONTRACT 12)."""
+    demand_response: tuple[DrProgramData, ...] = ()
+    """Demand-response programmes with their event steps (CONTRACT 12)."""
+    load_flex: LoadFlexData | None = None
+    """Flexible compute (training deferral) and load curtailment (docs/resilience.md)."""
 
     @property
     def renewables(self) -> list[RenewableData]:
@@ -260,6 +269,7 @@ def resolve(scenario: Scenario, base_dir: Path | None) -> Problem:
     technologies = [technology_unit(t.kind).resolve(t, ctx) for t in scenario.technologies]
 
     materials = resolve_materials(scenario, r.errors)
+    backup = _resolve_backup_and_flexibility(scenario, time, load, r)
     if r.errors:
         raise ScenarioError(r.errors)
     return Problem(
@@ -278,7 +288,26 @@ def resolve(scenario: Scenario, base_dir: Path | None) -> Problem:
         technologies=technologies,
         it_load_mw=it_load,
         materials=materials,
+        **backup,
     )
+
+
+def _resolve_backup_and_flexibility(
+    scenario: Scenario, time: TimeGrid, load: np.ndarray, r: _Resolver
+) -> dict[str, object]:
+    """CONTRACT 12 and flexible compute: outages (→ ``grid_available``), demand response,
+    training/inference flexibility and curtailment; nothing when the keys are absent."""
+    out: dict[str, object] = {}
+    res, available = resolve_resilience(scenario, time, r.errors)
+    if res is not None:
+        out["resilience"] = res
+        out["grid_available"] = available
+    if scenario.demand_response:
+        out["demand_response"] = resolve_demand_response(scenario, time, load, r.errors)
+    flex = resolve_load_flex(scenario.load, load, time.dt_hours, r.weather, r.array, r.errors)
+    if flex is not None:
+        out["load_flex"] = flex
+    return out
 
 
 def _offer(
