@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.core.base.var import VarData
 
 from optimizer.model.builder import CaseBuilder
 from optimizer.model.flows import FlowKind
@@ -108,9 +109,7 @@ def _compute(b: CaseBuilder) -> None:
                 range(T),
                 lambda t: cum[t] - (cum[t - 1] if t > 0 else 0.0) - dt * catch[t] == 0,
             )
-            b.step_rows(
-                blk, "deadline", starts, lambda s: backlog[s] - cum[s + n] + cum[s] <= 0
-            )
+            b.step_rows(blk, "deadline", starts, lambda s: backlog[s] - cum[s + n] + cum[s] <= 0)
         b.balance.add(1.0, defer).add(-1.0, catch)
         b.served_delta.add(-1.0, defer).add(1.0, catch)
         b.flow(FlowKind.TRAINING_DEFER, "", b.step_expr().add(1.0, defer))
@@ -125,11 +124,15 @@ def _compute(b: CaseBuilder) -> None:
         if sd.name == "training" and defer is not None and flex.shift is not None:
             tr = flex.shift.training_mw
             if bool(np.any(flex.shift.shift_cap_mw + sd.cap_mw > tr + 1e-9)):
-                trl = tr.tolist()
-                b.step_rows(  # (F3)
-                    blk, "training_total", range(T), lambda t: defer[t] + shed[t] <= trl[t]
-                )
+                _training_total(b, blk, defer, shed, tr.tolist())
     b.summary_hooks.append(lambda lp, acc, summary: _summary(b, acc, summary))
+
+
+def _training_total(
+    b: CaseBuilder, blk: pyo.Block, defer: list[VarData], shed: list[VarData], tr: list[float]
+) -> None:
+    """(F3): deferred and shed training together stay within the training load."""
+    b.step_rows(blk, "training_total", range(b.T), lambda t: defer[t] + shed[t] <= tr[t])
 
 
 def _summary(b: CaseBuilder, acc: object, summary: dict[str, object]) -> None:

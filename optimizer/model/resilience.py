@@ -230,9 +230,7 @@ def _design_outage(c: CaseBuilder, blk: Any, res: ResilienceData, crit_load: np.
     G = [c.capacity(x.name) for x in gens]
     # storage holds a reserve only with its full chronology (not on linked typical days)
     stores = [
-        x
-        for x in _stores(p)
-        if c.options.storage_periods is None or x.self_discharge_per_hour > 0
+        x for x in _stores(p) if c.options.storage_periods is None or x.self_discharge_per_hour > 0
     ]
     lc = crit_load.tolist()
     starts = list(range(0, T - n + 1))
@@ -244,32 +242,7 @@ def _design_outage(c: CaseBuilder, blk: Any, res: ResilienceData, crit_load: np.
         cum = c.step_vars(blk, "design_cumulative", K)
         S = c.scalar_vars(blk, "design_reserve", [0.0] * K, [None] * K)
         for b, x in enumerate(stores):
-            xb, Xb, Pb = xs[b], cum[b], c.capacity(x.name)
-            c.cap_rows(blk, f"design_power_{b}", xb, [Pb])  # (R2)
-            c.step_rows(
-                blk,
-                f"design_cumulative_def_{b}",
-                range(T),
-                lambda t, xb=xb, Xb=Xb: (
-                    Xb[t] - dt * xb[t] == 0 if t == 0 else Xb[t] - Xb[t - 1] - dt * xb[t] == 0
-                ),
-            )
-            eta, Sb = x.eta, S[b]
-            c.step_rows(  # (R3)
-                blk,
-                f"design_energy_{b}",
-                starts,
-                lambda s, Xb=Xb, Sb=Sb, eta=eta: (
-                    Xb[s + n - 1] - eta * Sb <= 0
-                    if s == 0
-                    else Xb[s + n - 1] - Xb[s - 1] - eta * Sb <= 0
-                ),
-            )
-            soc = _flow(c, FlowKind.STATE_OF_CHARGE, x.name)
-            c.step_rows(  # (R4)
-                blk, f"design_reserve_{b}", range(T), lambda t, soc=soc, Sb=Sb: soc.pyomo(t) - Sb >= 0
-            )
-            c.item_columns(x.name, [*xb, *Xb, Sb])
+            _store_rows(c, blk, b, x, xs[b], cum[b], S[b], n, starts)
         c.step_rows(  # (R1)
             blk,
             "design_cover",
@@ -301,6 +274,42 @@ def _design_outage(c: CaseBuilder, blk: Any, res: ResilienceData, crit_load: np.
             )
         else:
             c.total_row(blk, "design_fuel", (fP, G), None, float(max(window_load)))
+
+
+def _store_rows(
+    c: CaseBuilder,
+    blk: Any,
+    b: int,
+    x: Any,
+    xb: list[Any],
+    Xb: list[Any],
+    Sb: Any,
+    n: int,
+    starts: list[int],
+) -> None:
+    """(R2)–(R4) of one store, with X[b,t] = X[b,t−1] + x[b,t]·Δt."""
+    T, dt, eta = c.T, c.dt, x.eta
+    c.cap_rows(blk, f"design_power_{b}", xb, [c.capacity(x.name)])  # (R2)
+
+    def cumulative(t: int) -> object:
+        if t == 0:
+            return Xb[t] - dt * xb[t] == 0
+        return Xb[t] - Xb[t - 1] - dt * xb[t] == 0
+
+    def energy(s: int) -> object:  # (R3)
+        if s == 0:
+            return Xb[s + n - 1] - eta * Sb <= 0
+        return Xb[s + n - 1] - Xb[s - 1] - eta * Sb <= 0
+
+    soc = _flow(c, FlowKind.STATE_OF_CHARGE, x.name)
+
+    def reserve(t: int) -> object:  # (R4)
+        return soc.pyomo(t) - Sb >= 0
+
+    c.step_rows(blk, f"design_cumulative_def_{b}", range(T), cumulative)
+    c.step_rows(blk, f"design_energy_{b}", starts, energy)
+    c.step_rows(blk, f"design_reserve_{b}", range(T), reserve)
+    c.item_columns(x.name, [*xb, *Xb, Sb])
 
 
 # -- summary ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -294,10 +295,10 @@ def resolve(scenario: Scenario, base_dir: Path | None) -> Problem:
 
 def _resolve_backup_and_flexibility(
     scenario: Scenario, time: TimeGrid, load: np.ndarray, r: _Resolver
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """CONTRACT 12 and flexible compute: outages (→ ``grid_available``), demand response,
     training/inference flexibility and curtailment; nothing when the keys are absent."""
-    out: dict[str, object] = {}
+    out: dict[str, Any] = {}
     res, available = resolve_resilience(scenario, time, r.errors)
     if res is not None:
         out["resilience"] = res

@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-
 from pydantic import Field, model_validator
 
 from optimizer.model.flows import FlowKind
@@ -198,7 +197,7 @@ def _backup_rows(c: CaseBuilder, blk: Any, k: int, x: GeneratorData, P: Any, g: 
         idx = np.flatnonzero(normal).tolist()
         coefs = [dt * float(c.w[t]) for t in idx]
         cap = x.max_run_hours_per_year * p.time.horizon_fraction
-        c.total_row(blk, f"run_hours_{k}", (coefs + [-cap], [g[t] for t in idx] + [P]), 0.0)
+        c.total_row(blk, f"run_hours_{k}", ([*coefs, -cap], [g[t] for t in idx] + [P]), 0.0)
 
 
 UNIT = TechnologyUnit(

@@ -35,9 +35,7 @@ def gen(**kw: Any) -> dict[str, Any]:
 
 
 def six_hours(resilience: dict[str, Any], **kw: Any) -> dict[str, Any]:
-    return scenario(
-        [10] * 6, price=50, finance=R0, technologies=[gen(**kw)], resilience=resilience
-    )
+    return scenario([10] * 6, price=50, finance=R0, technologies=[gen(**kw)], resilience=resilience)
 
 
 def test_generator_sized_by_outage_fuel_not_binding() -> None:
