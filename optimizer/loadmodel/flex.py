@@ -131,7 +131,7 @@ class LoadFlexData:
     training_mw: np.ndarray | None
     inference_mw: np.ndarray | None
     shift: TrainingShiftData | None
-    sheds: tuple[ShedData, ...]
+    sheds: list[ShedData]
 
 
 ColumnGetter = Callable[..., np.ndarray]
@@ -172,7 +172,7 @@ def resolve_load_flex(
     if compute is None:
         if cost is None:
             return None
-        return LoadFlexData(None, None, None, (ShedData("load", max_share * load_mw, cost),))
+        return LoadFlexData(None, None, None, [ShedData("load", max_share * load_mw, cost)])
 
     from optimizer.loadmodel.spec import DatacenterLoad
 
@@ -235,4 +235,4 @@ def resolve_load_flex(
             sheds.append(ShedData("inference", inf_cls.max_curtailment_share * inference, c))
     if cost is not None and max_share > 0 and float(rest.max(initial=0.0)) > 0:
         sheds.append(ShedData("load", max_share * rest, cost))
-    return LoadFlexData(training, inference, shift, tuple(sheds))
+    return LoadFlexData(training, inference, shift, sheds)

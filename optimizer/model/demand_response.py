@@ -36,7 +36,7 @@ import numpy as np
 
 from optimizer.errors import FieldError
 from optimizer.model.flows import FlowKind
-from optimizer.model.resilience import window_steps
+from optimizer.model.resilience import step_mask, window_steps
 
 if TYPE_CHECKING:
     from optimizer.model.builder import CaseBuilder, ModelBuilder
@@ -47,7 +47,12 @@ if TYPE_CHECKING:
 class DrEventData:
     start: str
     hours: float
-    steps: np.ndarray
+    mask: np.ndarray
+    """1 (int8) in the event's steps (a per-step array: screening carries it along)."""
+
+    @property
+    def steps(self) -> np.ndarray:
+        return np.flatnonzero(self.mask > 0)
 
 
 @dataclass(frozen=True)
@@ -58,15 +63,19 @@ class DrProgramData:
     payment_per_mw_year: float
     min_mw: float
     max_mw: float
-    events: tuple[DrEventData, ...]
-    steps: np.ndarray
-    """Every event step, sorted."""
+    events: list[DrEventData]
+    mask: np.ndarray
+    """1 (int8) in every event step."""
     generator_allowed: bool
+
+    @property
+    def steps(self) -> np.ndarray:
+        return np.flatnonzero(self.mask > 0)
 
 
 def resolve_demand_response(
     scenario: Any, time: TimeGrid, load: np.ndarray, errors: list[FieldError]
-) -> tuple[DrProgramData, ...]:
+) -> list[DrProgramData]:
     H = time.horizon_fraction
     names = {o.name for o in scenario.grid_offers}
     names |= {o.name for o in scenario.ppa_offers}
@@ -82,7 +91,7 @@ def resolve_demand_response(
         events = []
         for k, e in enumerate(prog.events):
             steps = window_steps(e.start, e.hours, time, f"{path}.events[{k}].start", errors)
-            events.append(DrEventData(e.start, e.hours, steps))
+            events.append(DrEventData(e.start, e.hours, step_mask(steps, time.periods)))
         if prog.max_events_per_year is not None and len(events) > prog.max_events_per_year * H:
             errors.append(
                 FieldError(
@@ -111,12 +120,12 @@ def resolve_demand_response(
                 prog.capacity_payment_per_mw_year,
                 prog.min_mw,
                 hi,
-                tuple(events),
-                steps,
+                events,
+                step_mask(steps, time.periods),
                 prog.generator_allowed,
             )
         )
-    return tuple(out)
+    return out
 
 
 def declare(b: ModelBuilder) -> None:

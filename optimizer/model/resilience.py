@@ -62,15 +62,20 @@ if TYPE_CHECKING:
 class OutageData:
     start: str
     hours: float
-    steps: np.ndarray
-    """Steps whose start lies in [start, start + hours) of absolute time."""
+    mask: np.ndarray
+    """1 (int8) in the steps whose start lies in [start, start + hours) of absolute time.
+    A per-step array, so that screening's restriction to typical days carries it along."""
+
+    @property
+    def steps(self) -> np.ndarray:
+        return np.flatnonzero(self.mask > 0)
 
 
 @dataclass(frozen=True)
 class ResilienceData:
     critical_load_share: float
     value_of_lost_load_per_mwh: float | None
-    outages: tuple[OutageData, ...]
+    outages: list[OutageData]
     fuel_storage_hours: float | None
     design_outage_hours: float | None
     design_steps: int
@@ -78,8 +83,12 @@ class ResilienceData:
     failure_to_start: float
     mttf_hours: float
     survival_hours: tuple[float, ...]
-    outage_steps: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    """Every outage step, sorted."""
+    outage_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    """1 (int8) in every outage step."""
+
+    @property
+    def outage_steps(self) -> np.ndarray:
+        return np.flatnonzero(self.outage_mask > 0)
 
 
 def window_steps(
@@ -108,6 +117,12 @@ def window_steps(
     return steps.astype(np.int64)
 
 
+def step_mask(steps: np.ndarray, T: int) -> np.ndarray:
+    mask = np.zeros(T, dtype=np.int8)
+    mask[steps] = 1
+    return mask
+
+
 def resolve_resilience(
     scenario: Any, time: TimeGrid, errors: list[FieldError]
 ) -> tuple[ResilienceData | None, np.ndarray | None]:
@@ -129,7 +144,7 @@ def resolve_resilience(
                 )
             )
         taken[steps] = k
-        outages.append(OutageData(w.start, w.hours, steps))
+        outages.append(OutageData(w.start, w.hours, step_mask(steps, T)))
     D = res.design_outage_hours
     n = 0
     if D is not None:
@@ -146,11 +161,11 @@ def resolve_resilience(
     if hours is None:
         hours = sorted({1.0, 4.0, 8.0, 12.0, 24.0, 48.0, *([D] if D is not None else [])})
     rel = res.generator_reliability
-    all_steps = np.sort(np.flatnonzero(taken >= 0)).astype(np.int64)
+    all_steps = np.flatnonzero(taken >= 0)
     data = ResilienceData(
         critical_load_share=res.critical_load_share,
         value_of_lost_load_per_mwh=res.value_of_lost_load_per_mwh,
-        outages=tuple(outages),
+        outages=outages,
         fuel_storage_hours=res.fuel_storage_hours,
         design_outage_hours=D,
         design_steps=n,
@@ -158,7 +173,7 @@ def resolve_resilience(
         failure_to_start=rel.failure_to_start,
         mttf_hours=rel.mean_time_to_failure_hours,
         survival_hours=tuple(float(h) for h in hours),
-        outage_steps=all_steps,
+        outage_mask=step_mask(all_steps, T),
     )
     available = None
     if all_steps.size:

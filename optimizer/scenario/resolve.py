@@ -90,7 +90,7 @@ class Problem:
     """How many real steps each step stands for (screening on typical days); None: 1."""
     resilience: ResilienceData | None = None
     """Outages, lost load, design outage and backup reliability (CONTRACT 12)."""
-    demand_response: tuple[DrProgramData, ...] = ()
+    demand_response: list[DrProgramData] = field(default_factory=list)
     """Demand-response programmes with their event steps (CONTRACT 12)."""
     load_flex: LoadFlexData | None = None
     """Flexible compute (training deferral) and load curtailment (docs/resilience.md)."""

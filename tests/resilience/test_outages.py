@@ -265,6 +265,6 @@ def test_no_keys_build_no_new_rows() -> None:
         n.endswith(("resilience", "demand_response", "compute_flexibility")) for n in names
     )
     p = load_problem(sc)
-    assert p.resilience is None and p.demand_response == () and p.load_flex is None
+    assert p.resilience is None and p.demand_response == [] and p.load_flex is None
     assert p.grid_available is None
     assert math.isfinite(solve_ok(sc).summary["objective"])
