@@ -522,7 +522,16 @@ Operate = Callable[[CaseBuilder], None]
 
 def _parts() -> tuple[list[Declare], list[Operate]]:
     """The units in build order: first-stage declarations, then per-case operation."""
-    from optimizer.model import flexibility, grid, materials, policy, ppa, site
+    from optimizer.model import (
+        demand_response,
+        flexibility,
+        grid,
+        materials,
+        policy,
+        ppa,
+        resilience,
+        site,
+    )
     from optimizer.units import TECHNOLOGY_UNITS
 
     declare: list[Declare] = [grid.declare, ppa.declare]
@@ -530,10 +539,21 @@ def _parts() -> tuple[list[Declare], list[Operate]]:
     for unit in TECHNOLOGY_UNITS:
         declare.append(unit.declare_all)
         operate.append(unit.operate_all)
-    declare.append(materials.declare)
+    declare.extend([demand_response.declare, materials.declare])
     # Order matters only in that site and policy read the ledgers the others fill, and
-    # materials' embodied emissions must be in the ledger before the policy reads it.
-    operate.extend([flexibility.operate, site.operate, materials.operate, policy.operate])
+    # materials' embodied emissions must be in the ledger before the policy reads it;
+    # demand response reads imports and generator output, resilience the served-load
+    # changes of flexibility and curtailment.
+    operate.extend(
+        [
+            flexibility.operate,
+            demand_response.operate,
+            resilience.operate,
+            site.operate,
+            materials.operate,
+            policy.operate,
+        ]
+    )
     return declare, operate
 
 

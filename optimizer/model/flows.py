@@ -31,6 +31,14 @@ class FlowKind(StrEnum):
     SHED = "shed_mw"
     HEAT_PUMP = "heat_pump_mw"
     DR_REDUCTION = "dr_reduction_mw"
+    LOST_LOAD = "lost_load_mw"
+    """Non-critical load shed in a grid outage, at the value of lost load (CONTRACT 12)."""
+    TRAINING_DEFER = "training_defer_mw"
+    """Training work moved out of a step (made up within its deadline)."""
+    TRAINING_CATCH_UP = "training_catch_up_mw"
+    """Deferred training work run in a step."""
+    TRAINING_BACKLOG = "training_backlog_mwh"
+    """Deferred training work not yet run at the end of a step."""
 
     @property
     def is_supply(self) -> bool:
@@ -39,7 +47,7 @@ class FlowKind(StrEnum):
 
     @property
     def unit(self) -> str:
-        return "MWh" if self is FlowKind.STATE_OF_CHARGE else "MW"
+        return "MWh" if self in (FlowKind.STATE_OF_CHARGE, FlowKind.TRAINING_BACKLOG) else "MW"
 
 
 _SUPPLY = frozenset(

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from optimizer.errors import FieldError, ScenarioError
+from optimizer.loadmodel.flex import LoadFlexData, resolve_load_flex
 from optimizer.loadmodel.resolve import load_from_model
 from optimizer.loadmodel.spec import DatacenterLoad
 from optimizer.materials.intensity import MaterialsData, resolve_materials
+from optimizer.model.demand_response import DrProgramData, resolve_demand_response
+from optimizer.model.resilience import ResilienceData, resolve_resilience
 from optimizer.profiles.build import WeatherContext
 from optimizer.profiles.spec import SolarProfile, WindProfile
 from optimizer.scenario.schema import (
@@ -25,14 +28,14 @@ from optimizer.scenario.schema import (
 from optimizer.scenario.series import SeriesTable, read_series
 from optimizer.scenario.timeindex import TimeGrid, build_time_grid
 from optimizer.units import technology_unit
-
-if TYPE_CHECKING:
-    from optimizer.scenario.cases import Study
 from optimizer.units.base import ResolveContext, TechData
 from optimizer.units.base import crf as crf
 from optimizer.units.battery import BatteryData as BatteryData
 from optimizer.units.generator import GeneratorData as GeneratorData
 from optimizer.units.renewable import RenewableData as RenewableData
+
+if TYPE_CHECKING:
+    from optimizer.scenario.cases import Study
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,12 @@ class Problem:
     None: always up."""
     step_weight: np.ndarray | None = None
     """How many real steps each step stands for (screening on typical days); None: 1."""
+    resilience: ResilienceData | None = None
+    """Outages, lost load, design outage and backup reliability (CONTRACT 12)."""
+    demand_response: list[DrProgramData] = field(default_factory=list)
+    """Demand-response programmes with their event steps (CONTRACT 12)."""
+    load_flex: LoadFlexData | None = None
+    """Flexible compute (training deferral) and load curtailment (docs/resilience.md)."""
 
     @property
     def renewables(self) -> list[RenewableData]:
@@ -287,6 +296,7 @@ def resolve_one(scenario: Scenario, base_dir: Path | None) -> Problem:
     technologies = [technology_unit(t.kind).resolve(t, ctx) for t in scenario.technologies]
 
     materials = resolve_materials(scenario, r.errors)
+    backup = _resolve_backup_and_flexibility(scenario, time, load, r)
     if r.errors:
         raise ScenarioError(r.errors)
     return Problem(
@@ -305,7 +315,26 @@ def resolve_one(scenario: Scenario, base_dir: Path | None) -> Problem:
         technologies=technologies,
         it_load_mw=it_load,
         materials=materials,
+        **backup,
     )
+
+
+def _resolve_backup_and_flexibility(
+    scenario: Scenario, time: TimeGrid, load: np.ndarray, r: _Resolver
+) -> dict[str, Any]:
+    """CONTRACT 12 and flexible compute: outages (→ ``grid_available``), demand response,
+    training/inference flexibility and curtailment; nothing when the keys are absent."""
+    out: dict[str, Any] = {}
+    res, available = resolve_resilience(scenario, time, r.errors)
+    if res is not None:
+        out["resilience"] = res
+        out["grid_available"] = available
+    if scenario.demand_response:
+        out["demand_response"] = resolve_demand_response(scenario, time, load, r.errors)
+    flex = resolve_load_flex(scenario.load, load, time.dt_hours, r.weather, r.array, r.errors)
+    if flex is not None:
+        out["load_flex"] = flex
+    return out
 
 
 def _offer(
