@@ -34,6 +34,7 @@ from optimizer.model.ledger import CostLedger, LinearTerms, StepExpr
 from optimizer.model.storage_periods import StoragePeriods
 
 if TYPE_CHECKING:
+    from optimizer.model.certificates import CertificateBook
     from optimizer.scenario.cases import Study
     from optimizer.scenario.resolve import Problem
 
@@ -146,6 +147,9 @@ class CaseBuilder:
         """u[t]: certificate-covered imports (a variable only when a CFE row is written)."""
         self.peaks: dict[str, list[VarData]] = {}
         """Billed monthly peak of each grid offer with a demand charge."""
+        self.book: CertificateBook | None = None
+        """CONTRACT 11: certificates bought, their cover, heat reuse and the compliance rows
+        (:mod:`optimizer.model.certificates`); None when the scenario has none of them."""
         self.m = parent.m if parent.single else parent.case_block(index)
 
     # -- data ------------------------------------------------------------------------------
@@ -435,7 +439,17 @@ Operate = Callable[[CaseBuilder], None]
 
 def _parts() -> tuple[list[Declare], list[Operate]]:
     """The units in build order: first-stage declarations, then per-case operation."""
-    from optimizer.model import flexibility, grid, materials, policy, ppa, site
+    from optimizer.model import (
+        certificates,
+        compliance,
+        flexibility,
+        grid,
+        heat_reuse,
+        materials,
+        policy,
+        ppa,
+        site,
+    )
     from optimizer.units import TECHNOLOGY_UNITS
 
     declare: list[Declare] = [grid.declare, ppa.declare]
@@ -446,7 +460,19 @@ def _parts() -> tuple[list[Declare], list[Operate]]:
     declare.append(materials.declare)
     # Order matters only in that site and policy read the ledgers the others fill, and
     # materials' embodied emissions must be in the ledger before the policy reads it.
-    operate.extend([flexibility.operate, site.operate, materials.operate, policy.operate])
+    # Certificates and the compliance rows read the renewable ledger, curtailment and export
+    # (site) and the heat pump's draw; the policy reuses their certificate cover u[t].
+    operate.extend(
+        [
+            flexibility.operate,
+            site.operate,
+            materials.operate,
+            heat_reuse.operate,
+            certificates.operate,
+            compliance.operate,
+            policy.operate,
+        ]
+    )
     return declare, operate
 
 

@@ -30,6 +30,10 @@ class FlowKind(StrEnum):
     CERTIFICATES = "certificates_mw"
     SHED = "shed_mw"
     HEAT_PUMP = "heat_pump_mw"
+    HEAT_DELIVERED = "heat_delivered_mw_heat"
+    """Heat sold to the offtaker (heat_reuse), MW of heat; not part of the power balance."""
+    RENEWABLE_SUPPLY = "renewable_supply_mw"
+    """Renewable supply counted for the renewable share (CONTRACT 11), site-wide."""
     DR_REDUCTION = "dr_reduction_mw"
 
     @property

@@ -5,7 +5,8 @@ symbol                 meaning
 =====================  ==================================================================
 I[t]                   Σ_o imp[o,t], MW
 V[t]                   Σ_k v[k,t], virtual-PPA certificates, MW
-u[t] ≥ 0               certificate-covered imports, MW (a variable only with a CFE row)
+u[t] ≥ 0               certificate-covered imports, MW (a variable only with a CFE row,
+                       or made by certificates.py for CONTRACT 11)
 cfe_share[t]           clean share of grid supply
 F[t]                   on-site fossil output, MW
 x                      cfe_target
@@ -51,8 +52,8 @@ def operate(c: CaseBuilder) -> None:
 
     want_cfe = carbon.cfe_target is not None or c.options.cfe_row
     if want_cfe:
-        u = None
-        if not c.certificates.is_empty:
+        u = c.cert_cover  # made by optimizer.model.certificates when it needs it too
+        if u is None and not c.certificates.is_empty:
             u = c.step_vars(blk, "cert_cover", 1)[0]
             imports, certs = c.imports, c.certificates
             c.step_rows(blk, "cover_imports", range(T), lambda t: u[t] - imports.pyomo(t) <= 0)
