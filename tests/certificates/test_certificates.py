@@ -49,9 +49,7 @@ def test_hourly_certificates_meet_both_the_share_and_the_cfe_target() -> None:
     20 MWh hourly (60) + 20 MWh annual (20) → 2080, CFE 0.5, shadow price of CFE = 3 − 1 = 2
     per MWh (an hourly certificate replaces an annual one)."""
     offers = [annual_go(), hourly_go(max_mw=10)]
-    sc = case(
-        certificate_offers=offers, carbon={"renewable_share_target": 1.0, "cfe_target": 1.0}
-    )
+    sc = case(certificate_offers=offers, carbon={"renewable_share_target": 1.0, "cfe_target": 1.0})
     s = solve(sc).summary
     assert s["total_cost"] == APPROX(2120.0)
     assert s["certificates"]["dk-hourly"]["mwh"] == APPROX(40.0)
