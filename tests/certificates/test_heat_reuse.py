@@ -58,5 +58,5 @@ def test_heat_reuse_is_not_worth_it_below_the_heat_pump_cost() -> None:
 def test_heat_reuse_needs_the_it_load() -> None:
     sc = heat_case(20.0)
     del sc["load"]["it_mw"]
-    with pytest.raises(ScenarioError, match="heat_reuse.*IT load"):
+    with pytest.raises(ScenarioError, match=r"heat_reuse.*IT load"):
         solve(sc)
