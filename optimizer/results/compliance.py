@@ -154,7 +154,7 @@ def summary_hook(c: CaseBuilder, lp: HighsLp, acc: CaseAccounts, summary: dict[s
         matching = mine.matching if mine is not None else carbon.renewable_matching
         value = _share_value(_shares(acc, mine is not None and mine.same_zone_only), matching)
         rs_out["checked_matching"] = matching
-        rs_out["margin"] = None if value is None else value - carbon.renewable_share_target
+        rs_out["margin"] = _clean(None if value is None else value - carbon.renewable_share_target)
         rs_out["pass"] = value is not None and value >= carbon.renewable_share_target - 1e-6
     summary["renewable_share"] = rs_out
 
@@ -227,11 +227,11 @@ def summary_hook(c: CaseBuilder, lp: HighsLp, acc: CaseAccounts, summary: dict[s
                     continue
                 if lim.kpi == "pue":
                     value = kpis["pue"]
-                    margin = None if value is None else lim.limit - value
+                    margin = _clean(None if value is None else lim.limit - value)
                     sense = "max"
                 else:
                     value = kpis["erf"] if kpis["erf"] is not None else 0.0
-                    margin = value - lim.limit
+                    margin = _clean(value - lim.limit)
                     sense = "min"
                 checks.append(
                     {
@@ -296,8 +296,13 @@ def summary_hook(c: CaseBuilder, lp: HighsLp, acc: CaseAccounts, summary: dict[s
     summary["compliance"] = out
 
 
+def _clean(x: float | None) -> float | None:
+    """A margin within solver tolerance of 0 is 0 (no −1e-16 in a report)."""
+    return None if x is None else (0.0 if abs(x) < 1e-9 else x)
+
+
 def _share_check(r: Any, value: float | None, shadow: float | None) -> dict[str, Any]:
-    margin = None if value is None else value - r.share
+    margin = _clean(None if value is None else value - r.share)
     out = {
         "kpi": "renewable_share",
         "matching": r.matching,
