@@ -81,13 +81,14 @@ class CaseAccounts:
 
     @property
     def cfe_score(self) -> float | None:
-        """CONTRACT 3.6: 1 − Σ dirty·Δt / Σ served·Δt."""
-        served = self.served_mwh
+        """CONTRACT 3.6: 1 − Σ dirty·Δt / Σ served·Δt (with heat reuse the heat pump's draw
+        joins the served load: it is site consumption, docs/compliance.md)."""
+        served = self.total_mwh(self.site) if self.site is not None else self.served_mwh
         return 1.0 - self.total_mwh(self.dirty) / served if served > 0 else None
 
     @property
     def cfe_hourly(self) -> np.ndarray:
-        s = self.served
+        s = self.site if self.site is not None else self.served
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(s > 0, 1.0 - self.dirty / np.where(s > 0, s, 1), 1.0)
 

@@ -43,6 +43,8 @@ def test_heat_reuse_is_worth_it_above_the_heat_pump_cost() -> None:
     assert s["kpis"]["erf"] == APPROX(0.3)
     assert s["kpis"]["pue"] == APPROX(1.25)
     assert s["grid_import_mwh"]["utility"] == APPROX(44.0)
+    # the heat pump's draw is site consumption: CFE = 1 − 44/(40 + 4) = 0, not negative
+    assert s["cfe_score"] == APPROX(0.0, abs=1e-9)
     # CUE = 0.5·44 tCO2 / 32 MWh IT
     assert s["kpis"]["cue"] == APPROX(0.5 * 44 / 32)
 
@@ -53,6 +55,17 @@ def test_heat_reuse_is_not_worth_it_below_the_heat_pump_cost() -> None:
     assert s["total_cost"] == APPROX(2000.0)
     assert s["heat_reuse"]["heat_delivered_mwh"] == APPROX(0.0, abs=1e-9)
     assert s["kpis"]["erf"] == APPROX(0.0, abs=1e-9)
+
+
+def test_heat_reuse_with_a_cfe_target_covers_the_heat_pump() -> None:
+    """cfe_target 1 with hourly certificates at 3: 44 MWh imports all covered → 132 more;
+    heat still sold (20 > 12.5 + 3/4): 1880 + 132 = 2012, CFE 1."""
+    sc = heat_case(20.0)
+    sc["certificate_offers"] = [{"name": "h", "price_per_mwh": 3.0, "matching": "hourly"}]
+    sc["carbon"] = {"cfe_target": 1.0}
+    s = solve(sc).summary
+    assert s["cfe_score"] == APPROX(1.0)
+    assert s["total_cost"] == APPROX(2012.0)
 
 
 def test_heat_reuse_needs_the_it_load() -> None:
