@@ -55,3 +55,51 @@ def min_emissions(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> fl
     row = built.builder.base.emissions_cap
     assert row is not None, "the model has no emissions row"
     return minimise_terms(lp, settings, row.terms)
+
+
+def _row_bounds(lp: HighsLp, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    m = lp.h.getLp()
+    return np.asarray(m.row_lower_)[idx].copy(), np.asarray(m.row_upper_)[idx].copy()
+
+
+def set_row_bounds(lp: HighsLp, idx: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+    for i, lo, hi in zip(
+        idx.tolist(), np.asarray(lower).tolist(), np.asarray(upper).tolist(), strict=True
+    ):
+        lp.h.changeRowBounds(int(i), float(lo), float(hi))
+
+
+def max_share(
+    lp: HighsLp,
+    settings: HighsSettings,
+    rows: list[Any],
+    bound_per_share: np.ndarray,
+    base_lower: np.ndarray,
+) -> float | None:
+    """The highest share y reachable in renewable-share rows ``e_P ≥ y·bound_P + base_P``
+    (CONTRACT 11; :mod:`optimizer.model.compliance`), the row bounds restored after.
+
+    A column y ∈ [0, 1] with coefficient −bound_P joins every row, the rows' lower bounds
+    become ``base_P`` and y is maximised with every other cost 0. Exact when site
+    consumption is the forecast load (no flexibility, shed or heat pump); otherwise the
+    variable part of consumption keeps the requirement's own share.
+    """
+    idx = lp.rows(rows)
+    lo0, hi0 = _row_bounds(lp, idx)
+    saved = lp.cost.copy()
+    first = lp.h.getNumCol()
+    set_row_bounds(lp, idx, base_lower, hi0)
+    lp.set_costs(lp.columns, np.zeros(lp.num_cols))
+    lp.set_offset(0.0)
+    lp.h.addCol(-1.0, 0.0, 1.0, len(idx), idx.astype(np.int32), -np.asarray(bound_per_share, float))
+    col = np.array([first], dtype=np.int32)
+    try:
+        status = lp.solve(settings)
+        if status != "optimal":
+            return None
+        return float(lp.column_values(col)[0])
+    finally:
+        lp.delete_columns(col)
+        lp.set_costs(lp.columns, saved)
+        lp.set_offset(lp.offset)
+        set_row_bounds(lp, idx, lo0, hi0)

@@ -110,6 +110,16 @@ def solve(
     if status == "optimal":
         summary, dispatch = extract(built, lp)
         summary.update(base)
+        failures = [f for c in built.builder.cases if c.book is not None for f in c.book.failures]
+        if failures:  # a compliance limit the data fail (docs/compliance.md): no decision helps
+            text = "; ".join(str(f["message"]) for f in failures)
+            found: dict[str, Any] = {
+                "requirement": "compliance",
+                "failures": failures,
+                "message": text,
+            }
+            summary = {"status": "infeasible", "message": text, "diagnosis": found, **base}
+            return Result("infeasible", summary, None, problem, text, found, built, lp, study)
         return Result("optimal", summary, dispatch, problem, built=built, lp=lp, study=study)
 
     if status == "infeasible":
@@ -154,19 +164,22 @@ def diagnose(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> dict[st
     }
     out: dict[str, Any] = {}
 
-    # 1. Without the carbon goals, can the load be served at all?
+    # 1. Without the carbon goals (and CONTRACT 11's requirements), can the load be served?
     saved = {name: lp.row_upper(con) for name, con in rows.items()}
     for con in rows.values():
         lp.set_row_upper(con, np.inf)
+    relaxed = _relax_compliance(b, lp)
     base_status = lp.solve(settings)
     if base_status != "optimal":
         out = _diagnose_load(built, lp, settings)
         for name, con in rows.items():
             lp.set_row_upper(con, saved[name])
+        _restore(lp, relaxed)
         return out
 
     failing: list[str] = []
     try:
+        failing.extend(_diagnose_compliance(b, lp, settings, relaxed, out))
         if carbon.cfe_target is not None and "cfe" in rows:
             best = max_cfe_score(built, lp, settings)
             if best is None:
@@ -192,10 +205,14 @@ def diagnose(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> dict[st
             failing.append(
                 "carbon.cfe_target and carbon.max_emissions_tco2 can each be met alone but not "
                 "together"
+                if not relaxed
+                else "the carbon goals and the renewable-share/compliance requirements can each "
+                "be met alone but not together"
             )
     finally:
         for name, con in rows.items():
             lp.set_row_upper(con, saved[name])
+        _restore(lp, relaxed)
     out["requirement"] = "carbon"
     out["message"] = "; ".join(failing)
     return out
@@ -306,3 +323,97 @@ def _diagnose_study(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> 
     finally:
         for cr, up in zip(rows, saved, strict=True):
             lp.set_row_upper(cr.row, up)
+
+
+_Relaxed = list[tuple[Any, np.ndarray, np.ndarray, np.ndarray]]
+"""(what, row indices, saved lower bounds, saved upper bounds) of relaxed compliance rows."""
+
+
+def _relax_compliance(b: Any, lp: HighsLp) -> _Relaxed:
+    """Free the renewable-share and KPI-limit rows of every case (CONTRACT 11)."""
+    from optimizer.goals import _row_bounds, set_row_bounds
+
+    out: _Relaxed = []
+    for c in b.cases:
+        if c.book is None:
+            continue
+        for obj, rows in [(sr, sr.rows) for sr in c.book.share_rows] + [
+            (lr, [lr.row]) for lr in c.book.limit_rows
+        ]:
+            idx = lp.rows(rows)
+            lo, hi = _row_bounds(lp, idx)
+            out.append((obj, idx, lo, hi))
+            set_row_bounds(lp, idx, np.full(len(idx), -np.inf), np.full(len(idx), np.inf))
+    return out
+
+
+def _restore(lp: HighsLp, relaxed: _Relaxed) -> None:
+    from optimizer.goals import set_row_bounds
+
+    for _, idx, lo, hi in relaxed:
+        set_row_bounds(lp, idx, lo, hi)
+
+
+def _diagnose_compliance(
+    b: Any, lp: HighsLp, settings: HighsSettings, relaxed: _Relaxed, out: dict[str, Any]
+) -> list[str]:
+    """Each relaxed requirement alone: its best reachable value, and a message if it fails."""
+    from optimizer.goals import max_share, minimise_terms
+    from optimizer.model.certificates import LimitRows, ShareRows
+
+    failing: list[str] = []
+    best: list[dict[str, Any]] = []
+    for obj, _idx, lo, _hi in relaxed:
+        if isinstance(obj, ShareRows):
+            req = obj.requirement
+            value = max_share(
+                lp, settings, obj.rows, obj.bound_per_share, lo - req.share * obj.bound_per_share
+            )
+            if value is None:
+                raise SolverError("the diagnosis solve (best renewable share) did not finish")
+            best.append(
+                {
+                    "key": req.key,
+                    "kpi": "renewable_share",
+                    "matching": req.matching,
+                    "required": req.share,
+                    "best": value,
+                }
+            )
+            if value < req.share - 1e-7:
+                where = (
+                    "carbon.renewable_share_target"
+                    if req.key == "carbon"
+                    else f"compliance {req.key}"
+                )
+                zone = ", certificates of the site's zone only" if req.same_zone_only else ""
+                failing.append(
+                    f"{where}: renewable share {req.share:g} ({req.matching} matching{zone}) "
+                    f"cannot be met: the best reachable is {value:.4f} (short by "
+                    f"{req.share - value:.4f})"
+                )
+        elif isinstance(obj, LimitRows) and obj.requirement.kpi == "erf":
+            lim = obj.requirement
+            coefs, variables = _erf_terms(b, lim)
+            low = minimise_terms(lp, settings, (coefs, variables))
+            if low is None:
+                raise SolverError("the diagnosis solve (best ERF) did not finish")
+            value = -low / obj.denominator_mwh if obj.denominator_mwh > 0 else 0.0
+            best.append({"key": lim.key, "kpi": "erf", "required": lim.limit, "best": value})
+            if value < lim.limit - 1e-7:
+                failing.append(
+                    f"compliance {lim.key}: ERF ≥ {lim.limit:g} cannot be met: the best "
+                    f"reachable is {value:.4f} (heat_reuse limits it; short by "
+                    f"{lim.limit - value:.4f})"
+                )
+    if best:
+        out["compliance_best"] = best
+    return failing
+
+
+def _erf_terms(b: Any, lim: Any) -> tuple[list[float], list[Any]]:
+    """−Σ w·Δt·(1 − 1/COP)·h: minus the recovered heat reused (base case)."""
+    c = b.base
+    assert c.book is not None and c.book.heat is not None
+    coefs = (-c.w * c.dt * c.book.heat_lift).tolist()
+    return coefs, list(c.book.heat)

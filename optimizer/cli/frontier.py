@@ -52,6 +52,21 @@ def frontier_cmd(
     cold: Annotated[
         bool, typer.Option("--cold", help="Solve every point from scratch (no warm start)")
     ] = False,
+    renewable_share: Annotated[
+        str | None,
+        typer.Option(
+            "--renewable-share",
+            help="Renewable-share targets START:STOP:STEP or a,b,c (docs/compliance.md)",
+        ),
+    ] = None,
+    matching: Annotated[
+        str | None,
+        typer.Option(
+            "--matching",
+            help="With --renewable-share: matchings a,b (annual, monthly, hourly); the "
+            "premium column is against the first",
+        ),
+    ] = None,
 ) -> None:
     """Solve the scenario at every CFE target (or emissions cap); write frontier.csv,
     frontier.json, frontier.png and report.html to --out. Targets beyond the reachable
@@ -61,6 +76,17 @@ def frontier_cmd(
     from optimizer.decisions.frontier import Mode
     from optimizer.decisions.output import write_frontier
 
+    if renewable_share is not None:
+        if cfe is not None or emissions is not None:
+            raise ScenarioError.single(
+                "--renewable-share", "give --renewable-share without --cfe or --emissions"
+            )
+        _renewable(
+            scenario, renewable_share, matching, out_dir, set_, algorithm, time_limit, threads
+        )
+        return
+    if matching is not None:
+        raise ScenarioError.single("--matching", "--matching goes with --renewable-share")
     if (cfe is None) == (emissions is None):
         raise ScenarioError.single("--cfe/--emissions", "give exactly one of --cfe or --emissions")
     options = solve_options(algorithm, time_limit, threads)
@@ -108,5 +134,59 @@ def frontier_cmd(
     out.print(f"{len(result.points)} points in {result.seconds:.2f} s")
     out.print("wrote " + ", ".join(str(p) for p in written))
     if not result.any_optimal:
+        err.print("infeasible: no point of the frontier can be met", markup=False)
+        raise typer.Exit(EXIT_INFEASIBLE)
+
+
+def _renewable(
+    scenario: Path,
+    spec: str,
+    matching: str | None,
+    out_dir: Path,
+    set_: list[str] | None,
+    algorithm: str,
+    time_limit: float | None,
+    threads: int | None,
+) -> None:
+    """``--renewable-share``: cost against a renewable-share target per matching."""
+    from optimizer.decisions.common import parse_range
+    from optimizer.decisions.renewable import renewable_frontier, write_renewable_frontier
+
+    options = solve_options(algorithm, time_limit, threads)
+    check_out_dir(out_dir)
+    targets = parse_range(spec, "--renewable-share", 0.0, 1.0)
+    problem = load_problem(scenario, overrides=set_ or [])
+    matchings = [m.strip() for m in (matching or problem.carbon.renewable_matching).split(",")]
+    bad = [m for m in matchings if m not in ("annual", "monthly", "hourly")]
+    if bad or not matchings:
+        raise ScenarioError.single("--matching", f"annual, monthly or hourly, got {bad[0]!r}")
+    result = renewable_frontier(problem, targets, matchings, options)
+    written = write_renewable_frontier(result, out_dir)
+    cur = problem.scenario.currency
+    t = Table(title=f"{problem.scenario.name}: cost against the renewable share")
+    for col in (
+        "matching",
+        "target",
+        "status",
+        f"total {cur}",
+        f"premium {cur}",
+        "annual",
+        "hourly",
+    ):
+        t.add_column(col, justify="right")
+    for p in result["points"]:
+        t.add_row(
+            p["renewable_matching"],
+            _num(p["renewable_share_target"], ".4g"),
+            p["status"],
+            _num(p.get("total_cost")),
+            _num(p.get("premium")),
+            _num(p.get("renewable_share_annual"), ".4f"),
+            _num(p.get("renewable_share_hourly"), ".4f"),
+        )
+    out.print(t)
+    out.print(f"premium against {matchings[0]} matching at the same target")
+    out.print("wrote " + ", ".join(str(p) for p in written))
+    if not any(p["status"] == "optimal" for p in result["points"]):
         err.print("infeasible: no point of the frontier can be met", markup=False)
         raise typer.Exit(EXIT_INFEASIBLE)

@@ -34,6 +34,7 @@ from optimizer.model.ledger import CostLedger, LinearTerms, StepExpr
 from optimizer.model.storage_periods import StoragePeriods
 
 if TYPE_CHECKING:
+    from optimizer.model.certificates import CertificateBook
     from optimizer.scenario.cases import Study
     from optimizer.scenario.resolve import Problem
 
@@ -165,6 +166,9 @@ class CaseBuilder:
         """u[t]: certificate-covered imports (a variable only when a CFE row is written)."""
         self.peaks: dict[str, list[VarData]] = {}
         """Billed monthly peak of each grid offer with a demand charge."""
+        self.book: CertificateBook | None = None
+        """CONTRACT 11: certificates bought, their cover, heat reuse and the compliance rows
+        (:mod:`optimizer.model.certificates`); None when the scenario has none of them."""
         self.m = parent.m if parent.single else parent.case_block(index)
 
     # -- data ------------------------------------------------------------------------------
@@ -523,9 +527,12 @@ Operate = Callable[[CaseBuilder], None]
 def _parts() -> tuple[list[Declare], list[Operate]]:
     """The units in build order: first-stage declarations, then per-case operation."""
     from optimizer.model import (
+        certificates,
+        compliance,
         demand_response,
         flexibility,
         grid,
+        heat_reuse,
         materials,
         policy,
         ppa,
@@ -543,7 +550,9 @@ def _parts() -> tuple[list[Declare], list[Operate]]:
     # Order matters only in that site and policy read the ledgers the others fill, and
     # materials' embodied emissions must be in the ledger before the policy reads it;
     # demand response reads imports and generator output, resilience the served-load
-    # changes of flexibility and curtailment.
+    # changes of flexibility and curtailment; certificates and the compliance rows read the
+    # renewable ledger, curtailment and export (site) and the heat pump's draw; the policy
+    # reuses their certificate cover u[t].
     operate.extend(
         [
             flexibility.operate,
@@ -551,6 +560,9 @@ def _parts() -> tuple[list[Declare], list[Operate]]:
             resilience.operate,
             site.operate,
             materials.operate,
+            heat_reuse.operate,
+            certificates.operate,
+            compliance.operate,
             policy.operate,
         ]
     )

@@ -5,7 +5,8 @@ symbol                 meaning
 =====================  ==================================================================
 I[t]                   Σ_o imp[o,t], MW
 V[t]                   Σ_k v[k,t], virtual-PPA certificates, MW
-u[t] ≥ 0               certificate-covered imports, MW (a variable only with a CFE row)
+u[t] ≥ 0               certificate-covered imports, MW (a variable only with a CFE row,
+                       or made by certificates.py for CONTRACT 11)
 cfe_share[t]           clean share of grid supply
 F[t]                   on-site fossil output, MW
 x                      cfe_target
@@ -20,7 +21,10 @@ Equations::
     cost += price_per_tco2·Σ_t emissions[t]                           (carbon price)
 
 The CFE row uses Σ load, equal to Σ served_load because flexible load is conserved within
-every local day, so the target moves the row's bound only.
+every local day, so the target moves the row's bound only. With heat reuse the heat pump's
+draw hp[t] is site consumption too: the row becomes
+``Σ dirty·Δt − (1 − x)·Σ hp·Δt ≤ (1 − x)·Σ load·Δt`` (a frontier that moves x keeps the
+scenario's own x in the hp coefficient: exact at that target).
 """
 
 from __future__ import annotations
@@ -54,14 +58,20 @@ def operate(c: CaseBuilder) -> None:
     )
     want_cfe = carbon.cfe_target is not None or c.options.cfe_row
     if want_cfe:
-        u = None
-        if not c.certificates.is_empty:
+        u = c.cert_cover  # made by optimizer.model.certificates when it needs it too
+        if u is None and not c.certificates.is_empty:
             u = c.step_vars(blk, "cert_cover", 1)[0]
             imports, certs = c.imports, c.certificates
             c.step_rows(blk, "cover_imports", range(T), lambda t: u[t] - imports.pyomo(t) <= 0)
             c.step_rows(blk, "cover_certs", range(T), lambda t: u[t] - certs.pyomo(t) <= 0)
             c.cert_cover = u
-        terms = dirty_energy_expr(c, u).total_pyomo(weights)
+        dirty = dirty_energy_expr(c, u)
+        if c.book is not None and c.book.heat_pump is not None:
+            # heat reuse: the heat pump's draw is site consumption too (docs/compliance.md);
+            # its share-dependent term keeps the scenario's own target (1 − x)
+            x = carbon.cfe_target if carbon.cfe_target is not None else 0.0
+            dirty.add_expr(c.book.heat_pump, -(1.0 - x) * c.dt)
+        terms = dirty.total_pyomo(weights)
         total_load = float((weights * p.load_mw).sum() * c.dt)
         # Without a target the row is written with an infinite bound (HiGHS reads ≥ 1e20
         # as infinite), so it changes nothing until a frontier moves its bound.

@@ -114,6 +114,16 @@ class Grid(_Strict):
     carbon_intensity_tco2_per_mwh: NumberOrColumn = Field(description="location-based factor")
     cfe_share: NumberOrColumn = Field(description="clean share of grid supply, 0..1")
     spot_price_per_mwh: NumberOrColumn | None = Field(default=None)
+    residual_mix_tco2_per_mwh: NumberOrColumn | None = Field(
+        default=None,
+        description="market-based factor of imports no certificate covers (CONTRACT 11); "
+        "default: carbon_intensity_tco2_per_mwh",
+    )
+    zone: str | None = Field(
+        default=None,
+        description="market boundary (bidding zone, e.g. DE-LU) of the site's grid; "
+        "certificates of another zone do not count under ghg_scope2_hourly",
+    )
 
 
 _ALL_MONTHS = list(range(1, 13))
@@ -307,6 +317,16 @@ class Carbon(_Strict):
     include_embodied: bool = Field(
         default=False, description="annualised embodied tCO2 count in the cap and the price"
     )
+    renewable_share_target: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="share of site consumption covered by renewable supply in every matching "
+        "period (CONTRACT 11)",
+    )
+    renewable_matching: Literal["annual", "monthly", "hourly"] = Field(
+        default="annual", description="matching period of renewable_share_target"
+    )
 
 
 class Compute(_Strict):
@@ -417,6 +437,88 @@ class DemandResponse(_Strict):
         return self
 
 
+class CertificateOffer(_Strict):
+    """Unbundled energy attribute certificates: GOs, RECs, EACs (CONTRACT 11)."""
+
+    name: str = Field(min_length=1)
+    price_per_mwh: float = Field(description="price per certificate (MWh)")
+    matching: Literal["annual", "monthly", "hourly"] = Field(
+        description="annual/monthly: cover imports of the horizon/month; hourly: of the step"
+    )
+    max_mwh: NonNegative | None = Field(
+        default=None, description="most certificates over the horizon, MWh"
+    )
+    max_mw: NumberOrColumn | None = Field(
+        default=None, description="hourly certificates: most per step, MW (number or column)"
+    )
+    zone: str | None = Field(
+        default=None,
+        description="market boundary the certificates come from; none = the site's grid.zone",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> CertificateOffer:
+        if self.max_mw is not None and self.matching != "hourly":
+            raise ValueError("max_mw limits hourly certificates only; use max_mwh")
+        return self
+
+
+class HeatReuse(_Strict):
+    """Recovered IT heat sold to an offtaker (district heating), for the ERF.
+
+    See docs/compliance.md."""
+
+    recoverable_share: float = Field(
+        gt=0, le=1, description="share of the IT load recoverable as heat, 0..1"
+    )
+    offtake_limit_mw_heat: NonNegative | None = Field(
+        default=None, description="most heat the offtaker takes per step, MW heat"
+    )
+    price_per_mwh_heat: float = Field(description="income per MWh of heat delivered")
+    heat_pump_cop: float | None = Field(
+        default=None,
+        gt=1,
+        description="coefficient of performance of the heat pump lifting the heat; "
+        "none = heat delivered directly (no heat pump)",
+    )
+
+
+ComplianceRuleName = Literal["enefg", "enefg_2027", "ghg_scope2_hourly", "eu_2024_1364"]
+
+
+class ComplianceRule(_Strict):
+    """A rule set with options (docs/compliance.md); a bare name uses the defaults."""
+
+    rule: ComplianceRuleName
+    as_of: dt.date | None = Field(
+        default=None,
+        description="date whose requirements apply; default: enefg_2027 2027-07-01, "
+        "others the horizon's first day",
+    )
+    exemption_threshold_mwh: NonNegative | None = Field(
+        default=None,
+        description="ghg_scope2_hourly: yearly consumption below which hourly matching is "
+        "not required (default in docs/compliance.md)",
+    )
+    enforce: bool = Field(
+        default=True, description="false: report pass/fail only, add no constraint"
+    )
+
+
+class Facility(_Strict):
+    """The data centre as the rules see it (EnEfG §11 dates, EU 2024/1364 thresholds)."""
+
+    commissioning_date: dt.date | None = Field(
+        default=None,
+        description="first operation; decides the EnEfG PUE/ERF limits (none: an existing "
+        "site, in operation before 2026-07-01)",
+    )
+    it_capacity_mw: NonNegative | None = Field(
+        default=None,
+        description="installed IT power (applicability thresholds); default: the peak IT load",
+    )
+
+
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
@@ -451,6 +553,12 @@ class Scenario(_Strict):
     demand_response: list[DemandResponse] = Field(
         default_factory=list, description="demand-response programmes (CONTRACT 12)"
     )
+    certificate_offers: list[CertificateOffer] = Field(default_factory=list)
+    compliance: list[ComplianceRuleName | ComplianceRule] = Field(
+        default_factory=list, description="rule sets to meet and report (docs/compliance.md)"
+    )
+    heat_reuse: HeatReuse | None = None
+    facility: Facility | None = None
 
     @model_validator(mode="after")
     def _one_outer_index(self) -> Scenario:
@@ -468,7 +576,9 @@ class Scenario(_Strict):
             raise ValueError(f"currency must be an ISO 4217 code such as USD or EUR, got {v!r}")
         return v
 
-    @field_validator("ppa_offers", "technologies", mode="before")
+    @field_validator(
+        "ppa_offers", "technologies", "certificate_offers", "compliance", mode="before"
+    )
     @classmethod
     def _none_is_empty(cls, v: Any) -> Any:
         return [] if v is None else v
