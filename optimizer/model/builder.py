@@ -146,6 +146,9 @@ class CaseBuilder:
         """u[t]: certificate-covered imports (a variable only when a CFE row is written)."""
         self.peaks: dict[str, list[VarData]] = {}
         """Billed monthly peak of each grid offer with a demand charge."""
+        self.price_terms: dict[str, tuple[list[VarData], np.ndarray]] = {}
+        """Grid offers with a numeric energy price: the variables its price multiplies and
+        d(C_c)/d(price) of each (compare's breakeven moves these cost coefficients)."""
         self.m = parent.m if parent.single else parent.case_block(index)
 
     # -- data ------------------------------------------------------------------------------
@@ -435,11 +438,11 @@ Operate = Callable[[CaseBuilder], None]
 
 def _parts() -> tuple[list[Declare], list[Operate]]:
     """The units in build order: first-stage declarations, then per-case operation."""
-    from optimizer.model import flexibility, grid, materials, policy, ppa, site
+    from optimizer.model import flexibility, grid, materials, network, policy, ppa, site
     from optimizer.units import TECHNOLOGY_UNITS
 
     declare: list[Declare] = [grid.declare, ppa.declare]
-    operate: list[Operate] = [grid.operate, ppa.operate]
+    operate: list[Operate] = [grid.operate, network.operate, ppa.operate]
     for unit in TECHNOLOGY_UNITS:
         declare.append(unit.declare_all)
         operate.append(unit.operate_all)
