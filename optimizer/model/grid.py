@@ -151,7 +151,7 @@ def operate(c: CaseBuilder) -> None:
             e.add(1.0, imp[k])
             columns.extend(imp[k])
             c.add_step_cost("grid_energy", o.name, o.price * dt, imp[k])
-            if o.price_is_number:
+            if o.price_is_number or o.index_adder_per_mwh is not None:
                 c.price_terms[o.name] = (list(imp[k]), c.w * dt)
             if y is not None:
                 c.cap_rows(blk, f"signed_imp_{k}", imp[k], [y], coef=M)

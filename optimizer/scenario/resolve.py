@@ -47,6 +47,8 @@ class GridOfferData:
     """The energy price is one number (compare finds its breakeven)."""
     price_per_mwh: float | None = None
     """That number."""
+    index_adder_per_mwh: float | None = None
+    """An index offer's adder (price = spot + adder; not for a block's rest)."""
     block_mw: np.ndarray | None = None
     """Block offers: the block's MW in every step (None: not a block offer)."""
     swing_share: float = 0.0
@@ -399,6 +401,7 @@ def _offer(
         group=o.group,
         price_is_number=number,
         price_per_mwh=float(o.energy_price_per_mwh) if number else None,  # type: ignore[arg-type]
+        index_adder_per_mwh=o.index_adder_per_mwh if not o.is_block else None,
         block_mw=block,
         swing_share=o.swing_share,
         take_or_pay_share=o.take_or_pay_share,
