@@ -8,10 +8,12 @@ with its two grid offers replaced by two groups of three offers each:
   at 50 (swing 10 %, take-or-pay 90 %, the rest at spot).
 
 MILP: one HiGHS MILP (a binary per grouped offer, imports ≤ M·y), then the LP with the
-binaries fixed for duals — what ``dcopt run`` does. Enumeration: the 3 × 3 = 9 choices,
-each an LP with the binaries' bounds fixed, warm-started from the previous basis, then the
-best one re-solved for its duals. Both give the same objective; the times are printed with
-the machine's load average (shared machine: compare the two, not absolute numbers).
+binaries fixed for duals (``HighsLp.choice_method = "milp"``). Enumeration: the 3 × 3 = 9
+choices, each an LP with the binaries' bounds fixed, warm-started from the previous basis,
+then the best one re-solved for its duals (``"enumerate"``; what ``"auto"``, the default,
+does up to 64 choices). Both give the same objective; the times are printed with the
+machine's load average (shared machine: compare the two, not absolute numbers). Results:
+docs/decisions.md, "Exclusive supply".
 
     .venv/bin/python benchmarks/bench_groups.py [--repeat N]
 """

@@ -117,7 +117,11 @@ def _bound(c: CaseBuilder, max_mw: float | None) -> float:
     cap = min(max_mw if max_mw is not None else np.inf, limit if limit is not None else np.inf)
     if np.isfinite(cap):
         return float(cap)
-    extra = sum(float(t.max_mw) for t in p.technologies if getattr(t, "max_mw", None) is not None)
+    extra = 0.0
+    for t in p.technologies:
+        mx = getattr(t, "max_mw", None)
+        if mx is not None:
+            extra += float(mx)
     return float(np.max(p.load_mw)) + extra
 
 
@@ -174,13 +178,7 @@ def operate(c: CaseBuilder) -> None:
             n_months = len(p.time.month_labels)
             peak = c.scalar_vars(blk, f"peak_{k}", [0.0] * n_months, [None] * n_months)
             if o.is_block:
-                mid = p.time.month_id
-                c.step_rows(
-                    blk,
-                    f"peak_def_{k}",
-                    range(T),
-                    lambda t, e=e, pk=peak, mid=mid: e.pyomo(t) - pk[mid[t]] <= 0,
-                )
+                c.step_rows(blk, f"peak_def_{k}", range(T), _peak_rule(e, peak, p.time.month_id))
             else:
                 c.cap_rows(blk, f"peak_def_{k}", imp[k], peak, which=p.time.month_id)
             c.cost.add(
@@ -213,6 +211,15 @@ def operate(c: CaseBuilder) -> None:
             lambda t: sum(imp[k][t] for k in range(K)) <= limit,
         )
     c.summary_hooks.append(lambda lp, acc, s: _summary(c, lp, acc, s, block_parts))
+
+
+def _peak_rule(e: StepExpr, peak: list[VarData], month: np.ndarray) -> Any:
+    mid = np.asarray(month).tolist()
+
+    def rule(t: int) -> object:
+        return e.pyomo(t) - peak[mid[t]] <= 0
+
+    return rule
 
 
 def _block(
