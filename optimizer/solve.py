@@ -226,15 +226,60 @@ def _diagnose_load(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> d
     costs = lp.cost.copy()
     lp.set_costs(lp.columns, np.zeros(lp.num_cols))
     slack = lp.add_slack_columns(rows, step_cost)
+
+    def _binding_limits(b: Any, lp: HighsLp, short: np.ndarray) -> list[str]:
+        """Which limits bind in the steps with unserved load (from the least-unserved solve):
+        the import limit, each offer's max_mw, each capacity's max_mw, outage steps."""
+        p = b.problem
+        c = b.base
+        out: list[str] = []
+        n_short = int(short.sum())
+        if not n_short:
+            return out
+
+        def steps(mask: np.ndarray) -> str:
+            k = int((mask & short).sum())
+            return f"{k:,} step" + ("s" if k != 1 else "")
+
+        if p.grid_available is not None:
+            down = np.asarray(p.grid_available) <= 0
+            if (down & short).any():
+                out.append(f"grid outage (resilience.outages) in {steps(down)}")
+        imports = c.imports.evaluate(lp.values)
+        limit = p.import_limit_mw
+        if limit is not None:
+            at = imports >= limit - 1e-6 * max(1.0, limit)
+            if (at & short).any():
+                out.append(f"site.grid_import_limit_mw {limit:g} binds in {steps(at)}")
+        flows = {f.asset: e for f, e in c.flows.items() if f.kind.value == "grid_import_mw"}
+        for o in p.offers:
+            if o.max_mw is None or o.name not in flows:
+                continue
+            x = flows[o.name].evaluate(lp.values)
+            at = x >= o.max_mw - 1e-6 * max(1.0, o.max_mw)
+            if (at & short).any():
+                out.append(f"grid_offers[{o.name}].max_mw {o.max_mw:g} binds in {steps(at)}")
+        caps = b.capacities
+        if caps:
+            values = lp.values(list(caps.values()))
+            for (name, var), v in zip(caps.items(), values, strict=True):
+                if var.ub is not None and v >= float(var.ub) - 1e-6 * max(1.0, float(var.ub)):
+                    ppa = any(q.name == name for q in p.ppas)
+                    section = "ppa_offers" if ppa else "technologies"
+                    out.append(f"{section}[{name}].max_mw {float(var.ub):g} is reached")
+        return out
+
+    binding: list[str] = []
     try:
         status = lp.solve(settings)
         if status != "optimal":
             return {"requirement": "load", "message": "the problem is infeasible"}
         x = lp.column_values(slack)
+        short = x > 1e-6
+        binding = _binding_limits(b, lp, short[: b.base.T])
     finally:
         lp.delete_columns(slack)
         lp.set_costs(lp.columns, costs)
-    short = x > 1e-6
     mwh = float((x * step_cost).sum())
     i = int(np.argmax(short)) if short.any() else 0
     stamps = [ts for c in b.cases for ts in c.problem.time.index]
@@ -246,15 +291,18 @@ def _diagnose_load(built: BuiltModel, lp: HighsLp, settings: HighsSettings) -> d
                 ts = f"{ts} (case {c.name})"
                 break
             at += c.T
+    limits = "; limits that bind there: " + "; ".join(binding) if binding else ""
     return {
         "requirement": "load",
         "unserved_mwh": mwh,
         "unserved_steps": int(short.sum()),
         "first_unserved_timestamp": ts,
+        "binding_limits": binding,
         "message": (
             f"the load cannot be served: even without carbon goals {mwh:.1f} MWh in "
-            f"{int(short.sum())} steps stay unserved, first at {ts} (short {x[i]:.2f} MW); "
-            "raise site.grid_import_limit_mw, an offer's max_mw or a technology's max_mw"
+            f"{int(short.sum())} steps stay unserved, first at {ts} (short {x[i]:.2f} MW)"
+            f"{limits}; raise site.grid_import_limit_mw, an offer's max_mw or a technology's "
+            "max_mw"
         ),
     }
 

@@ -69,13 +69,11 @@ def compare_cmd(
         f"value {cur}",
         f"marginal {cur}/MW-yr",
         f"breakeven {cur}/MWh",
+        "verdict",
     ):
-        t.add_column(col, justify="left" if col in ("item", "kind") else "right")
+        t.add_column(col, justify="left" if col in ("item", "kind", "verdict") else "right")
     for it in result.ranked():
-        be = "-"
-        if it.breakeven_price_per_mwh is not None:
-            arrow = "↓" if it.breakeven_direction == "up" else "↑"
-            be = f"{it.breakeven_price_per_mwh:,.2f} {arrow}"
+        be = it.breakeven or "-"
         t.add_row(
             it.name,
             it.kind,
@@ -83,7 +81,10 @@ def compare_cmd(
             "required" if it.required else _num(it.value),
             _num(it.marginal_value_per_mw_year),
             be,
+            it.verdict,
         )
     out.print(t)
+    for g, name in (base.summary.get("signed_offers") or {}).items():
+        out.print(f"sign in {g}: {name}")
     out.print(f"{result.solves} solves in {result.seconds:.2f} s")
     out.print("wrote " + ", ".join(str(p) for p in written))

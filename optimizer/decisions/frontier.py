@@ -56,6 +56,7 @@ CSV_COLUMNS = (
     "marginal_cost_per_mwh_clean",
     "marginal_cost_per_tco2_abated",
     "solve_seconds",
+    "signed_offers",
 )
 """frontier.csv: CONTRACT section 6's columns first, then ours."""
 
@@ -77,6 +78,9 @@ class FrontierPoint:
     marginal_cost_per_mwh_clean: float | None = None
     marginal_cost_per_tco2_abated: float | None = None
     solve_seconds: float = 0.0
+    signed_offers: str = ""
+    """The offers signed at this point (CONTRACT 13), ``group=name`` joined by ``;``: each
+    point re-chooses them (a tighter target may sign another supplier)."""
     summary: dict[str, Any] | None = field(default=None, repr=False)
     dispatch: Any = field(default=None, repr=False)
     """The dispatch table, kept for the first optimal point only (the report's run)."""
@@ -212,6 +216,7 @@ def frontier(
 
 def _fill(pt: FrontierPoint, summary: dict[str, Any]) -> None:
     pt.summary = summary
+    pt.signed_offers = ";".join(f"{g}={n}" for g, n in summary.get("signed_offers", {}).items())
     pt.objective = clean_number(summary["objective"])
     pt.total_cost = clean_number(summary["total_cost"])
     pt.cfe_score = clean_number(summary["cfe_score"])

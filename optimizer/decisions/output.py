@@ -33,6 +33,15 @@ COMPARE_CSV_COLUMNS = (
     "breakeven_price_per_mwh",
     "breakeven_direction",
     "breakeven_method",
+    "breakeven",
+    "breakeven_index_adder_per_mwh",
+    "verdict",
+    "group",
+    "signed",
+    "alternative",
+    "fixed_fee",
+    "saving_if_dropped",
+    "value_relaxed",
 )
 
 
@@ -98,12 +107,22 @@ def compare_section(result: CompareResult) -> Section:
     cur = html.escape(str(result.base.summary.get("currency", "")))
     intro = (
         f"<p>Value = objective without the item − objective with it ({cur} over the modelled "
-        "horizon). Marginal value is per MW-year (reduced cost ÷ horizon fraction; positive = "
-        "one more MW would lower the cost). The breakeven strike of a PPA is where its chosen "
-        "volume starts to change (up: a lower strike buys more; down: a higher strike buys "
-        "less).</p>"
+        "horizon), never below 0; an unused offer is worth 0 and dropping it saves its fixed "
+        "fee. Marginal value is per MW-year (reduced cost ÷ horizon fraction; positive = "
+        "one more MW would lower the cost). Breakeven: the price at which a grid offer would be "
+        "signed or stop being signed, or a PPA's chosen volume would change.</p>"
     )
-    cols = [c for c in COMPARE_CSV_COLUMNS if c not in ("breakeven_method",)]
+    cols = [
+        "rank",
+        "name",
+        "section",
+        "kind",
+        "chosen_mw",
+        "value",
+        "verdict",
+        "breakeven",
+        "marginal_value_per_mw_year",
+    ]
     if not result.items:
         intro += f"<p>No comparison: the scenario itself is {html.escape(result.status)}.</p>"
     fig = figure_to_html(compare_figure(result), alt="value of each offer") if result.items else ""

@@ -349,6 +349,15 @@ DEFAULT_BASIS_BY_KIND: dict[str, str] = {
 adds its own, :func:`default_basis`)."""
 
 
+DEFAULT_BASIS_BY_PPA_TECHNOLOGY: dict[str, str] = {
+    "solar": "solar_pv",
+    "wind_onshore": "wind_onshore",
+    "wind_offshore": "wind_offshore",
+}
+"""The basis a PPA with ``technology:`` takes when it names none (CONTRACT 13); technologies
+without a row here (hydro, geothermal, nuclear, ...) have no defaults."""
+
+
 def all_bases() -> dict[str, Basis]:
     """This table's rows plus those each technology unit brings (optimizer/units/)."""
     from optimizer.units import TECHNOLOGY_UNITS

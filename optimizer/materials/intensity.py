@@ -5,7 +5,9 @@ other input errors (``dcopt validate`` sees it). Rules, per technology or PPA of
 
 - the basis is ``materials_basis`` if given, else (technologies only) the default of the
   kind (:data:`~optimizer.materials.defaults.DEFAULT_BASIS_BY_KIND`); ``"none"`` means no
-  defaults; a PPA without a basis has no defaults;
+  defaults; a PPA takes the default of its ``technology``
+  (:data:`~optimizer.materials.defaults.DEFAULT_BASIS_BY_PPA_TECHNOLOGY`) and otherwise has
+  no defaults;
 - ``materials_kg_per_mw`` / ``materials_kg_per_mwh`` override the basis material by material
   (set a material to 0 to drop it); ``embodied_carbon_tco2_per_mw`` / ``_per_mwh`` replace the
   basis value;
@@ -22,7 +24,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from optimizer.errors import FieldError
-from optimizer.materials.defaults import Basis, all_bases, default_basis
+from optimizer.materials.defaults import (
+    DEFAULT_BASIS_BY_PPA_TECHNOLOGY,
+    Basis,
+    all_bases,
+    default_basis,
+)
 
 if TYPE_CHECKING:
     from optimizer.scenario.schema import Scenario
@@ -176,7 +183,12 @@ def resolve_materials(scenario: Scenario, errors: list[FieldError]) -> Materials
 
     for ppa in scenario.ppa_offers:
         path = f"ppa_offers[{ppa.name}]"
-        basis = _basis(ppa.materials_basis, None, path, errors)
+        basis = _basis(
+            ppa.materials_basis,
+            DEFAULT_BASIS_BY_PPA_TECHNOLOGY.get(ppa.technology or ""),
+            path,
+            errors,
+        )
         if basis is not None and basis.materials_kg_per_mwh:
             errors.append(
                 FieldError(

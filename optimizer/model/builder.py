@@ -169,6 +169,9 @@ class CaseBuilder:
         self.book: CertificateBook | None = None
         """CONTRACT 11: certificates bought, their cover, heat reuse and the compliance rows
         (:mod:`optimizer.model.certificates`); None when the scenario has none of them."""
+        self.price_terms: dict[str, tuple[list[VarData], np.ndarray]] = {}
+        """Grid offers with a numeric energy price: the variables its price multiplies and
+        d(C_c)/d(price) of each (compare's breakeven moves these cost coefficients)."""
         self.m = parent.m if parent.single else parent.case_block(index)
 
     # -- data ------------------------------------------------------------------------------
@@ -534,6 +537,7 @@ def _parts() -> tuple[list[Declare], list[Operate]]:
         grid,
         heat_reuse,
         materials,
+        network,
         policy,
         ppa,
         resilience,
@@ -542,7 +546,7 @@ def _parts() -> tuple[list[Declare], list[Operate]]:
     from optimizer.units import TECHNOLOGY_UNITS
 
     declare: list[Declare] = [grid.declare, ppa.declare]
-    operate: list[Operate] = [grid.operate, ppa.operate]
+    operate: list[Operate] = [grid.operate, network.operate, ppa.operate]
     for unit in TECHNOLOGY_UNITS:
         declare.append(unit.declare_all)
         operate.append(unit.operate_all)

@@ -58,6 +58,8 @@ class MatrixForm:
     col_upper: np.ndarray
     row_lower: np.ndarray
     row_upper: np.ndarray
+    integer_cols: np.ndarray | None = None
+    """Columns of integer (binary) variables; None for a pure LP (the usual case)."""
 
 
 class _Collector:
@@ -191,6 +193,7 @@ def compile_model(model: Any) -> MatrixForm:
         (INF if v.ub is None else v.ub for v in acc.columns), dtype=float, count=n
     )
     return MatrixForm(
+        integer_cols=_integer_columns(model, acc.col_index),
         columns=acc.columns,
         col_index=acc.col_index,
         rows=rows,
@@ -202,3 +205,18 @@ def compile_model(model: Any) -> MatrixForm:
         row_lower=np.asarray(lower, dtype=float),
         row_upper=np.asarray(upper, dtype=float),
     )
+
+
+def _integer_columns(model: Any, col_index: dict[int, int]) -> np.ndarray | None:
+    """Columns of integer variables, looked up per Var component (a model of continuous
+    components costs one check per component); None when there is none."""
+    cols: list[int] = []
+    for comp in model.component_objects(pyo.Var, active=True, descend_into=True):
+        first = next(iter(comp.values()), None)
+        if first is None or not first.is_integer():
+            continue
+        for v in comp.values():
+            j = col_index.get(id(v))
+            if j is not None and v.is_integer():
+                cols.append(j)
+    return np.asarray(sorted(cols), dtype=np.int64) if cols else None

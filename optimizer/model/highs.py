@@ -30,6 +30,13 @@ Algorithm = Literal["auto", "simplex", "ipm", "pdlp"]
 
 _INF = highspy.kHighsInf
 
+MAX_ENUMERATION = 64
+"""Up to this many combinations of signed offers are enumerated (one LP each, warm-started);
+beyond, one MILP (docs/decisions.md: measured 5x faster for 3 x 3 offers on a week)."""
+
+MIP_REL_GAP = 1e-9
+"""Relative MILP gap: the choice of signed offers is exact (compare reads differences)."""
+
 
 @dataclass(frozen=True)
 class HighsSettings:
@@ -80,6 +87,22 @@ class HighsLp:
         lp.a_matrix_.index_ = A.indices.astype(np.int32)
         lp.a_matrix_.value_ = A.data.astype(float)
         lp.sense_ = highspy.ObjSense.kMinimize
+        self._int: np.ndarray | None = None
+        """Integer columns (CONTRACT 13's signed offers); None for a pure LP."""
+        self._groups: list[np.ndarray] | None = None
+        """The integer columns as "exactly one of" groups, where every one is in such a row."""
+        if form.integer_cols is not None:
+            self._int = form.integer_cols.astype(np.int32)
+            self._int_lo = np.asarray(lb, dtype=float)[self._int].copy()
+            self._int_hi = np.asarray(ub, dtype=float)[self._int].copy()
+            self._groups = _choice_groups(A, lower, upper, self._int)
+        self._lp_basis: Any = None
+        """The basis of the last LP with the integers fixed (warm start of the next)."""
+        self.choice_method: Literal["auto", "enumerate", "milp"] = "auto"
+        """How integer columns are solved: auto = enumerate up to MAX_ENUMERATION choices."""
+        self.mip_seconds = 0.0
+        self.choices_solved = 0
+        """LPs solved by the last enumeration (0: the last solve was an LP or a MILP)."""
         self.h.passModel(lp)
         self.cost = c.copy()
         self._x: np.ndarray | None = None
@@ -138,7 +161,138 @@ class HighsLp:
         for name, value in settings.extra:
             h.setOptionValue(name, value)
 
+    @property
+    def is_mip(self) -> bool:
+        return self._int is not None
+
     def solve(self, settings: HighsSettings | None = None) -> Status:
+        """Solve the LP; a model with integer columns as a MILP, then the LP with the
+        integers fixed at the MILP's optimum, whose solution and duals are reported."""
+        if self._int is not None:
+            enumerate_ = self.choice_method == "enumerate" or (
+                self.choice_method == "auto" and self._combinations() <= MAX_ENUMERATION
+            )
+            if self._groups is not None and enumerate_:
+                return self._solve_enumerate(settings)
+            return self._solve_mip(settings)
+        return self._solve_lp(settings)
+
+    # -- integer columns: enumeration of the choices, or a MILP ------------------------------
+    def _allowed(self) -> list[np.ndarray]:
+        """Per group, the positions (in ``self._int``) a choice may take under the current
+        bounds: not forced to 0, and the one forced to 1 if any."""
+        assert self._int is not None and self._groups is not None
+        out = []
+        for g in self._groups:
+            pos = np.searchsorted(self._int, g)
+            forced = pos[self._int_lo[pos] > 0.5]
+            out.append(forced if len(forced) else pos[self._int_hi[pos] > 0.5])
+        return out
+
+    def _combinations(self) -> int:
+        n = 1
+        for a in self._allowed():
+            n *= len(a)
+        return n
+
+    def _fix_integers(self, values: np.ndarray) -> None:
+        assert self._int is not None
+        n = len(self._int)
+        self.h.changeColsBounds(n, self._int, values, values)
+
+    def _solve_enumerate(self, settings: HighsSettings | None) -> Status:
+        """Every combination of one choice per group, each an LP with the integers fixed,
+        warm-started from the previous basis; the best one is re-solved for its duals."""
+        from itertools import product
+
+        assert self._int is not None
+        t0 = time.perf_counter()
+        allowed = self._allowed()
+        if any(len(a) == 0 for a in allowed):  # a group with every choice forced out
+            self._x = self._row_dual = self._col_dual = None
+            self.solve_seconds = time.perf_counter() - t0
+            self.choices_solved = 0
+            return "infeasible"
+        warm = _warm(settings)
+        best: tuple[float, np.ndarray, Any] | None = None
+        worst_status: Status = "infeasible"
+        basis = self._lp_basis
+        count = 0
+        for combo in product(*allowed):
+            values = np.zeros(len(self._int))
+            values[list(combo)] = 1.0
+            self._fix_integers(values)
+            if basis is not None:
+                self.h.setBasis(basis)
+            status = self._solve_lp(warm if basis is not None else settings)
+            count += 1
+            if status == "optimal":
+                basis = self.h.getBasis()
+                obj = self.objective
+                if best is None or obj < best[0] - 1e-9 * max(1.0, abs(obj)):
+                    best = (obj, values, basis)
+            elif status in ("unbounded", "error", "time_limit"):
+                worst_status = status
+        self.choices_solved = count
+        if best is None:
+            self._x = self._row_dual = self._col_dual = None
+            self.solve_seconds = time.perf_counter() - t0
+            return worst_status
+        self._fix_integers(best[1])
+        self.h.setBasis(best[2])
+        status = self._solve_lp(warm)
+        self.solve_seconds = time.perf_counter() - t0
+        if status == "optimal":
+            self._lp_basis = self.h.getBasis()
+        return status
+
+    def _solve_mip(self, settings: HighsSettings | None) -> Status:
+        h, cols = self.h, self._int
+        assert cols is not None
+        n = len(cols)
+        t0 = time.perf_counter()
+        if settings is not None:
+            self.apply(settings)
+        h.changeColsBounds(n, cols, self._int_lo, self._int_hi)
+        h.changeColsIntegrality(n, cols, np.full(n, highspy.HighsVarType.kInteger))
+        h.setOptionValue("solver", "choose")
+        h.setOptionValue("presolve", "on")
+        h.setOptionValue("mip_rel_gap", MIP_REL_GAP)
+        h.run()
+        status = h.getModelStatus()
+        ms = highspy.HighsModelStatus
+        self.mip_seconds = time.perf_counter() - t0
+        feasible = h.getInfo().primal_solution_status == 2
+        if status != ms.kOptimal and not (status == ms.kTimeLimit and feasible):
+            self._x = self._row_dual = self._col_dual = None
+            self.solve_seconds = self.mip_seconds
+            if status == ms.kInfeasible:
+                return "infeasible"
+            if status in (ms.kUnbounded, ms.kUnboundedOrInfeasible):
+                return "unbounded" if status == ms.kUnbounded else "infeasible"
+            if status == ms.kTimeLimit:
+                return "time_limit"
+            log.warning("HiGHS MILP ended with model status %s", h.modelStatusToString(status))
+            return "error"
+        chosen = np.round(np.asarray(h.getSolution().col_value)[cols])
+        self.choices_solved = 0
+        h.changeColsBounds(n, cols, chosen, chosen)
+        h.changeColsIntegrality(n, cols, np.full(n, highspy.HighsVarType.kContinuous))
+        if settings is not None:
+            self.apply(settings)
+        else:
+            h.setOptionValue("solver", "choose")
+        if self._lp_basis is not None:
+            h.setBasis(self._lp_basis)
+        lp_status = self._solve_lp(None)
+        self.solve_seconds = time.perf_counter() - t0
+        if lp_status == "optimal":
+            self._lp_basis = h.getBasis()
+            if status == ms.kTimeLimit:
+                return "time_limit"
+        return lp_status
+
+    def _solve_lp(self, settings: HighsSettings | None = None) -> Status:
         if settings is not None:
             self.apply(settings)
         t0 = time.perf_counter()
@@ -221,11 +375,23 @@ class HighsLp:
         return self._row_dual[self.rows(cons)]
 
     # -- changes between solves ------------------------------------------------------------
+    def _keep_int_bounds(self, cols: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+        """MILP: bounds a caller sets on integer columns are theirs (the solve fixes the
+        integers at the optimum afterwards and starts from these bounds next time)."""
+        if self._int is None or not len(cols):
+            return
+        pos = np.searchsorted(self._int, cols)
+        pos = np.minimum(pos, len(self._int) - 1)
+        hit = self._int[pos] == cols
+        self._int_lo[pos[hit]] = lo[hit]
+        self._int_hi[pos[hit]] = hi[hit]
+
     def set_col_bounds(self, variables: Sequence[VarData], lo: float, hi: float) -> None:
         cols = self.cols(variables)
         cols = cols[cols >= 0].astype(np.int32)
         if len(cols):
             n = len(cols)
+            self._keep_int_bounds(cols, np.full(n, lo), np.full(n, hi))
             self.h.changeColsBounds(n, cols, np.full(n, lo), np.full(n, hi))
 
     def col_bounds(self, variables: Sequence[VarData]) -> tuple[np.ndarray, np.ndarray]:
@@ -236,6 +402,11 @@ class HighsLp:
         hi = np.array([v.ub if v.ub is not None else _INF for v in variables], dtype=float)
         lo[ok] = np.asarray(lp.col_lower_)[cols[ok]]
         hi[ok] = np.asarray(lp.col_upper_)[cols[ok]]
+        if self._int is not None:
+            for i in np.flatnonzero(ok):
+                k = int(np.searchsorted(self._int, cols[i]))
+                if k < len(self._int) and self._int[k] == cols[i]:
+                    lo[i], hi[i] = self._int_lo[k], self._int_hi[k]
         return lo, hi
 
     def set_row_upper(self, con: ConstraintData, upper: float) -> None:
@@ -258,7 +429,11 @@ class HighsLp:
         return self.h.getBasis()
 
     def set_basis(self, basis: Any) -> None:
-        """Start the next simplex solve from ``basis`` (taken from this model)."""
+        """Start the next simplex solve from ``basis`` (taken from this model); a MILP starts
+        its LP with the integers fixed from it."""
+        if self._int is not None:
+            self._lp_basis = basis
+            return
         self.h.setBasis(basis)
 
     def set_col_bounds_each(
@@ -271,6 +446,7 @@ class HighsLp:
             idx = cols[ok].astype(np.int32)
             lo_a = np.asarray(lo, dtype=float)[ok]
             hi_a = np.asarray(hi, dtype=float)[ok]
+            self._keep_int_bounds(idx, lo_a, hi_a)
             self.h.changeColsBounds(len(idx), idx, lo_a, hi_a)
 
     def cost_ranging(self, variables: Sequence[VarData]) -> tuple[np.ndarray, np.ndarray] | None:
@@ -298,6 +474,7 @@ class HighsLp:
 
     def clear_solver(self) -> None:
         """Forget the basis and any solver state: the next solve starts cold."""
+        self._lp_basis = None
         self.h.clearSolver()
 
     def set_coefficient(self, con: ConstraintData, col: int, value: float) -> None:
@@ -307,6 +484,7 @@ class HighsLp:
         """One new column per row in ``rows`` with coefficient 1 there, ``≥ 0``, at ``cost``;
         returns their column indices (remove them with :meth:`delete_columns`)."""
         n = len(rows)
+        self._lp_basis = None
         first = self.h.getNumCol()
         self.h.addCols(
             n,
@@ -326,4 +504,39 @@ class HighsLp:
 
     def delete_columns(self, cols: np.ndarray) -> None:
         idx = np.asarray(cols, dtype=np.int32)
+        self._lp_basis = None
         self.h.deleteCols(len(idx), idx)
+
+
+def _warm(settings: HighsSettings | None) -> HighsSettings:
+    """Simplex from the kept basis, no presolve: a re-solve after a bound change."""
+    from dataclasses import replace
+
+    base = settings if settings is not None else HighsSettings()
+    return replace(base, algorithm="simplex", presolve=False)
+
+
+def _choice_groups(
+    A: Any, lower: np.ndarray, upper: np.ndarray, int_cols: np.ndarray
+) -> list[np.ndarray] | None:
+    """The integer columns as groups of rows ``Σ_{j∈g} x_j = 1`` (every coefficient 1, every
+    column integer): each integer column in exactly one; None if any is not."""
+    csr = A.tocsr()
+    is_int = np.zeros(A.shape[1], dtype=bool)
+    is_int[int_cols] = True
+    sub = A[:, int_cols].tocsc()
+    rows = np.unique(sub.indices)
+    lo, hi = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+    groups: list[np.ndarray] = []
+    seen = np.zeros(A.shape[1], dtype=np.int64)
+    for r in rows.tolist():
+        if not (lo[r] == 1.0 and hi[r] == 1.0):
+            continue
+        start, end = csr.indptr[r], csr.indptr[r + 1]
+        cols, vals = csr.indices[start:end], csr.data[start:end]
+        if len(cols) and is_int[cols].all() and np.all(vals == 1.0):
+            groups.append(np.sort(cols.astype(np.int32)))
+            seen[cols] += 1
+    if not groups or not np.all(seen[int_cols] == 1):
+        return None
+    return groups

@@ -9,18 +9,34 @@ profile[k,t]           MW delivered (or certified) per MW contracted; 1 for base
 
 Equations::
 
-    pay_as_produced:  balance += c·profile[t];  cost += price·Δt·Σ_t profile[t]·c
-    baseload:         balance += c;             cost += price·Δt·T·c
+    pay_as_produced:  balance += c·profile[t];  cost += price·Δt·Σ_t paid[t]·profile[t]·c
+    baseload:         balance += c;             cost += price·Δt·Σ_t paid[t]·c
     virtual:          certificates v[t] = c·profile[t];
-                      cost += Σ_t (price − spot[t])·profile[t]·Δt·c   (settlement)
+                      cost += Σ_t paid[t]·(price − spot[t])·profile[t]·Δt·c   (settlement)
 
-The sums over the horizon are resolved once (``PpaData.delivered_mwh_per_mw``,
+``negative_price_rule`` (CONTRACT 13): ``pay`` (default) paid[t] = 1; ``no_pay_below_zero``
+paid[t] = 0 where spot[t] < 0 (delivery goes on); ``curtail`` profile[t] = 0 where spot[t] < 0
+(the plant delivers nothing, nothing is paid). Physical delivery enters the renewable-supply
+ledger only for a renewable ``technology`` (or none given); it is carbon-free in 3.6 whatever
+the technology.
+
+The sums over the horizon are resolved once (``PpaData.paid_energy_per_mw``,
 ``settlement_per_mw``), so that screening on typical days pays the full year's energy.
 
 A physical PPA's energy is paid whether the site uses, curtails or exports it.
+
+Reported (summary.json ``ppa_metrics``, one entry per PPA), with s̄ the time-average spot:
+
+    capture_price = Σ_t spot[t]·profile[t] / Σ_t profile[t]
+    capture_rate  = capture_price / s̄
+    shape_cost    = Σ_t (s̄ − spot[t])·c·profile[t]·Δt   (its energy at s̄ minus at spot)
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
 
 from optimizer.model.builder import CaseBuilder, Item, ModelBuilder
 from optimizer.model.flows import FlowKind
@@ -52,6 +68,41 @@ def operate(c: CaseBuilder) -> None:
         else:
             c.balance.add_scalar(q.profile, cap)
             c.physical_supply.add_scalar(q.profile, cap)
-            c.renewable.add_scalar(q.profile, cap)
+            if q.renewable:
+                c.renewable.add_scalar(q.profile, cap)
             c.flow(FlowKind.PPA_DELIVERY, q.name, c.step_expr().add_scalar(q.profile, cap), q.kind)
-            c.cost.add("ppa_energy", q.name, q.price_per_mwh * q.delivered_mwh_per_mw, [cap])
+            c.cost.add("ppa_energy", q.name, q.price_per_mwh * q.paid_energy_per_mw, [cap])
+    if c.problem.ppas:
+        c.summary_hooks.append(lambda lp, acc, summary: _metrics(c, lp, summary))
+
+
+def _metrics(c: CaseBuilder, lp: Any, summary: dict[str, Any]) -> None:
+    """``ppa_metrics``: capture price and rate, shape cost, paid and unpaid energy."""
+    p = c.problem
+    spot = p.spot_price
+    w, dt = c.w, c.dt
+    mean_spot = float((w * spot).sum() / w.sum()) if spot is not None else None
+    out: dict[str, dict[str, Any]] = {}
+    for q in p.ppas:
+        cap = float(lp.values([c.capacity(q.name)])[0])
+        prof = np.asarray(q.profile, dtype=float)
+        energy = float((w * prof).sum() * dt) * cap
+        row: dict[str, Any] = {
+            "technology": q.technology,
+            "renewable": q.renewable if q.kind != "virtual" else None,
+            "negative_price_rule": q.negative_price_rule,
+            "contracted_mw": cap,
+            "energy_mwh": energy,
+            "paid_mwh": q.paid_energy_per_mw * cap,
+            "capture_price_per_mwh": None,
+            "capture_rate": None,
+            "shape_cost": None,
+        }
+        weight = float((w * prof).sum())
+        if spot is not None and mean_spot is not None and weight > 0:
+            capture = float((w * prof * spot).sum() / weight)
+            row["capture_price_per_mwh"] = capture
+            row["capture_rate"] = capture / mean_spot if abs(mean_spot) > 1e-9 else None
+            row["shape_cost"] = float((w * (mean_spot - spot) * prof).sum() * dt) * cap
+        out[q.name] = row
+    summary["ppa_metrics"] = out

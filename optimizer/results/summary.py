@@ -25,6 +25,10 @@ TOTAL_COST_CATEGORIES = (
     "ppa_settlement",
     "generator_fuel",
     "export_revenue",
+    "grid_resale",
+    "network_capacity",
+    "network_energy",
+    "levies",
 )
 """Cost categories of ``total_cost`` (CONTRACT 3.8); ``carbon_price`` is in the objective only."""
 

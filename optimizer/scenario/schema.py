@@ -31,6 +31,20 @@ _Strict = Strict
 _check_min_max = check_min_max
 
 
+class Network(_Strict):
+    """Network charges of the grid connection (CONTRACT 13), paid whatever the supplier."""
+
+    capacity_charge_per_mw_year: NonNegative = Field(
+        default=0.0, description="on the peak total grid import (see capacity_charge_basis)"
+    )
+    energy_charge_per_mwh: NonNegative = Field(default=0.0, description="on every MWh imported")
+    capacity_charge_basis: Literal["horizon_peak", "monthly_peak"] = Field(
+        default="horizon_peak",
+        description="horizon_peak: rate·H·(peak over the horizon); monthly_peak: "
+        "rate/12·Σ_m f[m]·(peak of local month m)",
+    )
+
+
 class Site(_Strict):
     """Where and when: the time grid and the grid connection."""
 
@@ -44,6 +58,14 @@ class Site(_Strict):
     )
     grid_export_limit_mw: NonNegative = Field(default=0.0, description="0 = no export")
     export_price: NumberOrColumn = Field(default=0.0, description="revenue per exported MWh")
+    network: Network | None = Field(
+        default=None,
+        description="network (grid-use) charges on grid imports, paid whoever supplies the "
+        "energy (CONTRACT 13)",
+    )
+    levies_per_mwh: NonNegative = Field(
+        default=0.0, description="taxes and levies on every MWh imported (CONTRACT 13)"
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -172,17 +194,71 @@ class TouPrice(_Strict):
 
 
 class GridOffer(_Strict):
-    """A retail or supply contract for grid energy (CONTRACT 3.2)."""
+    """A retail or supply contract for grid energy (CONTRACT 3.2, 13).
+
+    A block offer (``block_mw`` or ``block_profile``) sells a fixed-price block with a volume
+    tolerance; the rest of the offer's supply is bought at spot + ``index_adder_per_mwh``
+    (default 0) and block energy the site does not use is resold at spot −
+    ``resale_spread_per_mwh`` (docs/formulation.md, "Block offers").
+    """
 
     name: str = Field(min_length=1)
-    energy_price_per_mwh: float | str | TouPrice | None = None
-    index_adder_per_mwh: float | None = None
+    group: str | None = Field(
+        default=None,
+        description="offers sharing a group exclude each other: exactly one of them is signed "
+        "(CONTRACT 13); none = section 3.2 (the fixed fee is always paid)",
+    )
+    energy_price_per_mwh: float | str | TouPrice | None = Field(
+        default=None, description="number, column or {tou: [...]}; for a block: the block price"
+    )
+    index_adder_per_mwh: float | None = Field(
+        default=None,
+        description="price = spot + adder; for a block offer: the price of the rest (default 0)",
+    )
     demand_charge_per_mw_month: NonNegative = 0.0
     fixed_per_year: NonNegative = 0.0
     max_mw: NonNegative | None = None
+    block_mw: NonNegative | None = Field(
+        default=None, description="block offer: baseload MW delivered in every step"
+    )
+    block_profile: str | None = Field(
+        default=None, description="block offer: a column of block MW per step (shaped block)"
+    )
+    swing_share: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="block: delivered MW in each step within [(1−swing)·block, (1+swing)·block]",
+    )
+    take_or_pay_share: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="block: delivered energy over the horizon ≥ take_or_pay_share·block energy",
+    )
+    resale_spread_per_mwh: NonNegative = Field(
+        default=0.0, description="block: unused block energy is resold at spot − this spread"
+    )
+
+    @property
+    def is_block(self) -> bool:
+        return self.block_mw is not None or self.block_profile is not None
 
     @model_validator(mode="after")
     def _one_price(self) -> GridOffer:
+        if self.block_mw is not None and self.block_profile is not None:
+            raise ValueError("block_mw and block_profile exclude each other: give one")
+        if self.is_block:
+            if self.energy_price_per_mwh is None:
+                raise ValueError("a block offer needs energy_price_per_mwh (the block price)")
+            return self
+        for key, default in (
+            ("swing_share", 0.0),
+            ("take_or_pay_share", 0.0),
+            ("resale_spread_per_mwh", 0.0),
+        ):
+            if getattr(self, key) != default:
+                raise ValueError(f"{key} applies to a block offer: give block_mw or block_profile")
         if self.energy_price_per_mwh is None and self.index_adder_per_mwh is None:
             raise ValueError("give energy_price_per_mwh or index_adder_per_mwh")
         if self.energy_price_per_mwh is not None and self.index_adder_per_mwh is not None:
@@ -191,6 +267,21 @@ class GridOffer(_Strict):
                 "(index price = spot + adder)"
             )
         return self
+
+
+PpaTechnology = Literal[
+    "solar",
+    "wind_onshore",
+    "wind_offshore",
+    "hydro",
+    "geothermal",
+    "biomass",
+    "nuclear",
+    "gas",
+    "other_renewable",
+    "other",
+]
+"""Plant types of a PPA (CONTRACT 13); which count as renewable: docs/contracts.md."""
 
 
 class PpaOffer(_Strict):
@@ -221,6 +312,16 @@ class PpaOffer(_Strict):
     )
     term_years: int | None = Field(
         default=None, ge=1, description="years of delivery from start_year; default to the end"
+    )
+    technology: PpaTechnology | None = Field(
+        default=None,
+        description="plant type: the default materials basis and whether the delivery counts "
+        "as renewable supply (nuclear: carbon-free, not renewable); none = renewable",
+    )
+    negative_price_rule: Literal["pay", "no_pay_below_zero", "curtail"] = Field(
+        default="pay",
+        description="pay: as 3.3; no_pay_below_zero: no payment or settlement in steps with "
+        "spot < 0 (delivery goes on); curtail: the plant delivers nothing in those steps",
     )
 
     @model_validator(mode="after")
