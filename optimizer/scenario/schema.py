@@ -12,10 +12,12 @@ import re
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from optimizer.loadmodel.spec import DatacenterLoad
 from optimizer.profiles.spec import SolarProfile, WeatherSpec, WindProfile
+from optimizer.scenario.limits import MAX_PERIODS
+from optimizer.scenario.strict import check_model_input
 
 NumberOrColumn = float | str
 """A number, or the name of a numeric column of the series file."""
@@ -30,13 +32,22 @@ class _Strict(BaseModel):
     # NaN and ±inf are bad input (CONTRACT 2): refuse them in every scalar number field.
     model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _hostile(cls, data: Any, info: ValidationInfo) -> Any:
+        """No boolean where a number goes; no list longer than the list limit
+        (optimizer/scenario/strict.py)."""
+        return check_model_input(cls, data, info)
+
 
 class Site(_Strict):
     """Where and when: the time grid and the grid connection."""
 
     timezone: str = Field(description="IANA time zone; months, days and TOU hours are local")
     start: str = Field(description="first step, local time (ISO 8601)")
-    periods: int = Field(gt=0, description="number of steps")
+    periods: int = Field(
+        gt=0, le=MAX_PERIODS, description=f"number of steps (at most {MAX_PERIODS})"
+    )
     resolution_minutes: Literal[15, 30, 60] = Field(description="step length in minutes")
     grid_import_limit_mw: NonNegative | None = Field(
         default=None,
@@ -214,7 +225,9 @@ def _check_min_max(lo: float, hi: float | None) -> None:
 class _Sized(_Strict):
     name: str = Field(min_length=1)
     fixed_om_per_kw_year: NonNegative = 0.0
-    lifetime_years: float = Field(gt=0)
+    lifetime_years: float = Field(
+        ge=0.1, le=100, description="0.1 to 100 years; annualises the capital (CONTRACT 3.1)"
+    )
     min_mw: NonNegative = 0.0
     max_mw: NonNegative | None = None
     materials_basis: str | None = Field(
