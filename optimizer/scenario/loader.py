@@ -227,7 +227,9 @@ def validate_scenario(data: Mapping[str, Any], limits: InputLimits | None = None
     except ValidationError as exc:
         raise translate(exc, data) from None
     except RecursionError:  # a structure that contains itself, given by a Python caller
-        raise ScenarioError.single("scenario", "is nested too deeply (or contains itself)") from None
+        raise ScenarioError.single(
+            "scenario", "is nested too deeply (or contains itself)"
+        ) from None
     errors = _cross_checks(scenario)
     if errors:
         raise ScenarioError(errors)
@@ -270,4 +272,3 @@ def load_problem(
         len(scenario.technologies),
     )
     return problem
-

@@ -67,8 +67,7 @@ def describe_bytes(data: bytes) -> str | None:
         line = data.count(b"\n", 0, exc.start) + 1
         byte = data[exc.start]
         return (
-            f"text that is not UTF-8 (byte 0x{byte:02x} on line {line}; Latin-1 or "
-            "Windows-1252?)"
+            f"text that is not UTF-8 (byte 0x{byte:02x} on line {line}; Latin-1 or Windows-1252?)"
         )
     return None
 
@@ -110,7 +109,7 @@ def _too_deep(field: str, name: str, where: str, limits: InputLimits) -> Scenari
 
 
 # --- YAML ------------------------------------------------------------------------------------
-class _UniqueKeyLoader(_Loader):  # type: ignore[misc, valid-type]
+class _UniqueKeyLoader(_Loader):
     """The safe loader, refusing a key that appears twice in one mapping."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -127,12 +126,17 @@ class _UniqueKeyLoader(_Loader):  # type: ignore[misc, valid-type]
             if first is not None:
                 raise _DuplicateKey(key, line, first)
             seen[key] = line
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep=deep)
 
 
 class _DuplicateKey(Exception):
     def __init__(self, key: Any, line: int, first: int) -> None:
         self.key, self.line, self.first = key, line, first
+
+
+def _line(ev: yaml.Event) -> int:
+    mark = ev.start_mark
+    return 0 if mark is None else int(mark.line) + 1
 
 
 def _scan_yaml_events(text: str, name: str, field: str, limits: InputLimits) -> None:
@@ -152,8 +156,7 @@ def _scan_yaml_events(text: str, name: str, field: str, limits: InputLimits) -> 
                 if documents > 1:
                     raise ScenarioError.single(
                         field,
-                        f"{name} holds more than one YAML document (line "
-                        f"{ev.start_mark.line + 1}); give one",
+                        f"{name} holds more than one YAML document (line {_line(ev)}); give one",
                     )
                 continue
             if isinstance(ev, yaml.ScalarEvent):
@@ -164,19 +167,19 @@ def _scan_yaml_events(text: str, name: str, field: str, limits: InputLimits) -> 
                 if ev.anchor in open_anchors:
                     raise ScenarioError.single(
                         field,
-                        f"{name}: alias *{ev.anchor} on line {ev.start_mark.line + 1} refers "
+                        f"{name}: alias *{ev.anchor} on line {_line(ev)} refers "
                         "to the collection that contains it (a recursive structure)",
                     )
-                add = sizes.get(ev.anchor, 1)
+                add = sizes.get(ev.anchor or "", 1)
             elif isinstance(ev, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 stack.append((ev.anchor, 1))
                 total += 1
                 if ev.anchor is not None:
                     open_anchors.add(ev.anchor)
                 if len(stack) > limits.max_nesting_depth:
-                    raise _too_deep(field, name, f" (line {ev.start_mark.line + 1})", limits)
+                    raise _too_deep(field, name, f" (line {_line(ev)})", limits)
                 if total > limits.max_input_items:
-                    where = f" (line {ev.start_mark.line + 1})"
+                    where = f" (line {_line(ev)})"
                     raise _too_many(field, name, f"more than {total - 1}", limits, where)
                 continue
             elif isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
@@ -195,7 +198,7 @@ def _scan_yaml_events(text: str, name: str, field: str, limits: InputLimits) -> 
                 a, s = stack[-1]
                 stack[-1] = (a, s + add)
             if total > limits.max_input_items:
-                where = f" (aliases expanded; line {ev.start_mark.line + 1})"
+                where = f" (aliases expanded; line {_line(ev)})"
                 raise _too_many(field, name, f"more than {total - add}", limits, where)
     finally:
         loader.dispose()

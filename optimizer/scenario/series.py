@@ -198,9 +198,7 @@ def _read_file(path: Path, name: str) -> pd.DataFrame:
             )
         data = path.read_bytes()
         if data.startswith(b"PAR1"):
-            raise ScenarioError.single(
-                "series.file", f"{name} is a Parquet file; name it .parquet"
-            )
+            raise ScenarioError.single("series.file", f"{name} is a Parquet file; name it .parquet")
         text = decode_text(data, name, "series.file")
         del data
         frame = pd.read_csv(io.StringIO(text), dtype={"timestamp": str}, skipinitialspace=True)
