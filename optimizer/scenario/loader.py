@@ -190,7 +190,7 @@ def _cross_checks(s: Scenario) -> list[FieldError]:
     return errors
 
 
-def _check_periods(data: Mapping[str, Any], limits: InputLimits) -> None:
+def check_periods(data: Mapping[str, Any], limits: InputLimits) -> None:
     """``site.periods`` against the limit and the inline series, before anything is sized
     by it (the time grid is built from it)."""
     site = data.get("site")
@@ -219,7 +219,7 @@ def _check_periods(data: Mapping[str, Any], limits: InputLimits) -> None:
 def validate_scenario(data: Mapping[str, Any], limits: InputLimits | None = None) -> Scenario:
     """Validate a raw mapping against the schema (no series read)."""
     limits = limits or InputLimits()
-    _check_periods(data, limits)
+    check_periods(data, limits)
     try:
         scenario = Scenario.model_validate(
             dict(data), context={"max_list_items": limits.max_list_items}

@@ -19,8 +19,9 @@ Every refusal is a :class:`ScenarioError` naming ``field`` (e.g. ``scenario``, `
 from __future__ import annotations
 
 import codecs
+import contextlib
+import importlib
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -139,30 +140,93 @@ def _line(ev: yaml.Event) -> int:
     return 0 if mark is None else int(mark.line) + 1
 
 
+class _Frame:
+    """An open collection while scanning events."""
+
+    __slots__ = ("anchor", "containers", "expect_key", "is_map", "key", "n", "size")
+
+    def __init__(self, anchor: str | None, is_map: bool) -> None:
+        self.anchor = anchor
+        self.is_map = is_map
+        self.size = 1  # values it stands for, itself included, aliases expanded
+        self.n = 0  # items (pairs of a mapping)
+        self.containers = 0  # items that are lists or mappings (of a sequence)
+        self.expect_key = True
+        self.key = "?"
+
+
+def _path(stack: list[_Frame]) -> str:
+    out = ""
+    for frame in stack:
+        if frame.is_map:
+            out += f".{frame.key}" if out else frame.key
+        else:
+            out += f"[{frame.n}]"
+    return out or "scenario"
+
+
 def _scan_yaml_events(text: str, name: str, field: str, limits: InputLimits) -> None:
-    """Depth and expanded size from the event stream, before any node is composed."""
-    sizes: dict[str, int] = {}  # anchor -> values it stands for, expanded
-    stack: list[tuple[str | None, int]] = []  # open collections: (anchor, size so far)
+    """Depth, expanded size and long lists of mappings, from the event stream, before any
+    node is composed (composing and constructing cost 50 us a mapping in PyYAML)."""
+    sizes: dict[str, tuple[int, bool]] = {}  # anchor -> (values it stands for, a collection)
+    stack: list[_Frame] = []
     open_anchors: set[str] = set()
     total = 0
     documents = 0
+    most = limits.max_list_items
+
+    def done(size: int, container: bool, key: str) -> None:
+        if not stack:
+            return
+        parent = stack[-1]
+        parent.size += size
+        if parent.is_map:
+            if parent.expect_key:
+                parent.key, parent.expect_key = key, False
+                return
+            parent.expect_key = True
+            parent.n += 1
+            if parent.n > most:
+                raise ScenarioError.single(
+                    _path(stack[:-1]) if len(stack) > 1 else field,
+                    f"{name}, line {_line(ev)}: a mapping of more than {most} keys; at most "
+                    f"{most} ({env_name('max_list_items')})",
+                )
+        else:
+            parent.n += 1
+            if container:
+                parent.containers += 1
+                if parent.containers > most:
+                    raise ScenarioError.single(
+                        _path(stack[:-1]) if len(stack) > 1 else field,
+                        f"{name}, line {_line(ev)}: a list of more than {most} lists or "
+                        f"mappings; at most {most} ({env_name('max_list_items')})",
+                    )
+
     loader = _Loader(text)
     try:
         while loader.check_event():
             ev = loader.get_event()
-            add = 0
-            if isinstance(ev, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise ScenarioError.single(
-                        field,
-                        f"{name} holds more than one YAML document (line {_line(ev)}); give one",
-                    )
-                continue
             if isinstance(ev, yaml.ScalarEvent):
-                add = 1
+                total += 1
                 if ev.anchor is not None:
-                    sizes[ev.anchor] = 1
+                    sizes[ev.anchor] = (1, False)
+                done(1, False, str(ev.value)[:100])
+            elif isinstance(ev, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                if stack and stack[-1].is_map and stack[-1].expect_key:
+                    stack[-1].key = "?"
+                stack.append(_Frame(ev.anchor, isinstance(ev, yaml.MappingStartEvent)))
+                total += 1
+                if ev.anchor is not None:
+                    open_anchors.add(ev.anchor)
+                if len(stack) > limits.max_nesting_depth:
+                    raise _too_deep(field, name, f" (line {_line(ev)})", limits)
+            elif isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                frame = stack.pop()
+                if frame.anchor is not None:
+                    sizes[frame.anchor] = (frame.size, True)
+                    open_anchors.discard(frame.anchor)
+                done(frame.size, True, "?")
             elif isinstance(ev, yaml.AliasEvent):
                 if ev.anchor in open_anchors:
                     raise ScenarioError.single(
@@ -170,36 +234,18 @@ def _scan_yaml_events(text: str, name: str, field: str, limits: InputLimits) -> 
                         f"{name}: alias *{ev.anchor} on line {_line(ev)} refers "
                         "to the collection that contains it (a recursive structure)",
                     )
-                add = sizes.get(ev.anchor or "", 1)
-            elif isinstance(ev, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                stack.append((ev.anchor, 1))
-                total += 1
-                if ev.anchor is not None:
-                    open_anchors.add(ev.anchor)
-                if len(stack) > limits.max_nesting_depth:
-                    raise _too_deep(field, name, f" (line {_line(ev)})", limits)
-                if total > limits.max_input_items:
-                    where = f" (line {_line(ev)})"
-                    raise _too_many(field, name, f"more than {total - 1}", limits, where)
-                continue
-            elif isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                anchor, size = stack.pop()
-                if anchor is not None:
-                    sizes[anchor] = size
-                    open_anchors.discard(anchor)
-                if stack:
-                    a, s = stack[-1]
-                    stack[-1] = (a, s + size)
-                continue
-            else:
-                continue
-            total += add
-            if stack:
-                a, s = stack[-1]
-                stack[-1] = (a, s + add)
+                size, container = sizes.get(ev.anchor or "", (1, False))
+                total += size
+                done(size, container, "?")
+            elif isinstance(ev, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise ScenarioError.single(
+                        field, f"{name} holds more than one YAML document (line {_line(ev)})"
+                    )
             if total > limits.max_input_items:
                 where = f" (aliases expanded; line {_line(ev)})"
-                raise _too_many(field, name, f"more than {total - add}", limits, where)
+                raise _too_many(field, name, f"more than {limits.max_input_items}", limits, where)
     finally:
         loader.dispose()
 
@@ -269,14 +315,57 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _json_line_of_duplicate(raw: bytes, key: str) -> str:
-    """`` (line N)`` of the key's second appearance, when the key appears exactly twice."""
-    pattern = re.compile(re.escape(json.dumps(key).encode()) + rb"\s*:")
-    hits = [m.start() for m in pattern.finditer(raw)]
-    if len(hits) != 2:
+_LINE_SEARCH_CHARS = 8 * 1024 * 1024
+_jd: Any = importlib.import_module("json.decoder")  # its pure-Python parts (untyped in stubs)
+_js: Any = importlib.import_module("json.scanner")
+
+
+def _json_line_of_duplicate(text: str) -> str:
+    """`` (line N)`` of the first duplicated key: the text is decoded again by the pure-Python
+    scanner, whose objects know where they start (only on this error path, and only for texts
+    of at most 8 MB characters: it is 20 times slower than the C one)."""
+    if len(text) > _LINE_SEARCH_CHARS:
         return ""
-    line = raw.count(b"\n", 0, hits[1]) + 1
-    return f" (line {line})"
+    found: list[int] = []
+
+    def parse_object(s_and_end: tuple[str, int], *args: Any, **kw: Any) -> Any:
+        s, start = s_and_end
+        try:
+            return _jd.JSONObject(s_and_end, *args, **kw)
+        except _JsonDuplicate:
+            if not found:
+                found.append(_duplicate_position(s, start, decoder.scan_once))
+            raise
+
+    decoder: Any = json.JSONDecoder(object_pairs_hook=_unique_pairs)
+    decoder.parse_object = parse_object
+    decoder.scan_once = _js.py_make_scanner(decoder)
+    with contextlib.suppress(_JsonDuplicate, ValueError, RecursionError):
+        decoder.decode(text)
+    return f" (line {text.count(chr(10), 0, found[0]) + 1})" if found and found[0] >= 0 else ""
+
+
+def _duplicate_position(s: str, pos: int, scan_once: Any) -> int:
+    """Where the first key that repeats in the object starting at ``pos`` appears again."""
+    ws = _jd.WHITESPACE.match
+    keys: set[str] = set()
+    try:
+        while True:
+            pos = ws(s, pos).end()
+            if s[pos] != '"':
+                return -1
+            key, end = _jd.scanstring(s, pos + 1)
+            if key in keys:
+                return pos
+            keys.add(key)
+            end = ws(s, end).end() + 1  # the colon
+            _value, end = scan_once(s, ws(s, end).end())
+            pos = ws(s, end).end()
+            if s[pos] != ",":
+                return -1
+            pos += 1
+    except (IndexError, ValueError, StopIteration, _JsonDuplicate):
+        return -1
 
 
 def parse_json(
@@ -304,7 +393,7 @@ def parse_json(
     try:
         out = json.loads(text, object_pairs_hook=_unique_pairs)
     except _JsonDuplicate as dup:
-        where = _json_line_of_duplicate(raw, dup.key)
+        where = _json_line_of_duplicate(text)
         raise ScenarioError.single(
             field, f"{name}: key {dup.key!r} appears twice in one object{where}; give it once"
         ) from None
@@ -325,6 +414,9 @@ def parse_json(
 
 
 # --- data already parsed ---------------------------------------------------------------------
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def check_shape(
     data: Any, name: str, field: str = "scenario", limits: InputLimits | None = None
 ) -> None:
@@ -332,20 +424,21 @@ def check_shape(
     contains itself is refused as too deep)."""
     limits = limits or InputLimits()
     todo: list[tuple[Any, int]] = [(data, 1)]
-    count = 0
+    count = 1
     while todo:
         node, depth = todo.pop()
-        count += 1
-        if count > limits.max_input_items:
-            raise _too_many(field, name, f"more than {limits.max_input_items}", limits)
         if isinstance(node, Mapping):
-            children: Any = node.values()
+            children: Any = list(node.values())
         elif isinstance(node, (list, tuple)):
             children = node
         else:
             continue
         if depth > limits.max_nesting_depth:
             raise _too_deep(field, name, "", limits)
-        if len(children) + count > limits.max_input_items:
+        count += len(children)
+        if count > limits.max_input_items:
             raise _too_many(field, name, f"more than {limits.max_input_items}", limits)
-        todo.extend((child, depth + 1) for child in children)
+        scalars = _SCALARS
+        for child in children:
+            if type(child) not in scalars:
+                todo.append((child, depth + 1))
