@@ -25,6 +25,7 @@ from typing import Any
 from optimizer.errors import FieldError, ScenarioError
 from optimizer.scenario import Problem, load_problem
 from optimizer.scenario.limits import InputLimits
+from optimizer.scenario.loader import check_periods
 from optimizer.scenario.overrides import apply_overrides
 from optimizer.scenario.safe import check_shape, decode_text, describe_bytes, parse_yaml
 
@@ -89,12 +90,19 @@ def find_path_keys(node: Any, where: str = "") -> list[str]:
             here = f"{where}.{key}" if where else str(key)
             if _is_path_key(str(key)) and value is not None:
                 found.append(here)
-            found.extend(find_path_keys(value, here))
+            if isinstance(value, (Mapping, list)):
+                found.extend(find_path_keys(value, here))
     elif isinstance(node, list):
         for i, item in enumerate(node):
-            label = item.get("name", i) if isinstance(item, Mapping) else i
-            found.extend(find_path_keys(item, f"{where}[{label}]"))
+            if type(item) in _SCALARS:  # a list of numbers (a series) has no keys: fast
+                continue
+            if isinstance(item, (Mapping, list)):
+                label = item.get("name", i) if isinstance(item, Mapping) else i
+                found.extend(find_path_keys(item, f"{where}[{label}]"))
     return found
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def parse_scenario_text(text: str | bytes, limits: InputLimits | None = None) -> dict[str, Any]:
@@ -129,6 +137,7 @@ def prepare(
     raw = apply_overrides(dict(scenario), overrides)
     if overrides:
         check_shape(raw, "the scenario with its overrides", "scenario", limits)
+    check_periods(raw, limits)  # before anything walks a series longer than the site
     if upload is not None:
         series = raw.get("series")
         if isinstance(series, Mapping) and series.get("columns") is not None:

@@ -262,8 +262,8 @@ async def create_run(
         Header(
             alias=KEY_HEADER,
             description="any unique string (a UUID); a retry with the same key and body "
-            "returns the first run (200) instead of creating another",
-            max_length=255,
+            "returns the first run (200) instead of creating another; 1 to 255 visible "
+            "ASCII characters",
         ),
     ] = None,
 ) -> RunAccepted:

@@ -37,6 +37,12 @@ class InputLimits(BaseSettings):
         description="values (numbers, strings, lists, mappings) in one scenario or body, "
         "YAML aliases counted as often as they are expanded",
     )
+    max_yaml_values: int = Field(
+        default=100_000,
+        ge=1000,
+        description="values in one YAML document (read some 50 times slower than JSON); "
+        "long series go in a CSV/Parquet file or a JSON body",
+    )
     max_list_items: int = Field(
         default=DEFAULT_MAX_LIST_ITEMS,
         ge=10,

@@ -135,6 +135,21 @@ class _DuplicateKey(Exception):
         self.key, self.line, self.first = key, line, first
 
 
+def _too_many_yaml(
+    field: str, name: str, total: int, ev: yaml.Event, limits: InputLimits
+) -> ScenarioError:
+    if limits.max_yaml_values < limits.max_input_items:
+        return ScenarioError.single(
+            field,
+            f"{name} holds more than {limits.max_yaml_values} values (aliases expanded; line "
+            f"{_line(ev)}); at most {limits.max_yaml_values} in YAML "
+            f"({env_name('max_yaml_values')}): put long series in a CSV or Parquet file, or "
+            "send JSON",
+        )
+    where = f" (aliases expanded; line {_line(ev)})"
+    return _too_many(field, name, f"more than {limits.max_input_items}", limits, where)
+
+
 def _line(ev: yaml.Event) -> int:
     mark = ev.start_mark
     return 0 if mark is None else int(mark.line) + 1
@@ -174,6 +189,7 @@ def _scan_yaml_events(text: str, name: str, field: str, limits: InputLimits) -> 
     total = 0
     documents = 0
     most = limits.max_list_items
+    cap = min(limits.max_input_items, limits.max_yaml_values)
 
     def done(size: int, container: bool, key: str) -> None:
         if not stack:
@@ -243,9 +259,8 @@ def _scan_yaml_events(text: str, name: str, field: str, limits: InputLimits) -> 
                     raise ScenarioError.single(
                         field, f"{name} holds more than one YAML document (line {_line(ev)})"
                     )
-            if total > limits.max_input_items:
-                where = f" (aliases expanded; line {_line(ev)})"
-                raise _too_many(field, name, f"more than {limits.max_input_items}", limits, where)
+            if total > cap:
+                raise _too_many_yaml(field, name, total, ev, limits)
     finally:
         loader.dispose()
 
@@ -255,6 +270,12 @@ def parse_yaml(
 ) -> Any:
     """One YAML document as plain data, with the limits checked before it is built."""
     limits = limits or InputLimits()
+    if text.lstrip()[:1] in ("{", "["):  # JSON (a subset of YAML): read at C speed
+        try:
+            return parse_json(text, name, field, limits)
+        except ScenarioError as exc:
+            if not exc.errors[0].message.startswith(f"{name} is not valid JSON"):
+                raise  # a JSON text over a limit; otherwise it may be YAML flow style
     try:
         _scan_yaml_events(text, name, field, limits)
         loader = _UniqueKeyLoader(text)

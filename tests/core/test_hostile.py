@@ -195,7 +195,7 @@ def test_yaml_alias_expansion_exit_2_fast(tmp_path: Path) -> None:
     message = refused(path)
     assert time.perf_counter() - t0 < 1.0
     assert "scenario: scenario.yaml holds more than" in message
-    assert "aliases expanded" in message and "DCOPT_MAX_INPUT_ITEMS" in message
+    assert "aliases expanded" in message and "DCOPT_MAX_YAML_VALUES" in message
 
 
 def test_recursive_alias_refused(tmp_path: Path) -> None:
