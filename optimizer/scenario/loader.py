@@ -47,6 +47,7 @@ def read_scenario_file(path: str | Path, limits: InputLimits | None = None) -> d
     data_bytes = p.read_bytes()
     if p.suffix.lower() == ".json":
         data = parse_json(data_bytes, p.name, "scenario", limits)
+        check_shape(data, p.name, "scenario", limits)
     else:
         data = parse_yaml(decode_text(data_bytes, p.name), p.name, "scenario", limits)
     if not isinstance(data, dict):

@@ -436,30 +436,63 @@ def parse_json(
 
 # --- data already parsed ---------------------------------------------------------------------
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+_Todo = tuple[Any, int, Any, Any]  # (node, depth, parent entry, key or index in the parent)
+
+
+def _entry_path(entry: _Todo | None) -> str:
+    """The dotted path of a walked node; list items by their ``name`` where they have one."""
+    parts: list[str] = []
+    while entry is not None and entry[2] is not None:
+        node, _depth, parent, key = entry
+        if isinstance(key, int):
+            name = node.get("name") if isinstance(node, Mapping) else None
+            parts.append(f"[{name if isinstance(name, str) else key}]")
+        else:
+            parts.append(f".{key}")
+        entry = parent
+    return "".join(reversed(parts)).lstrip(".")
 
 
 def check_shape(
     data: Any, name: str, field: str = "scenario", limits: InputLimits | None = None
 ) -> None:
-    """Depth and number of values of plain data, walked without recursion (a structure that
-    contains itself is refused as too deep)."""
+    """Depth, number of values and wide containers of plain data, walked without recursion
+    (a structure that contains itself is refused as too deep).
+
+    A list of more than ``max_list_items`` lists or mappings, or a mapping of more keys, is
+    refused where it is found (its path named), so a body of 10^5 TOU blocks costs one look
+    at one list; lists of numbers (series) are only counted.
+    """
     limits = limits or InputLimits()
-    todo: list[tuple[Any, int]] = [(data, 1)]
+    most = limits.max_list_items
+    todo: list[_Todo] = [(data, 1, None, None)]
     count = 1
+    scalars = _SCALARS
     while todo:
-        node, depth = todo.pop()
-        if isinstance(node, Mapping):
+        entry = todo.pop()
+        node, depth = entry[0], entry[1]
+        if type(node) is dict or (type(node) not in (list, tuple) and isinstance(node, Mapping)):
+            keys: Any = list(node.keys())
             children: Any = list(node.values())
+            wide = len(children) > most
+            unit = "keys"
         elif isinstance(node, (list, tuple)):
+            keys = range(len(node))
             children = node
+            wide = len(children) > most and sum(type(c) not in scalars for c in children) > most
+            unit = "items"
         else:
             continue
         if depth > limits.max_nesting_depth:
             raise _too_deep(field, name, "", limits)
+        if wide:
+            raise ScenarioError.single(
+                _entry_path(entry) or field,
+                f"has {len(children)} {unit}; at most {most} ({env_name('max_list_items')})",
+            )
         count += len(children)
         if count > limits.max_input_items:
             raise _too_many(field, name, f"more than {limits.max_input_items}", limits)
-        scalars = _SCALARS
-        for child in children:
+        for key, child in zip(keys, children, strict=True):
             if type(child) not in scalars:
-                todo.append((child, depth + 1))
+                todo.append((child, depth + 1, entry, key))
