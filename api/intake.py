@@ -13,17 +13,21 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import re
+import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
-
-import yaml
 
 from optimizer.errors import FieldError, ScenarioError
 from optimizer.scenario import Problem, load_problem
+from optimizer.scenario.limits import InputLimits
+from optimizer.scenario.loader import check_periods
 from optimizer.scenario.overrides import apply_overrides
+from optimizer.scenario.safe import check_shape, decode_text, describe_bytes, parse_yaml
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +53,12 @@ class Upload:
         if name and not name.endswith((".csv", ".txt")):
             raise ScenarioError.single(
                 "series", f"the uploaded series {filename!r} must be a .csv or .parquet file"
+            )
+        shown = f"the uploaded series {filename!r}" if filename else "the uploaded series"
+        what = describe_bytes(data.removeprefix(b"\xef\xbb\xbf"))
+        if what is not None:
+            raise ScenarioError.single(
+                "series", f"{shown} is {what}; send UTF-8 CSV text or a Parquet file"
             )
         return cls(data, "csv")
 
@@ -80,37 +90,54 @@ def find_path_keys(node: Any, where: str = "") -> list[str]:
             here = f"{where}.{key}" if where else str(key)
             if _is_path_key(str(key)) and value is not None:
                 found.append(here)
-            found.extend(find_path_keys(value, here))
+            if isinstance(value, (Mapping, list)):
+                found.extend(find_path_keys(value, here))
     elif isinstance(node, list):
         for i, item in enumerate(node):
-            label = item.get("name", i) if isinstance(item, Mapping) else i
-            found.extend(find_path_keys(item, f"{where}[{label}]"))
+            if type(item) in _SCALARS:  # a list of numbers (a series) has no keys: fast
+                continue
+            if isinstance(item, (Mapping, list)):
+                label = item.get("name", i) if isinstance(item, Mapping) else i
+                found.extend(find_path_keys(item, f"{where}[{label}]"))
     return found
 
 
-def parse_scenario_text(text: str | bytes) -> dict[str, Any]:
-    """A scenario sent as text (a multipart field or file): JSON or YAML."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ScenarioError.single("scenario", f"not valid YAML/JSON: {exc}") from None
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def parse_scenario_text(text: str | bytes, limits: InputLimits | None = None) -> dict[str, Any]:
+    """A scenario sent as text (a multipart field or file): JSON or YAML, UTF-8 (a byte-order
+    mark allowed), with the input limits checked before it is built."""
+    limits = limits or InputLimits()
+    if isinstance(text, bytes):
+        text = decode_text(text, "the scenario field", "scenario")
+    data = parse_yaml(text.removeprefix("\ufeff"), "the scenario field", "scenario", limits)
     if not isinstance(data, dict):
         raise ScenarioError.single("scenario", "must be a mapping of keys")
     # a round trip through JSON keeps only JSON types (YAML dates become strings)
-    return json.loads(json.dumps(data, default=str))
+    try:
+        return dict(json.loads(json.dumps(data, default=str)))
+    except ValueError as exc:  # e.g. a mapping key that is a list
+        raise ScenarioError.single("scenario", f"cannot be read as JSON data: {exc}") from None
 
 
 def prepare(
     scenario: Mapping[str, Any],
     overrides: list[str],
     upload: Upload | None,
+    limits: InputLimits | None = None,
 ) -> dict[str, Any]:
     """Apply overrides, refuse path keys, point ``series`` at the upload; return the raw mapping.
 
     With an upload, a ``series`` section naming a file (as in a scenario written for the
     command line) is replaced by the upload; the name given is never used.
     """
+    limits = limits or InputLimits()
+    check_shape(scenario, "the scenario", "scenario", limits)
     raw = apply_overrides(dict(scenario), overrides)
+    if overrides:
+        check_shape(raw, "the scenario with its overrides", "scenario", limits)
+    check_periods(raw, limits)  # before anything walks a series longer than the site
     if upload is not None:
         series = raw.get("series")
         if isinstance(series, Mapping) and series.get("columns") is not None:
@@ -136,11 +163,64 @@ def prepare(
     return raw
 
 
-def resolve_submission(raw: Mapping[str, Any], input_dir: Path | None) -> Problem:
-    """Validate and resolve fully (series too); ``input_dir`` holds the upload, if any."""
+def resolve_submission(
+    raw: Mapping[str, Any], input_dir: Path | None, limits: InputLimits | None = None
+) -> Problem:
+    """Validate and resolve fully (series too); ``input_dir`` holds the upload, if any.
+
+    A refusal never names a path on the server: every message is scrubbed of the job folder,
+    the installation's folders and any other absolute path (see :func:`scrub_paths`).
+    """
     series = raw.get("series")
     has_file = isinstance(series, Mapping) and series.get("file") is not None
-    return load_problem(raw, base_dir=input_dir if has_file else None)
+    try:
+        return load_problem(raw, base_dir=input_dir if has_file else None, limits=limits)
+    except ScenarioError as exc:
+        raise ScenarioError(
+            [
+                FieldError(e.field, scrub_paths(e.message, input_dir), e.row, e.timestamp)
+                for e in exc.errors
+            ]
+        ) from None
+
+
+def _server_roots(input_dir: Path | None) -> list[tuple[str, str]]:
+    """(folder, what to show instead) for the folders a message may name, longest first."""
+    roots: list[tuple[str, str]] = []
+    if input_dir is not None:
+        roots += [(str(input_dir.resolve()), ""), (str(input_dir), "")]
+    try:
+        import pvlib
+
+        roots.append((str(Path(pvlib.__file__).resolve().parent / "data"), "pvlib:"))
+    except ImportError:  # pragma: no cover - pvlib is a dependency
+        pass
+    for folder in {sys.prefix, sys.base_prefix, sys.exec_prefix, tempfile.gettempdir()}:
+        roots.append((str(Path(folder).resolve()), "<server>"))
+    roots.append((os.getcwd(), "<server>"))
+    return sorted(set(roots), key=lambda r: -len(r[0]))
+
+
+# an absolute POSIX path of two parts or more, or a Windows one: what is left after the roots
+_ABSOLUTE = re.compile(r"(?<![\w.:/])(?:/[\w.@+~-]+){2,}/?|\b[A-Za-z]:\\[^\s'\"]+")
+
+
+def scrub_paths(message: str, input_dir: Path | None = None) -> str:
+    """``message`` without paths of the server: the job folder goes (what is left is the file
+    name the user knows), pvlib's data folder becomes ``pvlib:``, any other absolute path
+    becomes its last part."""
+    out = message
+    for root, shown in _server_roots(input_dir):
+        if root and root in out:
+            out = out.replace(root + os.sep, shown if shown in ("", "pvlib:") else shown + "/")
+            out = out.replace(root, shown or ".")
+    return _ABSOLUTE.sub(_last_part, out)
+
+
+def _last_part(match: re.Match[str]) -> str:
+    path = match.group(0).rstrip("/")
+    name = PureWindowsPath(path).name if "\\" in path else Path(path).name
+    return name or "<server>"
 
 
 def read_upload_columns(upload: Upload) -> list[str]:

@@ -16,12 +16,24 @@ pool) lets DELETE stop a running solve by terminating its process.
 On start, :meth:`JobRunner.recover` finds the jobs that were running when the server last
 stopped: they are queued again (``interrupted_jobs=rerun``, up to ``max_attempts`` starts)
 or marked failed with the reason. A clean shutdown puts its running jobs back in the queue.
+
+Creating a job is atomic with respect to a server kill (:meth:`JobRunner.stage`,
+:meth:`JobRunner.commit`): its input is written in ``incoming/<id>/``, then ``job.json`` (the
+record's fields) is written, the folder is renamed into ``jobs/``, and only then the record is
+committed. :meth:`JobRunner.sweep`, before ``recover`` at start, settles what a kill left: a
+folder with ``job.json`` and no record becomes a queued job; a folder cut off before its
+``job.json`` is moved to ``incomplete/`` and logged (never deleted: the client never got an
+id for it); a folder in ``trash/`` (a DELETE cut off) is deleted with its record. An
+``Idempotency-Key`` is a file in ``idempotency/`` naming the run it created
+(:class:`IdempotencyKeys`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import hashlib
 import json
 import logging
 import multiprocessing
@@ -36,14 +48,17 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import CANCELLED, FAILED, QUEUED, RUNNING, STATUSES, RunRecord, utcnow
 from api.settings import Settings
-from api.worker import OUTCOME, PROGRESS, run_job
+from api.worker import INPUT, OUTCOME, PROGRESS, run_job
 
 log = logging.getLogger(__name__)
+
+JOB_META = "job.json"
+"""Written last into a staged job folder: the record's fields, so a job can be recorded again."""
 
 _CTX = multiprocessing.get_context("forkserver")
 # The forkserver imports these once; every worker is a fork of it. A worker still runs the
@@ -77,13 +92,118 @@ class JobRunner:
     def job_dir(self, run_id: str) -> Path:
         return self.settings.jobs_dir / run_id
 
+    def staging_dir(self, run_id: str) -> Path:
+        return self.settings.incoming_dir / run_id
+
+    def being_created(self, run_id: str) -> bool:
+        """Whether a folder of ``run_id`` exists (staged or committed)."""
+        return self.staging_dir(run_id).exists() or self.job_dir(run_id).exists()
+
+    # --- creating jobs -----------------------------------------------------------------------
+    def stage(self, run_id: str) -> Path:
+        """A new, empty input folder for a job being accepted (``incoming/<id>/input``)."""
+        input_dir = self.staging_dir(run_id) / INPUT
+        input_dir.mkdir(parents=True)
+        return input_dir
+
+    def commit(self, meta: dict[str, Any]) -> RunRecord:
+        """Record a staged job: ``job.json``, rename into ``jobs/``, then the record.
+
+        ``meta`` holds the record's fields (``id``, ``kind``, ``owner``, ``name``, ``options``)
+        and, for the sweep, ``created_at`` and ``idempotency_file``.
+        """
+        run_id = str(meta["id"])
+        staged = self.staging_dir(run_id)
+        _write_json_atomic(staged / JOB_META, meta)
+        _fsync_dir(staged)
+        os.replace(staged, self.job_dir(run_id))
+        rec = _record(meta)
+        with self.factory() as s:
+            s.add(rec)
+            s.commit()
+        return rec
+
+    def discard(self, run_id: str) -> None:
+        """Remove a refused submission's folders (it has no record; the client got a 4xx)."""
+        shutil.rmtree(self.staging_dir(run_id), ignore_errors=True)
+        with self.factory() as s:
+            recorded = s.get(RunRecord, run_id) is not None
+        if not recorded:
+            shutil.rmtree(self.job_dir(run_id), ignore_errors=True)
+
+    def sweep(self) -> dict[str, int]:
+        """Settle what a server kill left between a job's folder and its record (see the module
+        docstring); returns how many folders of each kind were handled."""
+        st = self.settings
+        counts = {"recorded": 0, "kept_incomplete": 0, "deleted": 0}
+        for folder in _children(st.trash_dir):
+            with self.factory() as s:
+                s.execute(delete(RunRecord).where(RunRecord.id == folder.name))
+                s.commit()
+            shutil.rmtree(folder, ignore_errors=True)
+            counts["deleted"] += 1
+            log.warning("run %s: a DELETE was cut off by a server stop; finished now", folder.name)
+        for folder in _children(st.incoming_dir):
+            if _read_meta(folder) is not None and not self.job_dir(folder.name).exists():
+                os.replace(folder, self.job_dir(folder.name))
+            else:
+                self._keep_incomplete(folder)
+                counts["kept_incomplete"] += 1
+        folders = {f.name: f for f in _children(st.jobs_dir)}
+        known: set[str] = set()
+        names = sorted(folders)
+        with self.factory() as s:
+            for i in range(0, len(names), 500):
+                chunk = names[i : i + 500]
+                known.update(s.scalars(select(RunRecord.id).where(RunRecord.id.in_(chunk))))
+        for name in names:
+            if name in known:
+                continue
+            meta = _read_meta(folders[name])
+            if meta is None or str(meta.get("id")) != name:
+                self._keep_incomplete(folders[name])
+                counts["kept_incomplete"] += 1
+                continue
+            rec = _record(meta)
+            rec.note = (
+                "recorded at server start: the server stopped after saving this submission "
+                "and before answering it"
+            )
+            with self.factory() as s:
+                s.add(rec)
+                s.commit()
+            counts["recorded"] += 1
+            log.warning("run %s: submission saved but not recorded before a stop; queued", name)
+        IdempotencyKeys(st).forget_unrecorded(self.factory, self)
+        return counts
+
+    def _keep_incomplete(self, folder: Path) -> None:
+        target = self.settings.incomplete_dir / folder.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            target = target.with_name(f"{folder.name}-{int(time.time())}")
+        os.replace(folder, target)
+        files = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
+        log.warning(
+            "submission %s was cut off by a server stop before it was complete (never "
+            "acknowledged); its files are kept in %s: %s",
+            folder.name,
+            target,
+            ", ".join(files) or "no files",
+        )
+
     # --- start-up and shut-down --------------------------------------------------------------
     def warm_up(self) -> None:
         """Start the forkserver (it imports the optimizer once) before the first job."""
         multiprocessing.forkserver.ensure_running()
 
     def recover(self) -> int:
-        """Deal with jobs left ``running`` by a server that stopped; returns how many."""
+        """Deal with jobs left ``running`` by a server that stopped; returns how many.
+
+        First :meth:`sweep` settles submissions and deletions a stop cut off."""
+        swept = self.sweep()
+        if any(swept.values()):
+            log.warning("start-up sweep of job folders: %s", swept)
         policy, limit = self.settings.interrupted_jobs, self.settings.max_attempts
         n = 0
         with self.factory() as s:
@@ -350,9 +470,139 @@ class JobRunner:
     def delete_files(self, run_id: str) -> None:
         shutil.rmtree(self.job_dir(run_id), ignore_errors=True)
 
+    def trash(self, run_id: str) -> Path | None:
+        """Move a job's folder to ``trash/`` (the first step of DELETE); its path there."""
+        source = self.job_dir(run_id)
+        if not source.exists():
+            return None
+        target = self.settings.trash_dir / run_id
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(source, target)
+        return target
+
+    def idempotency_file(self, path: Path | None) -> str | None:
+        """The ``idempotency_file`` a job folder's ``job.json`` names, if any."""
+        meta = _read_meta(path) if path is not None else None
+        value = meta.get("idempotency_file") if meta else None
+        return str(value) if value else None
+
     def counts(self) -> dict[str, int]:
         with self.factory() as s:
             rows = s.execute(
                 select(RunRecord.status, func.count()).group_by(RunRecord.status)
             ).all()
         return {str(k): int(v) for k, v in rows}
+
+
+# --- helpers of job creation -----------------------------------------------------------------
+def _children(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except FileNotFoundError:
+        return []
+
+
+def _write_json_atomic(path: Path, data: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(data, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _read_meta(folder: Path) -> dict[str, Any] | None:
+    try:
+        meta = json.loads((folder / JOB_META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) and meta.get("id") else None
+
+
+def _record(meta: dict[str, Any]) -> RunRecord:
+    created = meta.get("created_at")
+    try:
+        created_at = dt.datetime.fromisoformat(str(created)) if created else utcnow()
+    except ValueError:
+        created_at = utcnow()
+    if created_at.tzinfo is None:
+        created_at = created_at.replace(tzinfo=dt.UTC)
+    return RunRecord(
+        id=str(meta["id"]),
+        kind=str(meta.get("kind", "run")),
+        status=QUEUED,
+        owner=meta.get("owner"),
+        name=str(meta.get("name", ""))[:200],
+        options=dict(meta.get("options") or {}),
+        stage="queued",
+        created_at=created_at,
+    )
+
+
+class IdempotencyKeys:
+    """``Idempotency-Key`` → the run it created, one file per key and owner.
+
+    A key file is made with ``os.link`` of a finished temporary file, so it appears whole or
+    not at all, and two requests can never both claim a key. It holds the run id and a hash
+    of the request (kind, scenario, options and upload), so a retry of the same request finds
+    its run and a different request with the same key is refused.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.folder = settings.idempotency_dir
+
+    @staticmethod
+    def file_name(owner: str | None, key: str) -> str:
+        return hashlib.sha256(f"{owner or ''}\n{key}".encode()).hexdigest() + ".json"
+
+    def claim(self, name: str, run_id: str, request_hash: str) -> dict[str, Any] | None:
+        """Claim a key for ``run_id``: ``None`` when claimed, else the existing claim."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / name
+        tmp = self.folder / f".{name}.{run_id}.tmp"
+        tmp.write_text(json.dumps({"id": run_id, "request": request_hash}), encoding="utf-8")
+        try:
+            os.link(tmp, path)
+            return None
+        except FileExistsError:
+            return self.read(name) or {"id": "", "request": ""}
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def read(self, name: str) -> dict[str, Any] | None:
+        try:
+            data = json.loads((self.folder / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def release(self, name: str, run_id: str) -> None:
+        """Drop a claim, if it is still ``run_id``'s."""
+        current = self.read(name)
+        if current is not None and current.get("id") == run_id:
+            (self.folder / name).unlink(missing_ok=True)
+
+    def forget_unrecorded(self, factory: sessionmaker[Session], runner: JobRunner) -> None:
+        """At start: drop claims whose run was never recorded and has no folder."""
+        if not self.folder.is_dir():
+            return
+        for path in sorted(self.folder.glob("*.json")):
+            claim = self.read(path.name)
+            run_id = str((claim or {}).get("id", ""))
+            with factory() as s:
+                recorded = bool(run_id) and s.get(RunRecord, run_id) is not None
+            if not recorded and not (run_id and runner.being_created(run_id)):
+                path.unlink(missing_ok=True)
+                log.info("idempotency key of unrecorded run %s forgotten", run_id or "?")
+        for tmp in self.folder.glob(".*.tmp"):
+            tmp.unlink(missing_ok=True)

@@ -7,13 +7,30 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from optimizer.scenario.limits import MAX_PERIODS, InputLimits
+
+API_MAX_PERIODS = 366 * 96
+"""The server's default ceiling on ``site.periods``: one 366-day year of 15-minute steps."""
 
 
-class Settings(BaseSettings):
-    """Every setting of the API server; each is ``DCOPT_<NAME>`` in the environment."""
+class Settings(InputLimits):
+    """Every setting of the API server; each is ``DCOPT_<NAME>`` in the environment.
+
+    The input limits (nesting depth, values, list items, periods) are those of
+    :class:`~optimizer.scenario.limits.InputLimits`, shared with the command line; the server
+    lowers the default of ``max_periods``.
+    """
 
     model_config = SettingsConfigDict(env_prefix="DCOPT_", extra="ignore")
+
+    max_periods: int = Field(
+        default=API_MAX_PERIODS,
+        ge=1,
+        le=MAX_PERIODS,
+        description="site.periods of a submitted scenario (larger ones get 422)",
+    )
 
     data_dir: Path = Field(
         default=Path("dcopt-data"),
@@ -35,6 +52,12 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(
         default=64 * 1024 * 1024, ge=1024, description="larger request bodies get 413"
+    )
+    idempotency_wait_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="how long a retry with an Idempotency-Key waits for the first request "
+        "with that key to finish being accepted before it gets 409",
     )
     interrupted_jobs: Literal["rerun", "fail"] = Field(
         default="rerun",
@@ -64,3 +87,23 @@ class Settings(BaseSettings):
     @property
     def jobs_dir(self) -> Path:
         return self.data_dir / "jobs"
+
+    @property
+    def incoming_dir(self) -> Path:
+        """Submissions being written; renamed into ``jobs_dir`` once complete."""
+        return self.data_dir / "incoming"
+
+    @property
+    def incomplete_dir(self) -> Path:
+        """Submissions a server stop cut off before they were complete: kept, never read."""
+        return self.data_dir / "incomplete"
+
+    @property
+    def trash_dir(self) -> Path:
+        """Job folders being deleted (DELETE moves them here first)."""
+        return self.data_dir / "trash"
+
+    @property
+    def idempotency_dir(self) -> Path:
+        """One file per ``Idempotency-Key`` (hashed with its owner): the run it created."""
+        return self.data_dir / "idempotency"

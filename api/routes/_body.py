@@ -1,8 +1,12 @@
-"""Reading request bodies that may be JSON or multipart (scenario + uploaded series)."""
+"""Reading request bodies that may be JSON or multipart (scenario + uploaded series).
+
+FastAPI parses no body here: each route takes the raw bytes and reads them with the limits of
+:mod:`optimizer.scenario.safe` (UTF-8, nesting depth, number of values, duplicate keys), so a
+hostile body is refused (422) before any object is built from it.
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import HTTPException, Request, status
@@ -13,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.intake import Upload, parse_scenario_text
 from api.settings import Settings
 from optimizer.errors import FieldError, ScenarioError
+from optimizer.scenario.safe import decode_text, parse_json
 
 JSON_TYPES = ("application/json",)
 MULTIPART = "multipart/form-data"
@@ -35,12 +40,12 @@ def media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-async def read_json(request: Request) -> Any:
+async def read_json(request: Request, settings: Settings) -> Any:
+    """The JSON body, read with the input limits (422 naming ``body`` when refused)."""
     body = await request.body()
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise ScenarioError.single("body", "is not valid JSON") from None
+    if not body.strip():
+        raise ScenarioError.single("body", "is empty; send a JSON object")
+    return parse_json(body, "the request body", "body", settings)
 
 
 async def read_text(value: str | UploadFile | None) -> str | bytes | None:
@@ -76,7 +81,7 @@ async def read_multipart(
         scenario = await read_text(form.get("scenario"))
         if scenario is None:
             raise ScenarioError.single("scenario", "is required (a YAML or JSON scenario)")
-        fields["scenario"] = parse_scenario_text(scenario)
+        fields["scenario"] = parse_scenario_text(scenario, settings)
         series = form.get("series")
         if series is not None:
             if isinstance(series, UploadFile):
@@ -85,13 +90,13 @@ async def read_multipart(
                 upload = Upload.recognise(None, series.encode("utf-8"))
         kind = await read_text(form.get("kind"))
         if kind is not None:
-            fields["kind"] = kind.decode("utf-8") if isinstance(kind, bytes) else kind
+            fields["kind"] = (
+                decode_text(kind, "the kind field", "kind") if isinstance(kind, bytes) else kind
+            )
         options = await read_text(form.get("options"))
         if options is not None:
-            try:
-                fields["options"] = json.loads(options)
-            except (ValueError, UnicodeDecodeError):
-                raise ScenarioError.single("options", "is not valid JSON") from None
+            raw = options.encode("utf-8") if isinstance(options, str) else options
+            fields["options"] = parse_json(raw, "the options field", "options", settings)
     finally:
         await form.close()
     return fields, upload

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
+import re
 import shutil
+import time
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from api.db import ACTIVE, QUEUED, RunRecord
+from api.db import ACTIVE, RunRecord, utcnow
 from api.deps import OwnerDep, RunnerDep, SessionDep, SettingsDep
 from api.intake import Upload, prepare, resolve_submission
-from api.jobs import JobRunner
+from api.jobs import IdempotencyKeys, JobRunner
 from api.kinds import check_options
 from api.routes._body import (
     JSON_TYPES,
@@ -32,7 +35,8 @@ from api.routes._body import (
     unsupported,
 )
 from api.schemas import ErrorBody, RunAccepted, RunCreate, RunKind, RunPage, RunPublic, RunStatus
-from api.worker import INPUT, RESULT, SCENARIO_FILE, write_json_atomic
+from api.worker import RESULT, SCENARIO_FILE, write_json_atomic
+from optimizer.errors import ScenarioError
 
 log = logging.getLogger(__name__)
 
@@ -93,46 +97,134 @@ _RUN_BODY = {
 }
 
 
+_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+KEY_HEADER = "Idempotency-Key"
+
+
+def _request_hash(create: RunCreate, upload: Upload | None) -> str:
+    """What makes two submissions the same request: kind, scenario, options and upload."""
+    h = hashlib.sha256()
+    body = {
+        "kind": create.kind,
+        "scenario": create.scenario,
+        "options": create.options.model_dump(mode="json"),
+    }
+    h.update(json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode())
+    if upload is not None:
+        h.update(b"\0" + upload.fmt.encode() + b"\0" + hashlib.sha256(upload.data).digest())
+    return h.hexdigest()
+
+
+def _replay(
+    runner: JobRunner,
+    session_factory: Any,
+    claim: dict[str, Any],
+    request_hash: str,
+    owner: str | None,
+) -> RunRecord | None:
+    """The run a key already names (its retry), ``None`` when that claim is stale."""
+    if claim.get("request") != request_hash:
+        raise ScenarioError.single(
+            KEY_HEADER,
+            f"was already used for a different request (run {claim.get('id')}); a retry must "
+            "send the same body, a new request a new key",
+        )
+    run_id = str(claim.get("id", ""))
+    deadline = time.monotonic() + runner.settings.idempotency_wait_seconds
+    while True:
+        with session_factory() as s:
+            rec = s.get(RunRecord, run_id) if run_id else None
+        if rec is not None and (owner is None or rec.owner == owner):
+            return rec
+        if not (run_id and runner.being_created(run_id)):
+            return None  # the first request was refused or never saved: the key is free
+        if time.monotonic() > deadline:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                detail=f"the first request with this {KEY_HEADER} is still being accepted; "
+                "retry in a moment",
+            )
+        time.sleep(0.05)
+
+
 def _accept(
     runner: JobRunner,
     session_factory: Any,
     create: RunCreate,
     upload: Upload | None,
     owner: str | None,
-) -> RunRecord:
-    """Check everything a job needs, save its input, queue it (runs in a thread)."""
-    extra = check_options(create.kind, create.options)
-    raw = prepare(create.scenario, create.options.overrides, upload)
+    key: str | None,
+) -> tuple[RunRecord, bool]:
+    """Check everything a job needs, save its input, queue it (runs in a thread).
+
+    Returns the record and whether it is an earlier request's (a retry with the same
+    ``Idempotency-Key``). The input is staged and committed by the runner so that a server
+    kill never leaves a half-made job (see :mod:`api.jobs`).
+    """
+    settings = runner.settings
+    keys = IdempotencyKeys(settings)
+    key_file = IdempotencyKeys.file_name(owner, key) if key else None
+    request_hash = _request_hash(create, upload) if key else ""
     run_id = uuid.uuid4().hex
-    job = runner.job_dir(run_id)
-    input_dir = job / INPUT
-    input_dir.mkdir(parents=True)
+    if key_file is not None:  # a retry is answered before any work is done again
+        existing = keys.read(key_file)
+        if existing is not None:
+            rec = _replay(runner, session_factory, existing, request_hash, owner)
+            if rec is not None:
+                return rec, True
+    extra = check_options(create.kind, create.options)
+    raw = prepare(create.scenario, create.options.overrides, upload, settings)
+    input_dir = runner.stage(run_id)
+    claimed = False
     try:
+        if key_file is not None:
+            while True:
+                existing = keys.claim(key_file, run_id, request_hash)
+                if existing is None:
+                    claimed = True
+                    break
+                rec = _replay(runner, session_factory, existing, request_hash, owner)
+                if rec is not None:
+                    runner.discard(run_id)
+                    return rec, True
+                keys.release(key_file, str(existing.get("id", "")))
         if upload is not None:
             (input_dir / upload.filename).write_bytes(upload.data)
-        problem = resolve_submission(raw, input_dir)
+        problem = resolve_submission(raw, input_dir, settings)
         write_json_atomic(input_dir / SCENARIO_FILE, raw)
         options = create.options.model_dump(
             mode="json", exclude={"overrides", "cfe", "emissions_tco2"}
         )
         options.update(extra)
-        rec = RunRecord(
-            id=run_id,
-            kind=create.kind,
-            status=QUEUED,
-            owner=owner,
-            name=problem.scenario.name[:200],
-            options=options,
-            stage="queued",
+        rec = runner.commit(
+            {
+                "id": run_id,
+                "kind": create.kind,
+                "owner": owner,
+                "name": problem.scenario.name[:200],
+                "options": options,
+                "created_at": utcnow().isoformat(),
+                "idempotency_file": key_file,
+            }
         )
-        with session_factory() as s:
-            s.add(rec)
-            s.commit()
     except BaseException:
-        shutil.rmtree(job, ignore_errors=True)
+        runner.discard(run_id)
+        if claimed and key_file is not None:
+            keys.release(key_file, run_id)
         raise
     log.info("run %s (%s) queued: %s, %d steps", run_id, create.kind, rec.name, problem.periods)
-    return rec
+    return rec, False
+
+
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get(KEY_HEADER)
+    if key is None:
+        return None
+    if not _KEY.match(key):
+        raise ScenarioError.single(
+            KEY_HEADER, "must be 1 to 255 visible ASCII characters (e.g. a UUID)"
+        )
+    return key
 
 
 @router.post(
@@ -142,9 +234,20 @@ def _accept(
     openapi_extra=_RUN_BODY,
     responses={
         **_ERRORS,
+        200: {
+            "model": RunAccepted,
+            "description": "a retry with the same Idempotency-Key and body: the first run",
+        },
+        409: {
+            "model": ErrorBody,
+            "description": "the first request with this Idempotency-Key is still being accepted",
+        },
         413: {"model": ErrorBody, "description": "body too large"},
         415: {"model": ErrorBody, "description": "neither JSON nor multipart"},
-        422: {"model": ErrorBody, "description": "scenario or options refused; fields named"},
+        422: {
+            "model": ErrorBody,
+            "description": "scenario, options or Idempotency-Key refused; fields named",
+        },
     },
     summary="Submit a run, compare or frontier job",
 )
@@ -154,12 +257,22 @@ async def create_run(
     settings: SettingsDep,
     runner: RunnerDep,
     owner: OwnerDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias=KEY_HEADER,
+            description="any unique string (a UUID); a retry with the same key and body "
+            "returns the first run (200) instead of creating another; 1 to 255 visible "
+            "ASCII characters",
+        ),
+    ] = None,
 ) -> RunAccepted:
     """JSON (series inline) or multipart (scenario + CSV/Parquet series); 202 with the id."""
+    key = _idempotency_key(request)
     kind = media_type(request)
     upload: Upload | None = None
     if kind in JSON_TYPES or kind.endswith("+json"):
-        body: Any = await read_json(request)
+        body: Any = await read_json(request, settings)
     elif kind == MULTIPART:
         body, upload = await read_multipart(request, settings)
     else:
@@ -168,11 +281,14 @@ async def create_run(
         create = RunCreate.model_validate(body)
     except ValidationError as exc:
         raise pydantic_errors(exc) from None
-    rec = await run_in_threadpool(
-        _accept, runner, request.app.state.sessions, create, upload, owner
+    rec, replayed = await run_in_threadpool(
+        _accept, runner, request.app.state.sessions, create, upload, owner, key
     )
     response.headers["Location"] = f"/v1/runs/{rec.id}"
-    return RunAccepted(id=rec.id, status="queued", kind=create.kind)
+    if replayed:
+        response.status_code = status.HTTP_200_OK
+        response.headers["Idempotent-Replayed"] = "true"
+    return RunAccepted(id=rec.id, status=rec.status, kind=rec.kind)  # type: ignore[arg-type]
 
 
 @router.get("", response_model=RunPage, responses=_ERRORS, summary="List runs, newest first")
@@ -334,7 +450,14 @@ def delete_run(run_id: str, session: SessionDep, owner: OwnerDep, runner: Runner
             )
         session.refresh(rec)
         return JSONResponse(json.loads(to_public(rec).model_dump_json()))
+    # the folder goes to trash/ first: a kill in between leaves nothing a restart could take
+    # for an unrecorded submission (the sweep finishes the DELETE)
+    trashed = runner.trash(run_id)
+    key_file = runner.idempotency_file(trashed)
     session.delete(rec)
     session.commit()
-    runner.delete_files(run_id)
+    if key_file is not None:
+        IdempotencyKeys(runner.settings).release(key_file, run_id)
+    if trashed is not None:
+        shutil.rmtree(trashed, ignore_errors=True)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -20,6 +20,7 @@ from api.routes._body import (
     unsupported,
 )
 from api.schemas import ErrorBody, ScenarioValid
+from api.settings import Settings
 from optimizer.errors import ScenarioError
 
 router = APIRouter(prefix="/scenarios", tags=["scenarios"])
@@ -49,15 +50,15 @@ _BODY = {
 }
 
 
-def _check(scenario: Any, upload: Upload | None) -> ScenarioValid:
+def _check(scenario: Any, upload: Upload | None, settings: Settings) -> ScenarioValid:
     if not isinstance(scenario, dict):
         raise ScenarioError.single("scenario", "must be a JSON object (the scenario's keys)")
-    raw = prepare(scenario, [], upload)
+    raw = prepare(scenario, [], upload, settings)
     with tempfile.TemporaryDirectory(prefix="dcopt-validate-") as tmp:
         folder = Path(tmp)
         if upload is not None:
             (folder / upload.filename).write_bytes(upload.data)
-        problem = resolve_submission(raw, folder)
+        problem = resolve_submission(raw, folder, settings)
     s = problem.scenario
     normalised = s.model_dump(mode="json")
     if upload is not None:
@@ -97,7 +98,7 @@ async def validate_scenario(
     kind = media_type(request)
     upload: Upload | None = None
     if kind in JSON_TYPES or kind.endswith("+json"):
-        scenario: Any = await read_json(request)
+        scenario: Any = await read_json(request, settings)
     elif kind == MULTIPART:
         fields, upload = await read_multipart(request, settings)
         if set(fields) - {"scenario"}:
@@ -105,4 +106,4 @@ async def validate_scenario(
         scenario = fields["scenario"]
     else:
         raise unsupported(request)
-    return await run_in_threadpool(_check, scenario, upload)
+    return await run_in_threadpool(_check, scenario, upload, settings)

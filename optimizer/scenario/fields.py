@@ -6,11 +6,12 @@ Kept apart from :mod:`optimizer.scenario.schema` so that a unit module
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from optimizer.profiles.spec import SolarProfile, WindProfile
+from optimizer.scenario.strict import check_model_input
 
 NumberOrColumn = float | str
 """A number, or the name of a numeric column of the series file."""
@@ -25,6 +26,13 @@ class Strict(BaseModel):
     # NaN and ±inf are bad input (CONTRACT 2): refuse them in every scalar number field.
     model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _hostile(cls, data: Any, info: ValidationInfo) -> Any:
+        """No boolean where a number goes; no list longer than the list limit
+        (optimizer/scenario/strict.py)."""
+        return check_model_input(cls, data, info)
+
 
 def check_min_max(lo: float, hi: float | None) -> None:
     if hi is not None and lo > hi:
@@ -38,7 +46,9 @@ class Sized(Strict):
     kind: str
     """Each unit narrows this to its own ``Literal`` (the union's discriminator)."""
     fixed_om_per_kw_year: NonNegative = 0.0
-    lifetime_years: float = Field(gt=0)
+    lifetime_years: float = Field(
+        ge=0.1, le=100, description="0.1 to 100 years; annualises the capital (CONTRACT 3.1)"
+    )
     min_mw: NonNegative = 0.0
     max_mw: NonNegative | None = None
     materials_basis: str | None = Field(

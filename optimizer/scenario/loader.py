@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import difflib
 import functools
-import json
 import logging
 import typing
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from optimizer.errors import FieldError, ScenarioError
+from optimizer.scenario.limits import InputLimits, env_name
 from optimizer.scenario.overrides import apply_overrides
 from optimizer.scenario.resolve import Problem, resolve
+from optimizer.scenario.safe import check_shape, decode_text, parse_json, parse_yaml
 from optimizer.scenario.schema import Scenario
+from optimizer.scenario.strict import Refused
 from optimizer.units import TECHNOLOGY_UNITS
 
 log = logging.getLogger(__name__)
@@ -30,16 +31,26 @@ log = logging.getLogger(__name__)
 _NAMED_LISTS = ("grid_offers", "ppa_offers", "technologies")
 
 
-def read_scenario_file(path: str | Path) -> dict[str, Any]:
-    """The raw mapping of a YAML or JSON scenario file."""
+def read_scenario_file(path: str | Path, limits: InputLimits | None = None) -> dict[str, Any]:
+    """The raw mapping of a YAML or JSON scenario file (UTF-8, a byte-order mark allowed);
+    its size, nesting and number of values are checked before it is parsed."""
+    limits = limits or InputLimits()
     p = Path(path)
     if not p.is_file():
         raise ScenarioError.single("scenario", f"no such file: {p}")
-    text = p.read_text(encoding="utf-8")
-    try:
-        data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise ScenarioError.single("scenario", f"{p.name} is not valid YAML/JSON: {exc}") from exc
+    size = p.stat().st_size
+    if size > limits.max_scenario_bytes:
+        raise ScenarioError.single(
+            "scenario",
+            f"{p.name} is {size} bytes; at most {limits.max_scenario_bytes} "
+            f"({env_name('max_scenario_bytes')}); put long series in a CSV or Parquet file",
+        )
+    data_bytes = p.read_bytes()
+    if p.suffix.lower() == ".json":
+        data = parse_json(data_bytes, p.name, "scenario", limits)
+        check_shape(data, p.name, "scenario", limits)
+    else:
+        data = parse_yaml(decode_text(data_bytes, p.name), p.name, "scenario", limits)
     if not isinstance(data, dict):
         raise ScenarioError.single("scenario", f"{p.name} must hold a mapping of keys")
     return data
@@ -114,6 +125,8 @@ def _walk_types(tp: Any) -> list[Any]:
 
 
 def _friendly(err: Mapping[str, Any]) -> str:
+    if isinstance(err.get("input"), Refused):
+        return str(err["input"].message)
     kind = err.get("type", "")
     if kind == "extra_forbidden":
         loc = err.get("loc") or ("",)
@@ -135,7 +148,9 @@ def translate(exc: ValidationError, raw: Any) -> ScenarioError:
         field = _loc_to_field(tuple(err["loc"]), raw)
         msg = _friendly(err)
         merged.setdefault(field, [])
-        is_mismatch = str(err.get("type", "")).endswith(("_type", "_parsing"))
+        is_mismatch = str(err.get("type", "")).endswith(("_type", "_parsing")) and not isinstance(
+            err.get("input"), Refused
+        )
         mismatch_only[field] = mismatch_only.get(field, True) and is_mismatch
         if msg not in merged[field]:
             merged[field].append(msg)
@@ -178,12 +193,46 @@ def _cross_checks(s: Scenario) -> list[FieldError]:
     return errors
 
 
-def validate_scenario(data: Mapping[str, Any]) -> Scenario:
+def check_periods(data: Mapping[str, Any], limits: InputLimits) -> None:
+    """``site.periods`` against the limit and the inline series, before anything is sized
+    by it (the time grid is built from it)."""
+    site = data.get("site")
+    periods = site.get("periods") if isinstance(site, Mapping) else None
+    if not isinstance(periods, int) or isinstance(periods, bool) or periods <= 0:
+        return  # the schema names what is wrong with it
+    if periods > limits.max_periods:
+        raise ScenarioError.single(
+            "site.periods",
+            f"{periods} steps; at most {limits.max_periods} ({env_name('max_periods')})",
+        )
+    series = data.get("series")
+    columns = series.get("columns") if isinstance(series, Mapping) else None
+    if isinstance(columns, Mapping):
+        errors = [
+            FieldError(
+                f"series.columns.{name}", f"has {len(col)} values, site.periods is {periods}"
+            )
+            for name, col in columns.items()
+            if isinstance(col, list) and len(col) != periods
+        ]
+        if errors:
+            raise ScenarioError(errors)
+
+
+def validate_scenario(data: Mapping[str, Any], limits: InputLimits | None = None) -> Scenario:
     """Validate a raw mapping against the schema (no series read)."""
+    limits = limits or InputLimits()
+    check_periods(data, limits)
     try:
-        scenario = Scenario.model_validate(dict(data))
+        scenario = Scenario.model_validate(
+            dict(data), context={"max_list_items": limits.max_list_items}
+        )
     except ValidationError as exc:
         raise translate(exc, data) from None
+    except RecursionError:  # a structure that contains itself, given by a Python caller
+        raise ScenarioError.single(
+            "scenario", "is nested too deeply (or contains itself)"
+        ) from None
     errors = _cross_checks(scenario)
     if errors:
         raise ScenarioError(errors)
@@ -194,20 +243,27 @@ def load_problem(
     source: str | Path | Mapping[str, Any],
     overrides: Iterable[str | tuple[str, Any]] = (),
     base_dir: str | Path | None = None,
+    limits: InputLimits | None = None,
 ) -> Problem:
     """Read, override, validate and resolve a scenario.
 
     ``source`` is a path to a YAML/JSON file, or a mapping (its series inline, or a
     ``series.file`` relative to ``base_dir``; with ``base_dir=None`` no file is read).
+    ``limits`` default to the ``DCOPT_*`` environment (:class:`InputLimits`).
     """
+    limits = limits or InputLimits()
     if isinstance(source, (str, Path)):
-        raw = read_scenario_file(source)
+        raw = read_scenario_file(source, limits)
         folder: Path | None = Path(source).resolve().parent
     else:
+        check_shape(source, "the scenario", "scenario", limits)
         raw = dict(source)
         folder = Path(base_dir).resolve() if base_dir is not None else None
+    overrides = list(overrides)
     raw = apply_overrides(raw, overrides)
-    scenario = validate_scenario(raw)
+    if overrides:
+        check_shape(raw, "the scenario with its overrides", "scenario", limits)
+    scenario = validate_scenario(raw, limits)
     problem = resolve(scenario, folder)
     log.info(
         "scenario %r: %d steps of %g h, %d grid offers, %d PPAs, %d technologies",

@@ -1,18 +1,17 @@
 """``--set dotted.path=value`` overrides (CONTRACT section 4), applied to the raw scenario
 before validation. A list item is addressed by its name: ``ppa_offers[wind-a].price_per_mwh``;
-``[0]`` addresses by position. Values are read as YAML scalars (numbers, null, true, lists).
+``[0]`` addresses by position. Values are read as YAML scalars (numbers, null, true, lists),
+with the limits of :mod:`optimizer.scenario.safe` (depth, size, duplicate keys).
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import yaml
-
 from optimizer.errors import FieldError, ScenarioError
+from optimizer.scenario.safe import parse_yaml
 
 _TOKEN = re.compile(r"([^.\[\]]+)|\[([^\]]*)\]")
 
@@ -44,15 +43,14 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     if "=" not in text:
         raise ScenarioError.single("--set", f"expected dotted.path=value, got {text!r}")
     path, raw = text.split("=", 1)
-    try:
-        value = yaml.safe_load(raw) if raw.strip() != "" else None
-    except yaml.YAMLError as exc:
-        raise ScenarioError.single(path.strip(), f"cannot read value {raw!r}: {exc}") from exc
+    value = parse_yaml(raw, "the value", path.strip()) if raw.strip() != "" else None
     return path.strip(), value
 
 
-def set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    """Set one value in place; a missing mapping on the way is created."""
+def set_path(data: dict[str, Any], path: str, value: Any, copy_on_write: bool = False) -> None:
+    """Set one value in place; a missing mapping on the way is created. With
+    ``copy_on_write`` every list and mapping on the path is replaced by a shallow copy
+    first, so containers shared with the caller's data are never changed."""
     try:
         parts = parse_path(path)
     except ValueError as exc:
@@ -69,6 +67,8 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
             if last:
                 node[idx] = value
             else:
+                if copy_on_write:
+                    node[idx] = _copy(node[idx])
                 node = node[idx]
         else:
             if not isinstance(node, dict):
@@ -78,7 +78,17 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
             else:
                 if node.get(part) is None:
                     node[part] = [] if isinstance(parts[i + 1], tuple) else {}
+                elif copy_on_write:
+                    node[part] = _copy(node[part])
                 node = node[part]
+
+
+def _copy(node: Any) -> Any:
+    if isinstance(node, Mapping):
+        return dict(node)
+    if isinstance(node, list):
+        return list(node)
+    return node
 
 
 def _find_item(items: list[Any], key: str, where: str) -> int:
@@ -103,13 +113,14 @@ def _render(parts: list[str | tuple[str]]) -> str:
 def apply_overrides(
     data: Mapping[str, Any], overrides: Iterable[str | tuple[str, Any]]
 ) -> dict[str, Any]:
-    """A deep copy of ``data`` with every override applied; all errors reported together."""
-    out = copy.deepcopy(dict(data))
+    """``data`` with every override applied; all errors reported together. ``data`` is never
+    changed: the containers on each overridden path are copied (the rest is shared)."""
+    out = dict(data)
     errors: list[FieldError] = []
     for item in overrides:
         try:
             path, value = parse_assignment(item) if isinstance(item, str) else item
-            set_path(out, path, value)
+            set_path(out, path, value, copy_on_write=True)
         except ScenarioError as exc:
             errors.extend(exc.errors)
     if errors:

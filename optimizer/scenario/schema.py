@@ -26,6 +26,7 @@ from optimizer.scenario.fields import (  # noqa: F401  (re-exported)
     Strict,
     check_min_max,
 )
+from optimizer.scenario.limits import MAX_PERIODS
 
 _Strict = Strict
 _check_min_max = check_min_max
@@ -50,7 +51,9 @@ class Site(_Strict):
 
     timezone: str = Field(description="IANA time zone; months, days and TOU hours are local")
     start: str = Field(description="first step, local time (ISO 8601)")
-    periods: int = Field(gt=0, description="number of steps")
+    periods: int = Field(
+        gt=0, le=MAX_PERIODS, description=f"number of steps (at most {MAX_PERIODS})"
+    )
     resolution_minutes: Literal[15, 30, 60] = Field(description="step length in minutes")
     grid_import_limit_mw: NonNegative | None = Field(
         default=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import FieldError, ScenarioError
+from optimizer.scenario.limits import InputLimits, env_name
+from optimizer.scenario.safe import decode_text, describe_bytes
 from optimizer.scenario.schema import SeriesSpec
 from optimizer.scenario.timeindex import TimeGrid
 
@@ -146,28 +149,10 @@ def read_series(spec: SeriesSpec, base_dir: Path | None, grid: TimeGrid) -> Seri
     path = (base_dir / spec.file).resolve()
     source = spec.file
     if not path.is_file():
-        raise ScenarioError.single("series.file", f"no such file: {path}")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".parquet", ".pq"):
-            frame = pd.read_parquet(path)
-        elif suffix in (".csv", ".txt"):
-            frame = pd.read_csv(path, dtype={"timestamp": str}, skipinitialspace=True)
-            with path.open(newline="", encoding="utf-8") as fh:  # pandas renames duplicates
-                header = [h.strip() for h in next(csv.reader(fh), [])]
-            dups = sorted({h for h in header if header.count(h) > 1})
-            if dups:
-                raise ScenarioError.single(
-                    "series.file", f"{spec.file}: column {dups[0]!r} appears more than once"
-                )
-        else:
-            raise ScenarioError.single(
-                "series.file", f"{spec.file}: expected a .csv or .parquet file"
-            )
-    except ScenarioError:
-        raise
-    except Exception as exc:
-        raise ScenarioError.single("series.file", f"cannot read {spec.file}: {exc}") from exc
+        raise ScenarioError.single(
+            "series.file", f"no such file: {spec.file} (relative to the scenario file's folder)"
+        )
+    frame = _read_file(path, spec.file)
     frame.columns = [str(c).strip() for c in frame.columns]
     if "timestamp" not in frame.columns:
         raise ScenarioError.single(
@@ -183,3 +168,49 @@ def read_series(spec: SeriesSpec, base_dir: Path | None, grid: TimeGrid) -> Seri
     frame = frame.drop(columns=["timestamp"]).reset_index(drop=True)
     log.debug("read %d rows x %d columns from %s", len(frame), frame.shape[1], path)
     return SeriesTable(frame, source, labels)
+
+
+def _read_file(path: Path, name: str) -> pd.DataFrame:
+    """A CSV (UTF-8, a byte-order mark allowed) or Parquet series file as a frame.
+
+    Messages name the file as the scenario does (``name``), never the path it resolved to.
+    """
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            with path.open("rb") as fh:
+                head = fh.read(4096)
+            if head[:4] != b"PAR1":
+                what = describe_bytes(head) or "text"
+                raise ScenarioError.single(
+                    "series.file", f"{name} is not a Parquet file (it is {what})"
+                )
+            return pd.read_parquet(path)
+        if suffix not in (".csv", ".txt"):
+            raise ScenarioError.single("series.file", f"{name}: expected a .csv or .parquet file")
+        limits = InputLimits()
+        size = path.stat().st_size
+        if size > limits.max_series_bytes:
+            raise ScenarioError.single(
+                "series.file",
+                f"{name} is {size} bytes; at most {limits.max_series_bytes} "
+                f"({env_name('max_series_bytes')}); a Parquet file is smaller",
+            )
+        data = path.read_bytes()
+        if data.startswith(b"PAR1"):
+            raise ScenarioError.single("series.file", f"{name} is a Parquet file; name it .parquet")
+        text = decode_text(data, name, "series.file")
+        del data
+        frame = pd.read_csv(io.StringIO(text), dtype={"timestamp": str}, skipinitialspace=True)
+        header = [h.strip() for h in next(csv.reader(io.StringIO(text.partition("\n")[0])), [])]
+        dups = sorted({h for h in header if header.count(h) > 1})  # pandas renames duplicates
+        if dups:
+            raise ScenarioError.single(
+                "series.file", f"{name}: column {dups[0]!r} appears more than once"
+            )
+        return frame
+    except ScenarioError:
+        raise
+    except Exception as exc:
+        detail = str(exc).replace(str(path), name).replace(str(path.parent), ".")
+        raise ScenarioError.single("series.file", f"cannot read {name}: {detail}") from None

@@ -28,11 +28,12 @@ if TYPE_CHECKING:
 
 
 def crf(rate: float, years: float) -> float:
-    """Capital recovery factor r(1+r)^n / ((1+r)^n − 1); 1/n when r = 0."""
+    """Capital recovery factor r(1+r)^n / ((1+r)^n − 1); 1/n when r = 0.
+
+    Written as ``r / (1 − (1+r)^−n)``, which cannot overflow for a long life."""
     if rate == 0:
         return 1.0 / years
-    g = (1.0 + rate) ** years
-    return rate * g / (g - 1.0)
+    return rate / (1.0 - (1.0 + rate) ** -years)
 
 
 @dataclass
