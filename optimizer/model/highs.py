@@ -378,3 +378,12 @@ def scheduler_threads() -> int | None:
     """Threads of this process's HiGHS scheduler once a solve started it (None before).
     A process forked after a multi-threaded solve must not solve: the threads are gone."""
     return _scheduler_threads
+
+
+def release_threads() -> None:
+    """Stop HiGHS's scheduler threads (the next solve starts them again). Call it before
+    forking worker processes: a child inherits the scheduler but not its threads."""
+    global _scheduler_threads
+    if _scheduler_threads is not None:
+        highspy.Highs.resetGlobalScheduler(True)
+        _scheduler_threads = None
