@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from optimizer.model.highs import hipo_available
+from optimizer.options import available_cores
 from optimizer.solve import IPM_MIN_PERIODS, SolveOptions, choose_settings, solve
 from tests.conftest import ACCEPTANCE
 
@@ -20,6 +22,37 @@ def test_auto_choice() -> None:
     assert (off.algorithm, off.crossover) == ("ipm", False)
     assert choose_settings(auto, IPM_MIN_PERIODS).algorithm == "simplex"
     assert choose_settings(auto, IPM_MIN_PERIODS + 1).algorithm == "ipm"
+
+
+def test_interior_point_named_and_threads() -> None:
+    """Every interior point is ``algorithm="ipm"`` with the solver named in ``interior``:
+    HiPO for auto and ipm when highspy-extras is there; threads default to the cores."""
+    best = "hipo" if hipo_available() else "ipx"
+    year = choose_settings(SolveOptions(), 8760)
+    assert (year.interior, year.threads) == (best, available_cores())
+    assert choose_settings(SolveOptions(algorithm="ipm"), 168).interior == best
+    ipx = choose_settings(SolveOptions(algorithm="ipx", threads=1), 168)
+    assert (ipx.algorithm, ipx.interior, ipx.threads) == ("ipm", "ipx", 1)
+    assert choose_settings(SolveOptions(), 168).interior is None
+
+
+@pytest.mark.parametrize("algorithm", ["hipo", "ipx", "simplex"])
+def test_record_says_what_ran(algorithm: str) -> None:
+    """``HighsLp.record`` names the solver that ran, crossover and threads; the answer is
+    the same whichever ran (and whatever the thread count, switched within one process)."""
+    if algorithm == "hipo" and not hipo_available():
+        pytest.skip("highspy-extras (HiPO) not installed")
+    path = ACCEPTANCE / "week-contracts" / "scenario.yaml"
+    ref = solve(path, SolveOptions(algorithm="simplex", threads=1))
+    r = solve(path, SolveOptions(algorithm=algorithm, threads=2))  # type: ignore[arg-type]
+    assert r.status == "optimal" and r.lp is not None and r.lp.record is not None
+    rec = r.lp.record
+    assert rec.algorithm == algorithm
+    assert rec.threads == 2
+    assert rec.crossover is (None if algorithm == "simplex" else True)
+    if algorithm != "simplex":
+        assert rec.ipm_iterations > 0
+    assert r.objective == pytest.approx(ref.objective, rel=1e-9)
 
 
 def test_ipm_without_crossover_gives_simplex_answer() -> None:
