@@ -1,25 +1,27 @@
-"""Benchmark: full-year solves — build, solve, memory, and dcopt against HiGHS on its own LP.
+"""Benchmark: full-year solves — `dcopt run` wall time against HiGHS on dcopt's own LP.
 
-Cases: the acceptance case year-cfe90, the bundled example (``dcopt example greensboro``,
-skipped with a reason if that command fails) and a 15-minute full year (35,040 steps) made
-from year-cfe90 by repeating each hourly row 4 times (written to a temporary folder).
+One command for issue 12's numbers. Cases: the acceptance case year-cfe90 and the bundled
+example (``dcopt example greensboro``, skipped with a reason if that command fails); with
+``--15min`` also a 15-minute full year (35,040 steps, year-cfe90 with each hourly row
+repeated 4 times; minutes per solve).
 
-For each case, in a child process of its own (so that ``ru_maxrss`` is that run's peak):
-load the scenario and ``optimizer.solve.solve`` it; print build seconds (model + matrix),
-solve seconds, total wall seconds (load + build + solve + results), the build's share of
-the total and the peak memory. The child writes dcopt's LP as MPS; then HiGHS solves that
-MPS, each algorithm in a child of its own — on year-cfe90 every algorithm (interior point
-with and without crossover, dual simplex, PDLP), on the example the interior point with and
-without crossover, at 15 minutes the interior point (the algorithms that can be fastest,
-by the year-cfe90 ranking; change with --algorithms*) — and the ratio
-``dcopt total / fastest HiGHS solve`` is printed.
-With ``--screening`` the typical-day screening mode is timed on the same cases and its
-objective compared with the full one.
+For each case, each step in a fresh process: dcopt's LP (model build + matrix, no solve)
+is written as MPS with highspy's ``writeModel``; ``dcopt run SCENARIO --out DIR`` runs and
+its wall time is taken from outside the process (interpreter start, imports, reading,
+build, solve, results, report.html: what a user waits for), with its peak memory
+(``ru_maxrss``) and ``summary.json``'s build and solve seconds and solver; then HiGHS
+solves the MPS with each algorithm (HiPO and IPX with and without crossover, dual simplex,
+PDLP; ``NAME@T`` on T threads, default all cores). Printed: dcopt wall, the best HiGHS
+algorithm and its seconds, the ratio ``dcopt wall / best HiGHS`` (goal ≤ 1.15), the build's
+share of the wall time and the peak memory.
 
-Goals (issue 6): ratio ≤ 1.15; peak memory ≤ 1.5 GB hourly, ≤ 4 GB at 15 minutes; build
-≤ 10 % of the total; screening ≥ 10× faster with ≤ 2 % objective error.
+``--sizes 168,1440,4380`` instead times the algorithms on year-cfe90 cut to those step
+counts: the measurements behind ``auto``'s choice (optimizer/options.py).
 
-    .venv/bin/python benchmarks/bench_fullyear.py --screening      # all cases
+    .venv/bin/python benchmarks/bench_fullyear.py                   # year-cfe90 + example
+    .venv/bin/python benchmarks/bench_fullyear.py --15min           # and the 15-minute year
+    .venv/bin/python benchmarks/bench_fullyear.py --cases year --repeat 2
+    .venv/bin/python benchmarks/bench_fullyear.py --sizes 168,720,1440,2184,4380
     .venv/bin/python benchmarks/bench_fullyear.py --cases year --screening
     .venv/bin/python benchmarks/bench_fullyear.py --src /tmp/before  # an older tree's code
 
