@@ -51,7 +51,13 @@ class SolveOptions(BaseModel):
 
 
 IPM_MIN_PERIODS = 2000
-"""Above this many steps ``auto`` uses the interior point (benchmarks/bench_fullyear.py)."""
+"""Above this many steps ``auto`` uses the interior point: on year-cfe90 cut to 1,440 steps
+the dual simplex is faster (2.0 s vs HiPO 2.5–2.8 s), at 2,184 HiPO is (2.8 s vs 3.9 s),
+at 4,380 by 1.8× (``benchmarks/bench_fullyear.py --sizes``; docs/performance.md)."""
+
+IPM_MIN_ROWS = 12_000
+"""The same boundary in LP rows (~6 rows a step in dcopt's LP: 8,643 rows simplex, 13,107
+HiPO), for callers that know the LP's size (a multi-case LP has more rows per step)."""
 
 
 def available_cores() -> int:
@@ -69,22 +75,30 @@ def interior_point() -> Literal["hipo", "ipx"]:
     return "hipo" if hipo_available() else "ipx"
 
 
-def choose_settings(options: SolveOptions, periods: int) -> HighsSettings:
+def choose_settings(
+    options: SolveOptions, periods: int, *, rows: int | None = None
+) -> HighsSettings:
     """The HiGHS settings for a problem of ``periods`` steps (measured in benchmarks/).
 
-    ``auto``: dual simplex up to :data:`IPM_MIN_PERIODS` steps, else HiPO with crossover
-    (IPX without highspy-extras). Every interior point comes back as ``algorithm="ipm"``
-    with ``interior`` naming HiPO or IPX (``ipm`` picks HiPO when installed), so callers
-    that test ``algorithm == "ipm"`` keep working; :attr:`HighsLp.record` says what ran.
-    Threads: ``options.threads``, else every
-    core this process may use (HiPO on two threads is ~1.5× faster than on one).
+    ``auto``: dual simplex up to :data:`IPM_MIN_PERIODS` steps (or, given the LP's
+    ``rows``, up to :data:`IPM_MIN_ROWS` rows), else HiPO with crossover (IPX without
+    highspy-extras). IPX is never the choice when HiPO is there: above the boundary HiPO
+    was faster at every size measured, 1.7–2.5× on the full years (below it IPX beats
+    HiPO, but the simplex beats both).
+
+    Every interior point comes back as ``algorithm="ipm"`` with ``interior`` naming HiPO
+    or IPX (``ipm`` picks HiPO when installed), so callers that test
+    ``algorithm == "ipm"`` keep working; :attr:`HighsLp.record` says what ran.
+    Threads: ``options.threads``, else every core this process may use (HiPO on two
+    threads is ~1.5× faster than on one; IPX and the simplex gain nothing).
     """
     from optimizer.model.highs import HighsSettings
 
     algorithm = options.algorithm
     interior: Literal["hipo", "ipx"] | None = None
     if algorithm == "auto":
-        algorithm = "ipm" if periods > IPM_MIN_PERIODS else "simplex"
+        large = rows > IPM_MIN_ROWS if rows is not None else periods > IPM_MIN_PERIODS
+        algorithm = "ipm" if large else "simplex"
     if algorithm in ("hipo", "ipx"):
         interior = "hipo" if algorithm == "hipo" else "ipx"
         algorithm = "ipm"

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from optimizer.model.highs import hipo_available
-from optimizer.options import available_cores
+from optimizer.options import IPM_MIN_ROWS, available_cores
 from optimizer.solve import IPM_MIN_PERIODS, SolveOptions, choose_settings, solve
 from tests.conftest import ACCEPTANCE
 
@@ -22,6 +22,9 @@ def test_auto_choice() -> None:
     assert (off.algorithm, off.crossover) == ("ipm", False)
     assert choose_settings(auto, IPM_MIN_PERIODS).algorithm == "simplex"
     assert choose_settings(auto, IPM_MIN_PERIODS + 1).algorithm == "ipm"
+    # given the LP's rows (a multi-case LP: more rows per step), they decide
+    assert choose_settings(auto, 1000, rows=IPM_MIN_ROWS + 1).algorithm == "ipm"
+    assert choose_settings(auto, 8760, rows=IPM_MIN_ROWS).algorithm == "simplex"
 
 
 def test_interior_point_named_and_threads() -> None:
