@@ -36,8 +36,8 @@ class SolveOptions(BaseModel):
     threads: int | None = Field(
         default=None,
         ge=1,
-        description="HiGHS threads (the interior points use them); default: the cores this "
-        "process may run on",
+        description="HiGHS threads (HiPO uses them); default: the cores this process may "
+        "run on, half of them when the machine is oversubscribed",
     )
     diagnose_infeasible: bool = True
     crossover: bool = Field(
@@ -68,6 +68,30 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+OVERSUBSCRIBED = 1.5
+"""Load average per core above which :func:`default_threads` halves the threads."""
+
+
+def default_threads() -> int:
+    """HiGHS threads when none are asked for: every core, unless the machine is already
+    oversubscribed (1-minute load average > :data:`OVERSUBSCRIBED` × cores; other solves,
+    an API running several jobs), then half of them.
+
+    Measured on year-cfe90 (HiPO + crossover, 2 cores): load 1.4–2.7, 2 threads 1.5–1.6×
+    faster than 1; load 3.6, equal; load 4.6–6.3, 1 thread 1.2–1.9× faster (a parallel
+    factorisation waits for whichever of its threads is descheduled). The answer is the
+    same either way (the objective was identical to the last digit).
+    """
+    cores = available_cores()
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not available on this platform
+        return cores
+    if load > OVERSUBSCRIBED * cores:
+        return max(1, cores // 2)
+    return cores
+
+
 def interior_point() -> Literal["hipo", "ipx"]:
     """HiPO when highspy-extras is installed (faster on every case measured), else IPX."""
     from optimizer.model.highs import hipo_available
@@ -89,8 +113,9 @@ def choose_settings(
     Every interior point comes back as ``algorithm="ipm"`` with ``interior`` naming HiPO
     or IPX (``ipm`` picks HiPO when installed), so callers that test
     ``algorithm == "ipm"`` keep working; :attr:`HighsLp.record` says what ran.
-    Threads: ``options.threads``, else every core this process may use (HiPO on two
-    threads is ~1.5× faster than on one; IPX and the simplex gain nothing).
+    Threads: ``options.threads``, else :func:`default_threads` (every core unless the
+    machine is oversubscribed; HiPO on two threads is ~1.5× faster than on one on a quiet
+    machine; IPX and the simplex gain nothing).
     """
     from optimizer.model.highs import HighsSettings
 
@@ -108,6 +133,6 @@ def choose_settings(
         algorithm=algorithm,
         interior=interior,
         time_limit_seconds=options.time_limit_seconds,
-        threads=options.threads or available_cores(),
+        threads=options.threads or default_threads(),
         crossover=options.crossover,
     )
