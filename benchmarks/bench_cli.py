@@ -33,7 +33,7 @@ HEAVY = ("pyomo", "pandas", "matplotlib", "scipy", "highspy")
 
 _PROBE = """
 import json, sys
-args = json.loads(sys.argv[1])
+args, watch = json.loads(sys.argv[1]), set(json.loads(sys.argv[2]))
 from optimizer.cli import main
 sys.argv = ["dcopt", *args]
 code = 0
@@ -41,7 +41,7 @@ try:
     main()
 except SystemExit as exc:
     code = exc.code or 0
-mods = sorted({m.split(".")[0] for m in sys.modules} & set(json.loads(sys.argv[-1])))
+mods = sorted({m.split(".")[0] for m in sys.modules} & watch)
 print("PROBE", json.dumps({"code": code, "heavy": mods}), file=sys.__stderr__)
 """
 
@@ -50,7 +50,10 @@ def _run(src: Path, args: list[str]) -> tuple[float, dict[str, object]]:
     env = {**os.environ, "PYTHONPATH": str(src)}
     cmd = [sys.executable, "-c", _PROBE, json.dumps(args), json.dumps(HEAVY)]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    # cwd: not a code tree (``python -c`` puts the working folder first on sys.path)
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, env=env, check=False, cwd=tempfile.gettempdir()
+    )
     wall = time.perf_counter() - t0
     probe = [x for x in proc.stderr.splitlines() if x.startswith("PROBE ")]
     info: dict[str, object] = json.loads(probe[-1][6:]) if probe else {"code": "crashed"}
@@ -60,12 +63,16 @@ def _run(src: Path, args: list[str]) -> tuple[float, dict[str, object]]:
 def _import_breakdown(src: Path, module: str) -> list[tuple[float, str]]:
     env = {**os.environ, "PYTHONPATH": str(src)}
     cmd = [sys.executable, "-X", "importtime", "-c", f"import {module}"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, env=env, check=False, cwd=tempfile.gettempdir()
+    )
     top: dict[str, float] = {}
     for line in proc.stderr.splitlines():
         if not line.startswith("import time:") or "|" not in line:
             continue
         _, cumulative, name = line.split("|")
+        if not cumulative.strip().isdigit():
+            continue  # the header line
         depth = (len(name) - len(name.lstrip())) // 2
         if depth <= 2:
             root = name.strip().split(".")[0]
