@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from optimizer.solve import SolveOptions
+from optimizer.options import SolveOptions
 
 RunKind = Literal["run", "compare", "frontier"]
 RunStatus = Literal["queued", "running", "optimal", "infeasible", "failed", "cancelled"]

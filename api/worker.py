@@ -15,14 +15,17 @@ import shutil
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 
 from optimizer.errors import ScenarioError
+from optimizer.options import SolveOptions
 from optimizer.output import write_dispatch, write_result, write_summary
 from optimizer.scenario import Problem, load_problem
-from optimizer.solve import Result, SolveOptions, solve
+
+if TYPE_CHECKING:
+    from optimizer.solve import Result
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +121,8 @@ def _run(
     kind: str, problem: Problem, options: dict[str, Any], solve_options: SolveOptions, out: Path
 ) -> dict[str, Any]:
     if kind == "run":
+        from optimizer.solve import solve  # Pyomo and HiGHS: in the job process only
+
         result = solve(problem, solve_options)
         if options.get("report", True):
             write_result(result, out)

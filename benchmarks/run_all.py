@@ -5,6 +5,11 @@
 
 Each script prints its own ratios and the machine's load; this runner prints a header per
 script, its wall time, and exits non-zero if any script failed.
+
+The one command for issue 12's headline numbers (dcopt run wall, best HiGHS algorithm on
+dcopt's MPS, their ratio, build share, peak memory; year-cfe90 and the bundled example;
+``--15min`` adds the 15-minute year) is ``bench_fullyear.py``; ``bench_cli.py`` gives the
+fixed costs of a command, ``bench_batch.py`` the batch scaling.
 """
 
 from __future__ import annotations

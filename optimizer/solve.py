@@ -82,11 +82,14 @@ def solve(
     t0 = time.perf_counter()
     lp = HighsLp(built.model)
     build_seconds = built.build_seconds + (time.perf_counter() - t0)
-    settings = choose_settings(options, sum(c.problem.periods for c in study.cases))
+    settings = choose_settings(
+        options, sum(c.problem.periods for c in study.cases), rows=lp.num_rows
+    )
     status = lp.solve(settings)
+    ran = lp.record.as_dict() if lp.record else {"algorithm": settings.algorithm}
     log.info(
         "HiGHS %s: %s in %.2f s (%d rows, %d columns)",
-        settings.algorithm,
+        ran.get("algorithm"),
         status,
         lp.solve_seconds,
         lp.num_rows,
@@ -99,8 +102,7 @@ def solve(
         "solve_seconds": lp.solve_seconds,
         "solver": {
             "name": "highs",
-            "algorithm": settings.algorithm,
-            "crossover": settings.crossover if settings.algorithm == "ipm" else None,
+            **ran,
             "rows": lp.num_rows,
             "columns": lp.num_cols,
         },

@@ -5,7 +5,9 @@ Executors (the same :func:`~optimizer.batch.worker.run_case` on all of them):
 
 - ``workers == 1`` and no scheduler: in this process, one case after the other;
 - local: :class:`concurrent.futures.ProcessPoolExecutor` of ``workers`` processes
-  (default: the machine's cores), each solve single-threaded;
+  (default: the machine's cores), each solve on ``cores // workers`` HiGHS threads (so
+  workers × threads ≤ cores; in this process a solve gets every core). The same pool first
+  validates the cases (:func:`plan_batch`) and then solves them (:func:`run_plan`);
 - ``scheduler``: a Dask distributed cluster through ``dask.distributed.Client(address)``
   and its ``concurrent.futures`` executor (``client.get_executor``).
 
@@ -84,6 +86,16 @@ class BatchPlan:
     to_run: list[PreparedCase] = field(default_factory=list)
     retried: int = 0
     """Cases that had finished with a retryable status and run again (``retry_failed``)."""
+    pool: cf.ProcessPoolExecutor | None = field(default=None, repr=False, compare=False)
+    """The local pool that validated the cases, kept warm for their solves: :func:`run_plan`
+    takes it over (and shuts it down); :meth:`close` when the plan is not run."""
+    pool_workers: int = 0
+
+    def close(self) -> None:
+        """Shut down the kept worker pool (if any)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
 
 def read_finished(case_dir: Path, scenario_hash: str) -> dict[str, Any] | None:
@@ -121,16 +133,19 @@ def plan_batch(
     find the cases already finished in ``out_dir``. Validation runs here, on ``workers``
     local processes (default: the machine's cores), also when the solves go to Dask."""
     sw = sweep if isinstance(sweep, Sweep) else read_sweep(sweep)
-    n = _local_workers(workers)
-    if n > 1 and len(sw.cases) >= 2 * n:
-        with cf.ProcessPoolExecutor(
-            max_workers=n, mp_context=_pool_context(), initializer=init_worker
-        ) as pool:
+    n = min(_local_workers(workers), len(sw.cases))
+    pool: cf.ProcessPoolExecutor | None = None
+    if n > 1:
+        pool = _start_pool(n)
+        try:
             cases = prepare_cases(sw, pool, chunks=2 * n)
+        except BaseException:
+            _stop_pool(pool)
+            raise
     else:
         cases = prepare_cases(sw)
     out = Path(out_dir)
-    plan = BatchPlan(sw, out, cases)
+    plan = BatchPlan(sw, out, cases, pool=pool, pool_workers=n if pool is not None else 0)
     cases_dir = out / CASES
     _clean_leftovers(cases_dir)
     for case in cases:
@@ -148,6 +163,8 @@ def plan_batch(
         len(plan.finished),
         len(plan.to_run),
     )
+    if not plan.to_run:
+        plan.close()
     return plan
 
 
@@ -172,7 +189,9 @@ def write_case(cases_dir: Path, outcome: CaseOutcome) -> Path:
     return final
 
 
-def _task(case: PreparedCase, write_report: bool, time_limit: float | None) -> CaseTask:
+def _task(
+    case: PreparedCase, write_report: bool, time_limit: float | None, threads: int = 1
+) -> CaseTask:
     return CaseTask(
         case_id=case.case_id,
         scenario=case.scenario,
@@ -181,7 +200,7 @@ def _task(case: PreparedCase, write_report: bool, time_limit: float | None) -> C
         overrides=dict(case.spec.overrides),
         files=tuple((f.section, f.sha256, f.suffix) for f in case.files),
         write_report=write_report,
-        threads=1,
+        threads=threads,
         time_limit_seconds=time_limit,
     )
 
@@ -191,6 +210,27 @@ def _local_workers(workers: int | None) -> int:
     if n < 1:
         raise DcoptError(f"--workers must be at least 1, got {n}")
     return n
+
+
+def _start_pool(size: int) -> cf.ProcessPoolExecutor:
+    """A local pool of ``size`` warm workers (started now, before any thread of the caller)."""
+    ctx = _pool_context()
+    if ctx.get_start_method() == "fork":
+        warm()  # import once here; the forked workers inherit it
+        highs = sys.modules.get("optimizer.model.highs")
+        if highs is not None:
+            highs.release_threads()  # a child inherits HiGHS's scheduler but not its threads
+    pool = cf.ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=init_worker)
+    pool.submit(os.getpid).result()
+    log.info("local process pool of %d workers (%s)", size, ctx.get_start_method())
+    return pool
+
+
+def _worker_threads(workers: int) -> int:
+    """HiGHS threads per local worker: the cores shared out, at least one."""
+    from optimizer.options import available_cores
+
+    return max(1, available_cores() // max(1, workers))
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -210,6 +250,9 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 def _stop_pool(executor: cf.Executor) -> None:
     """Stop a process pool now: cancel what is queued, terminate running solves."""
     processes = getattr(executor, "_processes", None) or {}
+    if not processes:
+        executor.shutdown(wait=True, cancel_futures=True)
+        return
     for proc in list(processes.values()):
         with contextlib.suppress(Exception):  # the process may be gone already
             proc.terminate()
@@ -259,13 +302,15 @@ def run_plan(
     cases_dir.mkdir(parents=True, exist_ok=True)
     _write_index(plan)
     summaries: dict[str, dict[str, Any]] = dict(plan.finished)
-    tasks = [_task(c, write_report, time_limit_seconds) for c in plan.to_run]
-    total = len(tasks)
+    total = len(plan.to_run)
     done = 0
     t0 = time.perf_counter()
     try:
         with ExitStack() as stack:
-            executor, contents = _executor(plan, workers, scheduler, client, stack)
+            executor, contents, threads = _executor(plan, workers, scheduler, client, stack)
+            tasks = [_task(c, write_report, time_limit_seconds, threads) for c in plan.to_run]
+            if isinstance(executor, cf.ProcessPoolExecutor):
+                _preload_plotting()  # while the workers solve, this process is idle
             if on_start is not None:
                 on_start()
             for outcome in _outcomes(tasks, contents, executor):
@@ -302,16 +347,22 @@ def _executor(
     scheduler: str | None,
     client: Any | None,
     stack: ExitStack,
-) -> tuple[cf.Executor | None, dict[str, Any]]:
-    """The executor for this run (None: in this process) and input file bytes by sha256."""
+) -> tuple[cf.Executor | None, dict[str, Any], int]:
+    """The executor for this run (None: in this process), input file bytes by sha256, and
+    the HiGHS threads of each solve."""
+    kept, plan.pool = plan.pool, None
+    if kept is not None:
+        stack.callback(_stop_pool, kept)
     contents: dict[str, bytes] = {}
     for case in plan.to_run:
         for f in case.files:
             if f.sha256 not in contents:
                 contents[f.sha256] = f.path.read_bytes()
     if not plan.to_run:
-        return None, {}
+        return None, {}, 1
     if client is not None or scheduler is not None:
+        if kept is not None:  # validation is done; the cluster solves
+            _stop_pool(kept)
         if client is None:
             from dask.distributed import Client
 
@@ -327,21 +378,34 @@ def _executor(
         stack.callback(dask_executor.shutdown, wait=False)
         # each input file goes to the workers once, not once per task
         shipped = {k: client.scatter(v, broadcast=True, hash=False) for k, v in contents.items()}
-        return dask_executor, shipped
-    n = _local_workers(workers)
+        # a Dask worker runs as many tasks as it has threads: one HiGHS thread each
+        return dask_executor, shipped, 1
+    n = min(_local_workers(workers), len(plan.to_run))
     if n == 1:
+        if kept is not None:
+            _stop_pool(kept)
         warm()
-        return None, contents
-    ctx = _pool_context()
-    if ctx.get_start_method() == "fork":
-        warm()  # import once here; the forked workers inherit it
-    size = min(n, len(plan.to_run))
-    pool = cf.ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=init_worker)
+        return None, contents, _worker_threads(1)
+    if kept is not None and plan.pool_workers == n:
+        return kept, contents, _worker_threads(n)
+    if kept is not None:
+        _stop_pool(kept)
+    pool = _start_pool(n)
     stack.callback(_stop_pool, pool)
-    # start the workers now, so that a caller may start threads (a progress bar) after this
-    pool.submit(os.getpid).result()
-    log.info("local process pool of %d workers (%s)", size, ctx.get_start_method())
-    return pool, contents
+    return pool, contents, _worker_threads(n)
+
+
+def _preload_plotting() -> None:
+    """Import matplotlib (summary.png) in a background thread of this process."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):  # only a speed-up; the plot imports it again
+            import matplotlib
+
+            matplotlib.use("Agg", force=False)
+            import matplotlib.figure
+
+    threading.Thread(target=load, name="dcopt-preload-matplotlib", daemon=True).start()
 
 
 def _write_index(plan: BatchPlan) -> None:

@@ -7,18 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
-from optimizer.cli.common import err, handle_errors, out
+from optimizer.cli.common import OutDir, err, handle_errors, out
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from optimizer.batch.worker import CaseOutcome
 
 
@@ -49,7 +43,7 @@ def _case_line(o: CaseOutcome) -> str:
 @handle_errors
 def batch(
     sweep: Annotated[Path, typer.Argument(help="Sweep file (YAML): base scenario and cases")],
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder")],
+    out_dir: OutDir,
     workers: Annotated[
         int | None,
         typer.Option(
@@ -92,6 +86,15 @@ def batch(
     t0 = time.monotonic()
     progress: Progress | None = None
     if n_run and err.is_terminal:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
         progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),

@@ -1,4 +1,9 @@
-"""Shared pieces of the command line: the app, logging, error handling, printing."""
+"""Shared pieces of the command line: the app, logging, error handling, printing, and the
+options that several commands take (one definition each, as ``Annotated`` aliases).
+
+Nothing heavy is imported here or at the top of any command module: ``dcopt --help`` and
+``dcopt run --help`` import no Pyomo, pandas or matplotlib (tests/cli/test_imports.py);
+each command imports what it needs when it runs."""
 
 from __future__ import annotations
 
@@ -7,15 +12,17 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
-from rich.table import Table
 
 from optimizer.errors import DcoptError, FieldError, ScenarioError
-from optimizer.solve import SolveOptions
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from optimizer.options import SolveOptions
 
 app = typer.Typer(
     name="dcopt",
@@ -32,13 +39,34 @@ EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
 
 _state: dict[str, Any] = {"debug": False}
 
+# -- options shared by run, compare, frontier (and validate, batch) ------------------------
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON)")]
+OutDir = Annotated[Path, typer.Option("--out", "-o", help="Output folder")]
 SetOption = Annotated[
     list[str] | None,
     typer.Option(
         "--set",
+        # "\\[" : help is rich markup, where a bare [wind-a] is a style tag and disappears
         help="Override a scenario value before validation: dotted.path=value "
-        "(list items by name: ppa_offers[wind-a].price_per_mwh=52). Repeatable.",
+        "(list items by name: ppa_offers\\[wind-a].price_per_mwh=52). Repeatable.",
     ),
+]
+TimeLimit = Annotated[
+    float | None,
+    typer.Option("--time-limit", help="Solver time limit per solve, seconds"),
+]
+AlgorithmOption = Annotated[
+    str,
+    typer.Option(
+        "--algorithm",
+        help="auto | hipo | ipx | ipm | simplex | pdlp (auto: dual simplex for short "
+        "horizons, HiPO interior point with crossover for long ones; ipm: HiPO when "
+        "installed, else IPX)",
+    ),
+]
+ThreadsOption = Annotated[
+    int | None,
+    typer.Option("--threads", help="Solver threads (default: this machine's cores)"),
 ]
 
 
@@ -63,6 +91,10 @@ def solve_options(
     algorithm: str, time_limit: float | None, threads: int | None, **extra: Any
 ) -> SolveOptions:
     """The solver flags as :class:`SolveOptions`; a bad value is input refused (exit 2)."""
+    from pydantic import ValidationError
+
+    from optimizer.options import SolveOptions
+
     try:
         return SolveOptions.model_validate(
             {"algorithm": algorithm, "time_limit_seconds": time_limit, "threads": threads, **extra}
@@ -127,6 +159,8 @@ def money(x: float | None, currency: str) -> str:
 
 def headline_table(summary: dict[str, Any]) -> Table:
     """A readable table of the headline numbers of a summary."""
+    from rich.table import Table
+
     cur = summary.get("currency", "")
     t = Table(title=f"{summary.get('scenario', '')}: {summary.get('status')}", show_header=False)
     t.add_column("what")

@@ -6,19 +6,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from optimizer.cli.common import (
     EXIT_ERROR,
     EXIT_INFEASIBLE,
+    AlgorithmOption,
+    OutDir,
+    ScenarioArg,
     SetOption,
+    ThreadsOption,
+    TimeLimit,
     check_out_dir,
     err,
     handle_errors,
     out,
     solve_options,
 )
-from optimizer.scenario import load_problem
 
 
 def register(app: typer.Typer) -> None:
@@ -31,16 +34,12 @@ def _num(x: float | None, fmt: str = ",.0f") -> str:
 
 @handle_errors
 def compare_cmd(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON)")],
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("out"),
+    scenario: ScenarioArg,
+    out_dir: OutDir = Path("out"),
     set_: SetOption = None,
-    time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Solver time limit per solve, seconds")
-    ] = None,
-    algorithm: Annotated[
-        str, typer.Option(help="auto | simplex | ipm | pdlp (first solve)")
-    ] = "auto",
-    threads: Annotated[int | None, typer.Option(help="Solver threads")] = None,
+    time_limit: TimeLimit = None,
+    algorithm: AlgorithmOption = "auto",
+    threads: ThreadsOption = None,
     breakeven: Annotated[
         bool, typer.Option("--breakeven/--no-breakeven", help="Find PPA breakeven strikes")
     ] = True,
@@ -52,6 +51,10 @@ def compare_cmd(
 
     options = solve_options(algorithm, time_limit, threads)
     check_out_dir(out_dir)
+    from rich.table import Table
+
+    from optimizer.scenario import load_problem
+
     problem = load_problem(scenario, overrides=set_ or [])
     result = compare(problem, options, breakeven=breakeven)
     written = write_compare(result, out_dir)

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from optimizer.cli.common import handle_errors, out
-from optimizer.examples import DEFAULT_EXAMPLE, EXAMPLES, write_example
 
 
 def register(app: typer.Typer) -> None:
@@ -18,8 +17,12 @@ def register(app: typer.Typer) -> None:
 @handle_errors
 def example(
     name: Annotated[
-        str, typer.Argument(help=f"Example name: {', '.join(sorted(EXAMPLES))}")
-    ] = DEFAULT_EXAMPLE,
+        str | None,
+        typer.Argument(
+            help="Example name (default: greensboro; --list shows them all)",
+            show_default=False,
+        ),
+    ] = None,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("example"),
     periods: Annotated[
         int | None,
@@ -28,10 +31,13 @@ def example(
     list_: Annotated[bool, typer.Option("--list", help="List the bundled examples")] = False,
 ) -> None:
     """Write a bundled example scenario (scenario.yaml, Parquet series, README of sources)."""
+    from optimizer.examples import DEFAULT_EXAMPLE, EXAMPLES, write_example  # pandas
+
     if list_:
         for key, text in sorted(EXAMPLES.items()):
             out.print(f"{key}: {text}", markup=False)
         return
+    name = name or DEFAULT_EXAMPLE
     written = write_example(name, out_dir, periods)
     out.print(f"wrote {len(written)} files to {out_dir}:", markup=False)
     for p in written:

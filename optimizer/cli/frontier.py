@@ -6,11 +6,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from optimizer.cli.common import (
     EXIT_INFEASIBLE,
+    AlgorithmOption,
+    OutDir,
+    ScenarioArg,
     SetOption,
+    ThreadsOption,
+    TimeLimit,
     check_out_dir,
     err,
     handle_errors,
@@ -18,7 +22,6 @@ from optimizer.cli.common import (
     solve_options,
 )
 from optimizer.errors import ScenarioError
-from optimizer.scenario import load_problem
 
 
 def register(app: typer.Typer) -> None:
@@ -31,7 +34,7 @@ def _num(x: float | None, fmt: str = ",.0f") -> str:
 
 @handle_errors
 def frontier_cmd(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON)")],
+    scenario: ScenarioArg,
     cfe: Annotated[
         str | None,
         typer.Option("--cfe", help="CFE targets START:STOP:STEP (STOP included) or a,b,c"),
@@ -40,15 +43,11 @@ def frontier_cmd(
         str | None,
         typer.Option("--emissions", help="Emissions caps in tCO2, START:STOP:STEP or a,b,c"),
     ] = None,
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("out"),
+    out_dir: OutDir = Path("out"),
     set_: SetOption = None,
-    time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Solver time limit per point, seconds")
-    ] = None,
-    algorithm: Annotated[
-        str, typer.Option(help="auto | simplex | ipm | pdlp (first point)")
-    ] = "auto",
-    threads: Annotated[int | None, typer.Option(help="Solver threads")] = None,
+    time_limit: TimeLimit = None,
+    algorithm: AlgorithmOption = "auto",
+    threads: ThreadsOption = None,
     cold: Annotated[
         bool, typer.Option("--cold", help="Solve every point from scratch (no warm start)")
     ] = False,
@@ -96,6 +95,10 @@ def frontier_cmd(
     else:
         assert emissions is not None
         targets = parse_range(emissions, "--emissions", 0.0, None)
+    from rich.table import Table
+
+    from optimizer.scenario import load_problem
+
     problem = load_problem(scenario, overrides=set_ or [])
     mode: Mode = "cfe" if cfe is not None else "emissions"
     result = frontier(problem, targets, mode, options, warm_start=not cold)
@@ -149,8 +152,11 @@ def _renewable(
     threads: int | None,
 ) -> None:
     """``--renewable-share``: cost against a renewable-share target per matching."""
+    from rich.table import Table
+
     from optimizer.decisions.common import parse_range
     from optimizer.decisions.renewable import renewable_frontier, write_renewable_frontier
+    from optimizer.scenario import load_problem
 
     options = solve_options(algorithm, time_limit, threads)
     check_out_dir(out_dir)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 
 from optimizer.cli.common import handle_errors, out
@@ -45,6 +44,7 @@ def load(
     economiser_threshold_c: Annotated[float, typer.Option(help="Threshold, °C")] = 18.0,
 ) -> None:
     """Site load from IT capacity, workload mix, growth and PUE(outdoor temperature)."""
+    import numpy as np
     from pydantic import ValidationError
 
     from optimizer.loadmodel import DatacenterLoadSpec, datacenter_load

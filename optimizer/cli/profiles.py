@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 import typer
 
 from optimizer.cli.common import handle_errors, out
-from optimizer.profiles import SolarSpec, WindSpec, weather_profiles
 
 
 def register(app: typer.Typer) -> None:
@@ -53,6 +52,7 @@ def profiles(
     wind_losses: Annotated[float, typer.Option(help="Wind losses fraction")] = 0.0,
 ) -> None:
     """Per-unit solar and wind output (and temperature) from a typical-year weather file."""
+    from optimizer.profiles import SolarSpec, WindSpec, weather_profiles
     from optimizer.scenario.loader import translate
 
     try:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from optimizer.cli.common import (
     EXIT_ERROR,
     EXIT_INFEASIBLE,
+    AlgorithmOption,
+    OutDir,
+    ScenarioArg,
     SetOption,
+    ThreadsOption,
+    TimeLimit,
     check_out_dir,
     err,
     handle_errors,
@@ -19,11 +24,10 @@ from optimizer.cli.common import (
     solve_options,
 )
 from optimizer.errors import FieldError, ScenarioError
-from optimizer.output import write_result
-from optimizer.scenario import Problem, load_problem
-from optimizer.solve import SolveOptions, solve
 
-Algorithm = Literal["auto", "simplex", "ipm", "pdlp"]
+if TYPE_CHECKING:
+    from optimizer.options import SolveOptions
+    from optimizer.scenario import Problem
 
 
 def register(app: typer.Typer) -> None:
@@ -33,14 +37,12 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def run(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON)")],
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("out"),
+    scenario: ScenarioArg,
+    out_dir: OutDir = Path("out"),
     set_: SetOption = None,
-    time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Solver time limit, seconds")
-    ] = None,
-    algorithm: Annotated[str, typer.Option(help="auto | simplex | ipm | pdlp")] = "auto",
-    threads: Annotated[int | None, typer.Option(help="Solver threads")] = None,
+    time_limit: TimeLimit = None,
+    algorithm: AlgorithmOption = "auto",
+    threads: ThreadsOption = None,
     screening: Annotated[
         bool,
         typer.Option(
@@ -66,10 +68,15 @@ def run(
     if screening_storage not in ("cyclic", "linked"):
         raise ScenarioError([FieldError("--screening-storage", "must be 'cyclic' or 'linked'")])
     check_out_dir(out_dir)
+    from optimizer.scenario import load_problem
+
     problem = load_problem(scenario, overrides=set_ or [])
     if screening:
         _run_screening(problem, options, days_per_month, out_dir, screening_storage)
         return
+    from optimizer.output import write_result
+    from optimizer.solve import solve
+
     result = solve(problem, options)
     written = write_result(result, out_dir)
     if result.status == "optimal":
@@ -107,11 +114,10 @@ def _run_screening(
 
 
 @handle_errors
-def validate(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON)")],
-    set_: SetOption = None,
-) -> None:
+def validate(scenario: ScenarioArg, set_: SetOption = None) -> None:
     """Check a scenario and its series without solving it."""
+    from optimizer.scenario import load_problem
+
     p = load_problem(scenario, overrides=set_ or [])
     s = p.scenario
     out.print(

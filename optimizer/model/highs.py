@@ -9,6 +9,8 @@ Variables and constraints are addressed by their Pyomo objects, never by name st
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import logging
 import time
 from collections.abc import Sequence
@@ -26,9 +28,38 @@ from optimizer.model.compiler import compile_model
 log = logging.getLogger(__name__)
 
 Status = Literal["optimal", "infeasible", "unbounded", "time_limit", "error"]
-Algorithm = Literal["auto", "simplex", "ipm", "pdlp"]
+Algorithm = Literal["auto", "simplex", "ipm", "ipx", "hipo", "pdlp"]
+"""``ipx`` and ``hipo`` are HiGHS's two interior point solvers; ``ipm`` is the one named by
+:attr:`HighsSettings.interior` (or HiGHS's pick: HiPO when highspy-extras is installed);
+``auto`` lets HiGHS pick any algorithm."""
+Interior = Literal["hipo", "ipx"]
 
 _INF = highspy.kHighsInf
+_INTERIOR = ("ipm", "ipx", "hipo")
+
+
+@functools.cache
+def hipo_available() -> bool:
+    """HiPO needs the BLAS and METIS of the ``highspy-extras`` wheel (``highspy[extras]``)."""
+    return importlib.util.find_spec("highspy_extras") is not None
+
+
+_scheduler_threads: int | None = None
+"""Threads of HiGHS's process-wide task scheduler, once a solve of this process started it."""
+
+
+def _use_threads(h: highspy.Highs, threads: int | None) -> int | None:
+    """Set ``threads``; HiGHS keeps one scheduler per process, sized by its first solve, and
+    refuses a later solve with another count (``Highs::resetGlobalScheduler`` rebuilds it)."""
+    global _scheduler_threads
+    if not threads:
+        return _scheduler_threads
+    if _scheduler_threads is not None and _scheduler_threads != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    h.setOptionValue("threads", int(threads))
+    _scheduler_threads = int(threads)
+    return _scheduler_threads
+
 
 MAX_ENUMERATION = 64
 """Up to this many combinations of signed offers are enumerated (one LP each, warm-started);
@@ -43,13 +74,41 @@ class HighsSettings:
     """Solver settings dcopt exposes; everything else stays at HiGHS's defaults."""
 
     algorithm: Algorithm = "auto"
+    interior: Interior | None = None
+    """Which interior point ``algorithm="ipm"`` runs; None: HiGHS's choice."""
     time_limit_seconds: float | None = None
     threads: int | None = None
+    """HiGHS threads (HiPO and IPX use them; the dual simplex is serial); None: HiGHS's."""
     presolve: bool = True
     crossover: bool = True
     """After the interior point, find a basic solution (exact duals, warm-startable basis)."""
     extra: tuple[tuple[str, Any], ...] = ()
     """Any other HiGHS option, as (name, value) pairs."""
+
+
+@dataclass(frozen=True)
+class SolveRecord:
+    """What the last :meth:`HighsLp.solve` really ran (for ``summary.json`` → ``solver``)."""
+
+    algorithm: str
+    """hipo | ipx | ipm (HiGHS's interior point, which one unknown) | simplex | pdlp"""
+    crossover: bool | None
+    """Whether crossover ran after the interior point; None for simplex and PDLP."""
+    threads: int | None
+    """HiGHS threads (None: HiGHS's default)."""
+    ipm_iterations: int = 0
+    crossover_iterations: int = 0
+    simplex_iterations: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "algorithm": self.algorithm,
+            "crossover": self.crossover,
+            "threads": self.threads,
+            "ipm_iterations": self.ipm_iterations,
+            "crossover_iterations": self.crossover_iterations,
+            "simplex_iterations": self.simplex_iterations,
+        }
 
 
 class HighsLp:
@@ -109,6 +168,11 @@ class HighsLp:
         self._row_dual: np.ndarray | None = None
         self._col_dual: np.ndarray | None = None
         self.solve_seconds = 0.0
+        self._algorithm = "auto"
+        self._crossover = True
+        self._threads: int | None = None
+        self.record: SolveRecord | None = None
+        """What the last solve ran; None before the first."""
         log.debug(
             "compiled LP: %d rows, %d columns, %d nonzeros in %.2f s",
             len(keep),
@@ -142,24 +206,25 @@ class HighsLp:
     # -- solving -------------------------------------------------------------------------
     def apply(self, settings: HighsSettings) -> None:
         h = self.h
-        if settings.algorithm == "simplex":
-            h.setOptionValue("solver", "simplex")
-        elif settings.algorithm == "ipm":
-            h.setOptionValue("solver", "ipm")
+        algorithm: str = settings.algorithm
+        if algorithm == "ipm" and settings.interior is not None:
+            algorithm = settings.interior
+        if algorithm == "hipo" and not hipo_available():
+            log.warning("HiPO needs highspy[extras] (not installed); using IPX")
+            algorithm = "ipx"
+        h.setOptionValue("solver", "choose" if algorithm == "auto" else algorithm)
+        if algorithm in _INTERIOR:
             h.setOptionValue("run_crossover", "on" if settings.crossover else "off")
-        elif settings.algorithm == "pdlp":
-            h.setOptionValue("solver", "pdlp")
-        else:
-            h.setOptionValue("solver", "choose")
         h.setOptionValue("presolve", "on" if settings.presolve else "off")
         h.setOptionValue(
             "time_limit",
             float(settings.time_limit_seconds) if settings.time_limit_seconds else _INF,
         )
-        if settings.threads:
-            h.setOptionValue("threads", int(settings.threads))
+        self._threads = _use_threads(h, settings.threads)
         for name, value in settings.extra:
             h.setOptionValue(name, value)
+        self._algorithm = algorithm
+        self._crossover = settings.crossover
 
     @property
     def is_mip(self) -> bool:
@@ -299,10 +364,10 @@ class HighsLp:
         self.h.run()
         status = self.h.getModelStatus()
         ms = highspy.HighsModelStatus
+        crossover_forced = False
         if (
-            settings is not None
-            and settings.algorithm == "ipm"
-            and not settings.crossover
+            self._algorithm in _INTERIOR
+            and not self._crossover
             and status not in (ms.kOptimal, ms.kInfeasible, ms.kUnbounded, ms.kTimeLimit)
         ):
             # The interior point alone can end without a verdict (e.g. on an infeasible
@@ -315,7 +380,9 @@ class HighsLp:
             self.h.run()
             status = self.h.getModelStatus()
             self.h.setOptionValue("run_crossover", "off")
+            crossover_forced = True
         self.solve_seconds = time.perf_counter() - t0
+        self.record = self._record(crossover_forced)
         self._x = self._row_dual = self._col_dual = None
         if status == ms.kOptimal:
             sol = self.h.getSolution()
@@ -335,6 +402,25 @@ class HighsLp:
             return "time_limit"
         log.warning("HiGHS ended with model status %s", self.h.modelStatusToString(status))
         return "error"
+
+    def _record(self, crossover_forced: bool) -> SolveRecord:
+        """What ran, from the settings and HiGHS's iteration counts."""
+        info = self.h.getInfo()
+        ipm_it = int(info.ipm_iteration_count)
+        cross_it = int(info.crossover_iteration_count)
+        simplex_it = int(info.simplex_iteration_count)
+        algorithm = self._algorithm
+        if algorithm == "auto":  # HiGHS chose: read it off the iteration counts
+            if ipm_it > 0:
+                algorithm = "ipm"
+            elif int(info.pdlp_iteration_count) > 0:
+                algorithm = "pdlp"
+            else:
+                algorithm = "simplex"
+        crossover: bool | None = None
+        if algorithm in _INTERIOR:
+            crossover = self._crossover or crossover_forced or cross_it > 0
+        return SolveRecord(algorithm, crossover, self._threads, ipm_it, cross_it, simplex_it)
 
     @property
     def objective(self) -> float:
@@ -540,3 +626,18 @@ def _choice_groups(
     if not groups or not np.all(seen[int_cols] == 1):
         return None
     return groups
+
+
+def scheduler_threads() -> int | None:
+    """Threads of this process's HiGHS scheduler once a solve started it (None before).
+    A process forked after a multi-threaded solve must not solve: the threads are gone."""
+    return _scheduler_threads
+
+
+def release_threads() -> None:
+    """Stop HiGHS's scheduler threads (the next solve starts them again). Call it before
+    forking worker processes: a child inherits the scheduler but not its threads."""
+    global _scheduler_threads
+    if _scheduler_threads is not None:
+        highspy.Highs.resetGlobalScheduler(True)
+        _scheduler_threads = None

@@ -6,6 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from optimizer import options
+from optimizer.model.highs import hipo_available
+from optimizer.options import IPM_MIN_ROWS, available_cores
 from optimizer.solve import IPM_MIN_PERIODS, SolveOptions, choose_settings, solve
 from tests.conftest import ACCEPTANCE
 
@@ -20,6 +23,52 @@ def test_auto_choice() -> None:
     assert (off.algorithm, off.crossover) == ("ipm", False)
     assert choose_settings(auto, IPM_MIN_PERIODS).algorithm == "simplex"
     assert choose_settings(auto, IPM_MIN_PERIODS + 1).algorithm == "ipm"
+    # given the LP's rows (a multi-case LP: more rows per step), they decide
+    assert choose_settings(auto, 1000, rows=IPM_MIN_ROWS + 1).algorithm == "ipm"
+    assert choose_settings(auto, 8760, rows=IPM_MIN_ROWS).algorithm == "simplex"
+
+
+def test_interior_point_named_and_threads() -> None:
+    """Every interior point is ``algorithm="ipm"`` with the solver named in ``interior``:
+    HiPO for auto and ipm when highspy-extras is there; threads default to the cores."""
+    best = "hipo" if hipo_available() else "ipx"
+    year = choose_settings(SolveOptions(), 8760)
+    assert year.interior == best
+    assert year.threads in (available_cores(), max(1, available_cores() // 2))
+    assert choose_settings(SolveOptions(algorithm="ipm"), 168).interior == best
+    ipx = choose_settings(SolveOptions(algorithm="ipx", threads=1), 168)
+    assert (ipx.algorithm, ipx.interior, ipx.threads) == ("ipm", "ipx", 1)
+    assert choose_settings(SolveOptions(), 168).interior is None
+
+
+def test_default_threads_halve_on_an_oversubscribed_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(options, "available_cores", lambda: 8)
+    monkeypatch.setattr(options.os, "getloadavg", lambda: (3.0, 3.0, 3.0))
+    assert options.default_threads() == 8
+    monkeypatch.setattr(options.os, "getloadavg", lambda: (12.5, 3.0, 3.0))
+    assert options.default_threads() == 4
+    assert choose_settings(SolveOptions(threads=3), 8760).threads == 3
+
+
+@pytest.mark.parametrize("algorithm", ["hipo", "ipx", "simplex"])
+def test_record_says_what_ran(algorithm: str) -> None:
+    """``HighsLp.record`` names the solver that ran, crossover and threads; the answer is
+    the same whichever ran (and whatever the thread count, switched within one process)."""
+    if algorithm == "hipo" and not hipo_available():
+        pytest.skip("highspy-extras (HiPO) not installed")
+    path = ACCEPTANCE / "week-contracts" / "scenario.yaml"
+    ref = solve(path, SolveOptions(algorithm="simplex", threads=1))
+    r = solve(path, SolveOptions(algorithm=algorithm, threads=2))  # type: ignore[arg-type]
+    assert r.status == "optimal" and r.lp is not None and r.lp.record is not None
+    rec = r.lp.record
+    assert rec.algorithm == algorithm
+    assert rec.threads == 2
+    assert rec.crossover is (None if algorithm == "simplex" else True)
+    if algorithm != "simplex":
+        assert rec.ipm_iterations > 0
+    assert r.objective == pytest.approx(ref.objective, rel=1e-9)
 
 
 def test_ipm_without_crossover_gives_simplex_answer() -> None:

@@ -1,0 +1,130 @@
+"""Benchmark: the fixed costs of a `dcopt` command (interpreter start, imports, CLI).
+
+Each command runs in a fresh process, ``--repeat`` times, interleaved across the code trees
+given with ``--src`` (e.g. the commit before a change and the working tree), so that load
+drift hits all alike; the median wall time of each is printed, and the ratio to the first
+tree. Also printed: which heavy libraries (Pyomo, pandas, matplotlib, scipy, highspy) the
+command imported, and the import time of the solve stack alone (``-X importtime``, the
+top-level modules that cost most).
+
+Goals (issue 12): ``dcopt --help`` ≤ 0.5 s wall; ``dcopt run`` of week-basic ≤ 1.5 s wall
+including its report (the report is another engineer's part: this prints the time spent
+before the report separately, from ``summary.json``'s build and solve seconds).
+
+    .venv/bin/python benchmarks/bench_cli.py
+    .venv/bin/python benchmarks/bench_cli.py --src /tmp/before --src . --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WEEK = ROOT / "tests" / "acceptance" / "week-basic" / "scenario.yaml"
+HEAVY = ("pyomo", "pandas", "matplotlib", "scipy", "highspy")
+
+_PROBE = """
+import json, sys
+args, watch = json.loads(sys.argv[1]), set(json.loads(sys.argv[2]))
+from optimizer.cli import main
+sys.argv = ["dcopt", *args]
+code = 0
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code or 0
+mods = sorted({m.split(".")[0] for m in sys.modules} & watch)
+print("PROBE", json.dumps({"code": code, "heavy": mods}), file=sys.__stderr__)
+"""
+
+
+def _run(src: Path, args: list[str]) -> tuple[float, dict[str, object]]:
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    cmd = [sys.executable, "-c", _PROBE, json.dumps(args), json.dumps(HEAVY)]
+    t0 = time.perf_counter()
+    # cwd: not a code tree (``python -c`` puts the working folder first on sys.path)
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, env=env, check=False, cwd=tempfile.gettempdir()
+    )
+    wall = time.perf_counter() - t0
+    probe = [x for x in proc.stderr.splitlines() if x.startswith("PROBE ")]
+    info: dict[str, object] = json.loads(probe[-1][6:]) if probe else {"code": "crashed"}
+    return wall, info
+
+
+def _import_breakdown(src: Path, module: str) -> list[tuple[float, str]]:
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    cmd = [sys.executable, "-X", "importtime", "-c", f"import {module}"]
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, env=env, check=False, cwd=tempfile.gettempdir()
+    )
+    top: dict[str, float] = {}
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _, cumulative, name = line.split("|")
+        if not cumulative.strip().isdigit():
+            continue  # the header line
+        depth = (len(name) - len(name.lstrip())) // 2
+        if depth <= 2:
+            root = name.strip().split(".")[0]
+            top[root] = max(top.get(root, 0.0), int(cumulative) / 1e6)
+    return sorted(((v, k) for k, v in top.items()), reverse=True)[:8]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--src", action="append", default=None, help="code tree (repeatable)")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    srcs = [Path(s).resolve() for s in (args.src or [str(ROOT)])]
+    print(f"load average before: {os.getloadavg()}; {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory(prefix="dcopt-bench-cli-") as tmp:
+        commands = {
+            "dcopt --help": ["--help"],
+            "dcopt run --help": ["run", "--help"],
+            "dcopt validate week-basic": ["validate", str(WEEK)],
+            "dcopt run week-basic": ["run", str(WEEK), "--out", str(Path(tmp) / "out")],
+        }
+        walls: dict[tuple[str, Path], list[float]] = {}
+        heavy: dict[tuple[str, Path], object] = {}
+        for _ in range(args.repeat):
+            for name, cmd in commands.items():
+                for src in srcs:
+                    wall, info = _run(src, cmd)
+                    walls.setdefault((name, src), []).append(wall)
+                    heavy[(name, src)] = info.get("heavy")
+        print()
+        print("| command | " + " | ".join(f"{s} s" for s in srcs) + " | ratio | heavy imports |")
+        print("| --- " * (len(srcs) + 3) + "|")
+        for name in commands:
+            med = [statistics.median(walls[(name, s)]) for s in srcs]
+            ratio = med[-1] / med[0] if med[0] else float("nan")
+            mods = " / ".join(",".join(heavy[(name, s)] or ["-"]) for s in srcs)  # type: ignore[arg-type]
+            print(
+                f"| {name} | " + " | ".join(f"{m:.2f}" for m in med) + f" | {ratio:.2f} | {mods} |"
+            )
+        summary = Path(tmp) / "out" / "summary.json"
+        if summary.is_file():
+            s = json.loads(summary.read_text())
+            print(
+                f"\nweek-basic, last run: build {s.get('build_seconds', 0):.2f} s, "
+                f"solve {s.get('solve_seconds', 0):.2f} s, solver {s.get('solver')}"
+            )
+    for src in srcs:
+        for module in ("optimizer.cli", "optimizer.solve"):
+            parts = ", ".join(f"{k} {v:.2f}" for v, k in _import_breakdown(src, module))
+            print(f"import {module} ({src}): {parts}")
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""The command line's fixed costs: help and light commands import no heavy library.
+
+Not timed (speed goals are ratios in benchmarks/); this checks what gets imported, in a fresh
+interpreter, so that a top-level import added to any command module is caught.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from optimizer.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("pyomo", "matplotlib", "pandas", "scipy", "highspy")
+
+_PROBE = """
+import json, sys
+args, watch = json.loads(sys.argv[1]), set(json.loads(sys.argv[2]))
+from optimizer.cli import app
+sys.argv = ["dcopt", *args]
+try:
+    app()
+except SystemExit:
+    pass
+heavy = sorted({m.split(".")[0] for m in sys.modules} & watch)
+print("IMPORTED", json.dumps(heavy))
+"""
+
+
+def _imported(args: list[str]) -> list[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE, json.dumps(args), json.dumps(HEAVY)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+    line = [x for x in proc.stdout.splitlines() if x.startswith("IMPORTED ")]
+    assert line, proc.stdout + proc.stderr
+    return list(json.loads(line[-1].removeprefix("IMPORTED ")))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["run", "--help"],
+        ["compare", "--help"],
+        ["frontier", "--help"],
+        ["batch", "--help"],
+    ],
+)
+def test_help_imports_nothing_heavy(args: list[str]) -> None:
+    assert _imported(args) == []
+
+
+def test_set_example_shows_its_brackets() -> None:
+    """Rich markup would eat ``[wind-a]`` (a style tag) unless it is escaped."""
+    res = CliRunner().invoke(app, ["run", "--help"], terminal_width=300, env={"COLUMNS": "300"})
+    assert res.exit_code == 0
+    assert "ppa_offers[wind-a].price_per_mwh=52" in res.output
