@@ -25,24 +25,24 @@ class ReducedGrid(TimeGrid):
         return self.full_periods * self.dt_hours / 8760.0
 
 
-def _slice(obj: Any, sel: np.ndarray, w: np.ndarray, T: int) -> Any:
+def _slice(obj: Any, sel: np.ndarray, w: np.ndarray, T: int, scale: bool = True) -> Any:
     """Restrict every per-step array to the chosen steps, keeping its weighted total.
 
     A non-negative series is rescaled so that its weighted sum over the typical days equals
     its sum over the full horizon (energy, load and clean supply are preserved, as tsam's
-    ``preserve_column_means`` does), capped at the series' maximum (a profile stays ≤ 1).
+    ``preserve_column_means`` does), never above the series' maximum (a profile stays ≤ 1):
+    :func:`rescale` scales the values below the cap until the sum is met.
     """
     if isinstance(obj, np.ndarray) and obj.ndim == 1 and obj.shape[0] == T:
         red = obj[sel].astype(float)
-        weighted = float((w * red).sum())
-        if obj.dtype.kind == "f" and weighted > 0 and bool((obj >= 0).all()):
-            red = np.minimum(red * (float(obj.sum()) / weighted), float(obj.max()))
+        if scale and obj.dtype.kind == "f" and bool((obj >= 0).all()):
+            red = rescale(red, w, float(obj.sum()), float(obj.max()))
         return red
     if isinstance(obj, list):
-        return [_slice(x, sel, w, T) for x in obj]
+        return [_slice(x, sel, w, T, scale) for x in obj]
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         changes = {
-            f.name: _slice(getattr(obj, f.name), sel, w, T)
+            f.name: _slice(getattr(obj, f.name), sel, w, T, scale)
             for f in dataclasses.fields(obj)
             if f.init and f.name not in ("scenario", "time", "study")
         }
@@ -50,7 +50,28 @@ def _slice(obj: Any, sel: np.ndarray, w: np.ndarray, T: int) -> Any:
     return obj
 
 
-def reduce_problem(p: Problem, days: TypicalDays) -> Problem:
+def rescale(red: np.ndarray, w: np.ndarray, target: float, cap: float) -> np.ndarray:
+    """Scale ``red`` so that ``Σ w·red = target`` with every value ≤ ``cap``: values at the
+    cap stay there and the others take up the rest (tsam's iterative rescaling). When even
+    every value at the cap cannot reach the target, every value is at the cap."""
+    out = red.copy()
+    if target <= 0 or float((w * out).sum()) <= 0:
+        return out
+    for _ in range(50):
+        total = float((w * out).sum())
+        if abs(total - target) <= 1e-12 * max(target, 1.0):
+            break
+        free = out < cap * (1.0 - 1e-12)
+        fixed = float((w * out)[~free].sum())
+        movable = float((w * out)[free].sum())
+        if movable <= 0:
+            break
+        factor = (target - fixed) / movable
+        out = np.where(free, np.minimum(out * factor, cap), out)
+    return out
+
+
+def reduce_problem(p: Problem, days: TypicalDays, rescale_series: bool = True) -> Problem:
     """The full problem restricted to the typical days (each typical day one local day)."""
     sel = days.steps
     g = p.time
@@ -70,7 +91,7 @@ def reduce_problem(p: Problem, days: TypicalDays) -> Problem:
         day_id=day_id,
         full_periods=p.periods,
     )
-    reduced: Problem = _slice(p, sel, days.weights, p.periods)
+    reduced: Problem = _slice(p, sel, days.weights, p.periods, rescale_series)
     reduced.time = grid
     reduced.step_weight = days.weights.astype(float)
     reduced.study = None
