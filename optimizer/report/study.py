@@ -80,24 +80,34 @@ def first_case_note(summary: dict[str, Any]) -> str | None:
     return None
 
 
-def sections(result: Result) -> list[Section]:
-    """The risk and/or pathway sections of ``result`` (none for a single run)."""
+def risk_section(summary: dict[str, Any]) -> Section:
+    """The risk section of a scenario set's summary (``risk`` and ``scenarios``)."""
     from optimizer.report.env import render
 
+    return Section("Risk across scenarios", render("risk.html.j2", **risk(summary)), "risk")
+
+
+def pathway_section(result: Result) -> Section:
+    """The pathway section of a horizon's result (``years``)."""
+    from optimizer.report.env import render
+
+    return Section("Pathway by year", render("pathway.html.j2", **pathway(result)), "pathway")
+
+
+def sections(result: Result) -> list[Section]:
+    """The risk and/or pathway sections of ``result`` (none for a single run)."""
     s = result.summary
     out: list[Section] = []
     if s.get("risk") and s.get("scenarios"):
         try:
-            out.append(Section("Risk across scenarios", render("risk.html.j2", **risk(s)), "risk"))
+            out.append(risk_section(s))
         except Exception:  # a study section must not cost the whole report
-            log.warning("the risk section failed", exc_info=True)
+            log.warning("the risk section failed; the page goes on without it", exc_info=True)
     if s.get("years"):
         try:
-            out.append(
-                Section("Pathway by year", render("pathway.html.j2", **pathway(result)), "pathway")
-            )
+            out.append(pathway_section(result))
         except Exception:
-            log.warning("the pathway section failed", exc_info=True)
+            log.warning("the pathway section failed; the page goes on without it", exc_info=True)
     return out
 
 
@@ -117,7 +127,7 @@ def hedge_sentence(name: str, change: dict[str, Any], currency: str, alpha: floa
     key = ("hedges", name)
     if not finite(x) or not finite(y):
         return [f"{name}: no comparison."]
-    xv, yv = float(x), float(y)
+    xv, yv = float(x), float(y)  # type: ignore[arg-type]
 
     def amount(k: str, v: float) -> Num:
         return Num((*key, k), v, money(abs(v), currency), "mag")
@@ -478,8 +488,8 @@ def capacity_chart(items: list[Item], years: dict[str, dict[str, Any]], alt: str
         ax.bar(xs, v, bottom=base, color=colors[it.name], width=0.6)
         base = base + v
         legend.append(LegendEntry(f"{it.name} ({it.kind})", colors[it.name]))
-    for x, v in zip(xs, base, strict=True):
-        ax.text(x, v, f"{v:,.1f} MW", ha="center", va="bottom", fontsize=8)
+    for x, top in zip(xs, base, strict=True):
+        ax.text(x, top, f"{top:,.1f} MW", ha="center", va="bottom", fontsize=8)
     ax.set_ylim(0, max(float(base.max()), 1.0) * 1.15)
     ax.set_xticks(xs, ticks)
     ax.set_xlim(-0.6, len(labels) - 0.4)
@@ -604,6 +614,9 @@ def pathway(result: Result) -> dict[str, Any]:
                 else Num((*k, "discount_factor"), None, ""),
                 "total_cost": Num(
                     (*k, "total_cost"), y.get("total_cost"), money(y.get("total_cost"), cur)
+                ),
+                "objective": Num(
+                    (*k, "objective"), y.get("objective"), money(y.get("objective"), cur)
                 ),
                 "cost_per_mwh": Num(
                     (*k, "cost_per_mwh"), y.get("cost_per_mwh"), per_mwh(y.get("cost_per_mwh"), cur)
