@@ -95,8 +95,9 @@ SHOCKS: dict[str, Shock] = {
             "monthly averages of the German-Luxembourg day-ahead (EPEX Spot) base price in "
             "2022, EUR/MWh, as published by the Bundesnetzagentur's SMARD.de (rounded to "
             "0.1); reference: the 2019 annual average, 37.67 EUR/MWh, the last year before "
-            "COVID-19 and the gas crisis. The 2022 mean of the months, about 235 EUR/MWh, "
-            "matches FfE's 'German electricity prices on the EPEX Spot exchange in 2022'."
+            "COVID-19 and the gas crisis. The mean of the months, 236 EUR/MWh, is close to "
+            "the hour-weighted 235 EUR/MWh of FfE, 'German electricity prices on the EPEX "
+            "Spot exchange in 2022' (2023)."
         ),
         assumption=(
             "the shock multiplies every step's spot price by its calendar month's 2022/2019 "

@@ -233,8 +233,10 @@ def weather(
             )
         name, kind = c.split("=", 1)
         cols[name.strip()] = kind.strip()
-    track = "single_axis" if tracking in ("single_axis", "single-axis") else tracking
-    if track not in ("fixed", "single_axis"):
+    track: Literal["fixed", "single_axis"] = (
+        "single_axis" if tracking in ("single_axis", "single-axis") else "fixed"
+    )
+    if tracking not in ("fixed", "single_axis", "single-axis"):
         raise ScenarioError.single("--tracking", f"must be fixed or single_axis, got {tracking!r}")
     folder = _out_dir(scenario, out_dir)
     result = weather_scenarios(
