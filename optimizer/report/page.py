@@ -2,7 +2,8 @@
 ``optimizer/report/templates`` (autoescaped Jinja; numbers formatted by the filters of
 :mod:`optimizer.report.fmt`).
 
-Sections, in order: headline, what to buy and build (and why), cost, dispatch of the
+Sections, in order: headline, risk across scenarios / pathway by year (a study, see
+:mod:`optimizer.report.study`), what to buy and build (and why), cost, dispatch of the
 costliest week, monthly energy, hourly CFE heat map, prices, optional materials / embodied
 carbon / footprint, extra sections given by the caller (compare, frontier), inputs, run
 details. The meaning of each chart is in docs/report.md.
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from optimizer.report import analysis, blocks
+from optimizer.report import analysis, blocks, study
 from optimizer.report.env import css, render, slug
 from optimizer.report.fmt import get_path
 from optimizer.report.inputs import inputs, nested
@@ -127,6 +128,8 @@ def render_page(result: Result, sections: Iterable[Section] = (), week: str | No
     p = result.problem
     extra = list(sections)
     body = _built_in(result, week)
+    if s.get("risk") or s.get("years"):  # a study (CONTRACT 9, 10): its sections after the headline
+        body[1:1] = study.sections(result)
     body += footprint_sections(s, taken={slug(x.anchor or x.title) for x in extra})
     body += extra
     body.append(Section("Inputs", render("inputs.html.j2", parts=inputs(p)), "inputs"))
