@@ -66,6 +66,14 @@ def frontier_cmd(
             "premium column is against the first",
         ),
     ] = None,
+    risk_weight: Annotated[
+        str | None,
+        typer.Option(
+            "--risk-weight",
+            help="Scenario sets: risk weights ω START:STOP:STEP or a,b,c; expected cost "
+            "against CVaR per ω (risk_frontier.csv/json; docs/risk.md)",
+        ),
+    ] = None,
 ) -> None:
     """Solve the scenario at every CFE target (or emissions cap); write frontier.csv,
     frontier.json, frontier.png and report.html to --out. Targets beyond the reachable
@@ -75,6 +83,11 @@ def frontier_cmd(
     from optimizer.decisions.frontier import Mode
     from optimizer.decisions.output import write_frontier
 
+    if risk_weight is not None:
+        if cfe is not None or emissions is not None or renewable_share is not None:
+            raise ScenarioError.single("--risk-weight", "give --risk-weight alone")
+        _risk(scenario, risk_weight, out_dir, set_, algorithm, time_limit, threads)
+        return
     if renewable_share is not None:
         if cfe is not None or emissions is not None:
             raise ScenarioError.single(
@@ -195,4 +208,51 @@ def _renewable(
     out.print("wrote " + ", ".join(str(p) for p in written))
     if not any(p["status"] == "optimal" for p in result["points"]):
         err.print("infeasible: no point of the frontier can be met", markup=False)
+        raise typer.Exit(EXIT_INFEASIBLE)
+
+
+def _risk(
+    scenario: Path,
+    spec: str,
+    out_dir: Path,
+    set_: list[str] | None,
+    algorithm: str,
+    time_limit: float | None,
+    threads: int | None,
+) -> None:
+    """``--risk-weight``: the risk frontier of a scenario set (one solve per ω)."""
+    import pandas as pd
+    from rich.table import Table
+
+    from optimizer.decisions.common import parse_range
+    from optimizer.decisions.stochastic import risk_frontier
+    from optimizer.output import dumps
+    from optimizer.scenario import load_problem
+
+    options = solve_options(algorithm, time_limit, threads)
+    check_out_dir(out_dir)
+    weights = parse_range(spec, "--risk-weight", 0.0, 1.0)
+    problem = load_problem(scenario, overrides=set_ or [])
+    if problem.study is None or problem.study.kind != "scenarios":
+        raise ScenarioError.single("--risk-weight", "needs a scenario set (uncertainty.scenarios)")
+    points = risk_frontier(problem.study, weights, options)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = [{k: v for k, v in p.items() if k != "capacity_mw"} for p in points]
+    pd.DataFrame(rows).to_csv(out_dir / "risk_frontier.csv", index=False)
+    (out_dir / "risk_frontier.json").write_text(dumps({"points": points}) + "\n")
+    cur = problem.scenario.currency
+    t = Table(title=f"{problem.scenario.name}: expected cost against CVaR")
+    for col in ("ω", "status", f"expected ({cur})", f"CVaR ({cur})", f"objective ({cur})"):
+        t.add_column(col, justify="right")
+    for p in points:
+        t.add_row(
+            f"{p['risk_weight']:g}",
+            str(p["status"]),
+            _num(p.get("expected_cost")),
+            _num(p.get("cvar_cost")),
+            _num(p.get("objective")),
+        )
+    out.print(t)
+    out.print(f"wrote {out_dir / 'risk_frontier.csv'}, {out_dir / 'risk_frontier.json'}")
+    if not any(p["status"] == "optimal" for p in points):
         raise typer.Exit(EXIT_INFEASIBLE)

@@ -62,6 +62,14 @@ def run(
             "carried across the real days, Kotzur et al. 2018) (--screening)",
         ),
     ] = "cyclic",
+    vss: Annotated[
+        bool,
+        typer.Option(
+            "--vss",
+            help="Scenario sets: also the value of the stochastic solution, EVPI and each "
+            "offer's hedge value (extra solves; docs/risk.md)",
+        ),
+    ] = False,
 ) -> None:
     """Solve one scenario; write summary.json, dispatch.parquet and report.html to --out."""
     options = solve_options(algorithm, time_limit, threads)
@@ -77,7 +85,14 @@ def run(
     from optimizer.output import write_result
     from optimizer.solve import solve
 
+    if vss and (problem.study is None or problem.study.kind != "scenarios"):
+        raise ScenarioError([FieldError("--vss", "needs a scenario set (uncertainty.scenarios)")])
     result = solve(problem, options)
+    if vss and result.status == "optimal" and problem.study is not None:
+        from optimizer.decisions.stochastic import hedge_values, stochastic_values
+
+        result.summary["stochastic"] = stochastic_values(problem.study, options)
+        result.summary["hedges"] = hedge_values(problem.study, options)
     written = write_result(result, out_dir)
     if result.status == "optimal":
         out.print(headline_table(result.summary))

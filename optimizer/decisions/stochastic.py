@@ -11,9 +11,9 @@ For a study of scenarios with objective ``F(C_1..C_S) = (1−ω)·Σ p_s·C_s + 
 - **WS** (wait and see): each scenario solved alone with perfect foresight, costs C*_s,
   combined by the same F; **EVPI** = RP − WS ≥ 0 (F is monotone, so WS ≤ RP).
 
-``hedge_values``: for every PPA offer and technology, the change in expected cost and in
-CVaR_α when it is left out (its columns fixed at zero in every scenario) — what it is worth
-as a hedge.
+``hedge_values``: for every PPA offer and technology, expected cost and CVaR_α with it
+minus without it (its columns fixed at zero in every scenario): a negative ``cvar_change``
+means the item lowers the worst-case cost — what it is worth as a hedge.
 """
 
 from __future__ import annotations
@@ -119,8 +119,9 @@ def stochastic_values(study: Study, options: SolveOptions | None = None) -> dict
 
 
 def hedge_values(study: Study, options: SolveOptions | None = None) -> dict[str, dict[str, Any]]:
-    """Each PPA offer's and technology's hedge: expected cost and CVaR without it minus
-    with it (positive: the item lowers them), and whether the study is feasible without it."""
+    """Each PPA offer's and technology's hedge: expected cost and CVaR with it minus
+    without it (negative: the item lowers them), and whether the study is feasible without
+    it (``required``)."""
     if study.kind != "scenarios":
         raise ValueError("hedge values need uncertainty.scenarios")
     options = options or SolveOptions()
@@ -139,10 +140,10 @@ def hedge_values(study: Study, options: SolveOptions | None = None) -> dict[str,
                 without, _ = extract(built, lp)
                 out[item.name] = {
                     "section": item.section,
-                    "expected_cost_change": without["risk"]["expected_cost"]
-                    - base["risk"]["expected_cost"],
-                    "cvar_change": without["risk"]["cvar_cost"] - base["risk"]["cvar_cost"],
-                    "objective_change": without["objective"] - base["objective"],
+                    "expected_cost_change": base["risk"]["expected_cost"]
+                    - without["risk"]["expected_cost"],
+                    "cvar_change": base["risk"]["cvar_cost"] - without["risk"]["cvar_cost"],
+                    "objective_change": base["objective"] - without["objective"],
                     "required": False,
                 }
             else:

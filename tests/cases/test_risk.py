@@ -173,12 +173,13 @@ def test_value_of_the_stochastic_solution_and_of_perfect_information() -> None:
 
 def test_hedge_value_of_the_ppa() -> None:
     """ω = 0.2: without the PPA the plan is all index, costs {200, 1000}: expected cost
-    600 (−50 against 650), CVaR 1000 (+350 against 650)."""
+    600 and CVaR 1000, against 650 and 650 with it: with − without = +50 and −350 (the PPA
+    costs 50 on average and lowers the CVaR by 350)."""
     from optimizer.decisions.stochastic import hedge_values
 
     h = hedge_values(load_study(risk_case(0.2)))["firm"]
-    assert h["expected_cost_change"] == approx(-50.0)
-    assert h["cvar_change"] == approx(350.0)
+    assert h["expected_cost_change"] == approx(50.0)
+    assert h["cvar_change"] == approx(-350.0)
     assert h["chosen_mw"] == approx(10.0)
 
 

@@ -1,0 +1,59 @@
+"""``dcopt run --vss`` and ``dcopt frontier --risk-weight`` on the hand-solved risk case
+(tests/cases/test_risk.py has the derivation: RP 650, EEV 680, WS 470; E/CVaR 600/1000 for
+ω below 1/8 and 650/650 above)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from pytest import approx
+from typer.testing import CliRunner
+
+from optimizer.cli import app
+from tests.cases.test_risk import risk_case
+
+runner = CliRunner()
+
+
+def _file(tmp_path: Path, omega: float) -> Path:
+    path = tmp_path / "risk.yaml"
+    path.write_text(yaml.safe_dump(risk_case(omega)))
+    return path
+
+
+def test_run_vss_writes_stochastic_values_and_hedges(tmp_path: Path) -> None:
+    r = runner.invoke(
+        app, ["run", str(_file(tmp_path, 0.2)), "--out", str(tmp_path / "o"), "--vss"]
+    )
+    assert r.exit_code == 0, r.output
+    s = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert s["stochastic"]["vss"] == approx(30.0)
+    assert s["stochastic"]["evpi"] == approx(180.0)
+    assert s["hedges"]["firm"]["cvar_change"] == approx(-350.0)
+    html = (tmp_path / "o" / "report.html").read_text()
+    assert "worst-case" in html
+
+
+def test_vss_needs_a_scenario_set(tmp_path: Path) -> None:
+    sc = risk_case(0.2)
+    sc.pop("uncertainty")
+    path = tmp_path / "plain.yaml"
+    path.write_text(yaml.safe_dump(sc))
+    r = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "o"), "--vss"])
+    assert r.exit_code == 2
+    assert "--vss" in r.output
+
+
+def test_frontier_risk_weight(tmp_path: Path) -> None:
+    out = tmp_path / "rf"
+    r = runner.invoke(
+        app,
+        ["frontier", str(_file(tmp_path, 0.0)), "--risk-weight", "0,0.1,0.2,1", "--out", str(out)],
+    )
+    assert r.exit_code == 0, r.output
+    df = pd.read_csv(out / "risk_frontier.csv")
+    assert list(df["expected_cost"]) == approx([600, 600, 650, 650])
+    assert list(df["cvar_cost"]) == approx([1000, 1000, 650, 650])
