@@ -78,6 +78,25 @@ class TechData:
     """How long a build stands (a pathway of years, CONTRACT 10)."""
 
 
+def declare_sized(b: ModelBuilder, items: list[Any], block: str) -> list[Any]:
+    """The MW of each item, first stage (builds per year in a pathway), and its compare
+    item; returns the capacities (first year's in a pathway)."""
+    from optimizer.model.builder import Item
+
+    blk = b.block(block)
+    caps = b.declare_capacities(
+        blk,
+        "capacity",
+        [x.name for x in items],
+        [x.min_mw for x in items],
+        [x.max_mw for x in items],
+        lifetimes=[x.lifetime_years for x in items],
+    )
+    for x, P in zip(items, caps, strict=True):
+        b.add_item(Item(x.name, "technology", x.kind, P, [P]))
+    return caps
+
+
 S = TypeVar("S", bound=BaseModel)
 D = TypeVar("D", bound=TechData)
 

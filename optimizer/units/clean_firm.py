@@ -33,7 +33,7 @@ from pydantic import Field, model_validator
 
 from optimizer.model.flows import FlowKind
 from optimizer.scenario.fields import NonNegative, Sized
-from optimizer.units.base import ResolveContext, TechData, TechnologyUnit
+from optimizer.units.base import ResolveContext, TechData, TechnologyUnit, declare_sized
 
 if TYPE_CHECKING:
     from optimizer.model.builder import CaseBuilder, ModelBuilder
@@ -83,19 +83,7 @@ def resolve(spec: CleanFirm, ctx: ResolveContext) -> CleanFirmData:
 
 
 def declare(b: ModelBuilder, items: list[CleanFirmData]) -> None:
-    from optimizer.model.builder import Item
-
-    blk = b.block("clean_firm_capacity")
-    caps = b.declare_capacities(
-        blk,
-        "capacity",
-        [x.name for x in items],
-        [x.min_mw for x in items],
-        [x.max_mw for x in items],
-        lifetimes=[x.lifetime_years for x in items],
-    )
-    for x, P in zip(items, caps, strict=True):
-        b.add_item(Item(x.name, "technology", x.kind, P, [P]))
+    declare_sized(b, items, "clean_firm_capacity")
 
 
 def operate(c: CaseBuilder, items: list[CleanFirmData]) -> None:

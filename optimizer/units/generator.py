@@ -42,7 +42,7 @@ from pydantic import Field, model_validator
 
 from optimizer.model.flows import FlowKind
 from optimizer.scenario.fields import NonNegative, Sized
-from optimizer.units.base import ResolveContext, TechData, TechnologyUnit
+from optimizer.units.base import ResolveContext, TechData, TechnologyUnit, declare_sized
 
 if TYPE_CHECKING:
     from optimizer.model.builder import CaseBuilder, ModelBuilder
@@ -128,26 +128,20 @@ def resolve(spec: Generator, ctx: ResolveContext) -> GeneratorData:
 
 
 def declare(b: ModelBuilder, items: list[GeneratorData]) -> None:
-    from optimizer.model.builder import Item
-
-    blk = b.block("generator_capacity")
-    caps = b.declare_capacities(
-        blk,
-        "capacity",
-        [x.name for x in items],
-        [x.min_mw for x in items],
-        [x.max_mw for x in items],
-        lifetimes=[x.lifetime_years for x in items],
-    )
-    for x, P in zip(items, caps, strict=True):
-        b.add_item(Item(x.name, "technology", x.kind, P, [P]))
+    caps = declare_sized(b, items, "generator_capacity")
     fleet = [(x, P) for x, P in zip(items, caps, strict=True) if x.redundancy is not None]
     if fleet:  # (D4) N+R, first stage: the critical peak of every case
         peak = max(critical_peak_mw(case.problem) for case in b.study.cases)
         R = max(x.redundancy or 0 for x, _ in fleet)
         unit = max(x.unit_mw or 0.0 for x, _ in fleet)
         need = peak + R * unit
-        b.total_row(blk, "n_plus_r", ([1.0] * len(fleet), [P for _, P in fleet]), None, need)
+        b.total_row(
+            b.block("generator_backup"),
+            "n_plus_r",
+            ([1.0] * len(fleet), [P for _, P in fleet]),
+            None,
+            need,
+        )
 
 
 def critical_peak_mw(p: Any) -> float:

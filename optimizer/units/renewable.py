@@ -33,7 +33,7 @@ from pydantic import Field
 
 from optimizer.model.flows import FlowKind
 from optimizer.scenario.fields import NonNegative, ProfileSource, Sized
-from optimizer.units.base import ResolveContext, TechData, TechnologyUnit
+from optimizer.units.base import ResolveContext, TechData, TechnologyUnit, declare_sized
 
 if TYPE_CHECKING:
     from optimizer.model.builder import CaseBuilder, ModelBuilder
@@ -80,19 +80,7 @@ def resolve(spec: Renewable, ctx: ResolveContext) -> RenewableData:
 
 
 def declare(b: ModelBuilder, items: list[RenewableData]) -> None:
-    from optimizer.model.builder import Item
-
-    blk = b.block("renewables_capacity")
-    caps = b.declare_capacities(
-        blk,
-        "capacity",
-        [r.name for r in items],
-        [r.min_mw for r in items],
-        [r.max_mw for r in items],
-        lifetimes=[r.lifetime_years for r in items],
-    )
-    for r, P in zip(items, caps, strict=True):
-        b.add_item(Item(r.name, "technology", r.kind, P, [P]))
+    declare_sized(b, items, "renewables_capacity")
 
 
 def operate(c: CaseBuilder, items: list[RenewableData]) -> None:
