@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import html
 import importlib
-import json
 import logging
 import math
 from pathlib import Path
@@ -46,15 +45,9 @@ COMPARE_CSV_COLUMNS = (
 
 
 def _json(obj: Any, path: Path) -> None:
-    path.write_text(json.dumps(obj, indent=2, allow_nan=False, default=_default) + "\n")
+    from optimizer.output import write_json
 
-
-def _default(obj: object) -> object:
-    import numpy as np
-
-    if isinstance(obj, (np.floating, np.integer)):
-        return obj.item()
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+    write_json(obj, path)
 
 
 def _cell(v: Any) -> Any:

@@ -18,13 +18,13 @@ is the first number, the hourly row's ``premium_vs_annual`` the second.
 from __future__ import annotations
 
 import csv
-import json
 import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from optimizer.output import write_json
 from optimizer.rules import evaluate
 from optimizer.scenario import Problem
 from optimizer.solve import SolveOptions, solve
@@ -140,5 +140,5 @@ def write_renewable_frontier(result: dict[str, Any], out_dir: Path) -> list[Path
         for pt in result["points"]:
             wr.writerow({k: ("" if pt.get(k) is None else pt.get(k)) for k in CSV_COLUMNS})
     json_path = out_dir / "frontier.json"
-    json_path.write_text(json.dumps(result, indent=2, default=float) + "\n")
+    write_json(result, json_path)
     return [csv_path, json_path]
