@@ -134,8 +134,13 @@ def context(result: Result) -> dict[str, Any]:
         "cover": s.get("certificate_cover_mwh") or {},
         "em": em,
         "kpis": [
-            {"key": k, "name": KPI_NAMES.get(k, k), "unit": _kpi_unit(k), "value": kpis.get(k),
-             "d": details.get(k) or {}}
+            {
+                "key": k,
+                "name": KPI_NAMES.get(k, k),
+                "unit": _kpi_unit(k),
+                "value": kpis.get(k),
+                "d": details.get(k) or {},
+            }
             for k in kpis
             if k != "cue_market_based"
         ],

@@ -162,4 +162,6 @@ def sections(result: Result) -> list[Section]:
     """The "Supply contracts" section, when the summary has its keys."""
     if result.dispatch is None or not present(result.summary):
         return []
-    return [Section("Supply contracts", render("contracts.html.j2", **context(result)), "contracts")]
+    return [
+        Section("Supply contracts", render("contracts.html.j2", **context(result)), "contracts")
+    ]

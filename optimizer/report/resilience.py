@@ -58,8 +58,9 @@ def survival_chart(curve: dict[str, float], design_hours: float | None) -> figur
         )
     ]
     if design_hours is not None:
-        legend.append(figures.LegendEntry("outage length of the headline figure", "#b2182b",
-                                          "dash"))
+        legend.append(
+            figures.LegendEntry("outage length of the headline figure", "#b2182b", "dash")
+        )
     return figures.Chart(png_data_uri(fig, tight=False), "survival probability curve", legend)
 
 
@@ -128,15 +129,16 @@ def dr_context(s: dict[str, Any]) -> dict[str, Any]:
 
 
 def sections(result: Result) -> list[Section]:
-    """"Resilience" and "Demand response and flexible load", when the summary has them."""
+    """ "Resilience" and "Demand response and flexible load", when the summary has them."""
     s = result.summary
     if result.dispatch is None:
         return []
     out = []
     if s.get("resilience"):
         out.append(
-            Section("Resilience", render("resilience.html.j2", **resilience_context(s)),
-                    "resilience")
+            Section(
+                "Resilience", render("resilience.html.j2", **resilience_context(s)), "resilience"
+            )
         )
     if s.get("demand_response") or s.get("load_flexibility"):
         out.append(

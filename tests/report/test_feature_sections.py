@@ -214,9 +214,10 @@ def test_contracts_headline_ppas_blocks_and_network_lines(pages: dict[str, Page]
     )
     assert "nuclear, baseload carbon-free, not renewable supply paid in every step" in text
     assert "certificates only (a virtual PPA delivers no energy)" in text
-    unpaid = summary["ppa_metrics"]["wind-a"]["energy_mwh"] - summary["ppa_metrics"]["wind-a"][
-        "paid_mwh"
-    ]
+    unpaid = (
+        summary["ppa_metrics"]["wind-a"]["energy_mwh"]
+        - summary["ppa_metrics"]["wind-a"]["paid_mwh"]
+    )
     assert f"{unpaid:,.0f} MWh unpaid" in text
     assert "block-60 0.00 MWh 0.00 MWh 0.00 MWh 0.00 MWh not taken: no block energy" in text
     # the network lines per MWh imported: the energy charge and the levies are their rates
@@ -317,8 +318,10 @@ def test_resilience_headline_curve_outages_generators(pages: dict[str, Page]) ->
         for i, o in enumerate(r["outages"]):  # the step count (hours are shown); by name: 1 unit
             leaves.discard(("resilience", "outages", str(i), "steps"))
             if len(o["generator_mwh_by_name"]) == 1:
-                leaves -= {("resilience", "outages", str(i), "generator_mwh_by_name", g)
-                           for g in o["generator_mwh_by_name"]}
+                leaves -= {
+                    ("resilience", "outages", str(i), "generator_mwh_by_name", g)
+                    for g in o["generator_mwh_by_name"]
+                }
         assert leaves <= keys, k
     text = text_of(html, "resilience")
     spare = r["firm_capacity_mw"] - r["critical_peak_mw"]
@@ -349,7 +352,10 @@ def test_demand_response_table_and_who_delivered(pages: dict[str, Page]) -> None
     # the stacked bar: one segment per resource that delivered, widths in proportion
     section = html[html.index('<section id="demand-response">') :]
     section = section[: section.index("</section>")]
-    segs = re.findall(r'<i class="seg [^"]*" style="left:([\d.]+)%;width:([\d.]+)%;[^"]*" title="([^"]+)"', section)
+    segs = re.findall(
+        r'<i class="seg [^"]*" style="left:([\d.]+)%;width:([\d.]+)%;[^"]*" title="([^"]+)"',
+        section,
+    )
     parts = {k: v for k, v in dr["delivered_by"].items() if k != "total" and abs(v) >= 1e-3}
     assert len(segs) == len(parts) == 4  # battery, flexibility, curtailment, other supply
     widths = [float(w) for _, w, _ in segs]
@@ -372,7 +378,7 @@ def test_feature_pages_in_a_browser(pages: dict[str, Page], name: str, tmp_path:
         if os.environ.get("DCOPT_REQUIRE_BROWSER"):
             pytest.fail("chromium is not installed")
         pytest.skip("chromium is not installed")
-    summary, html, path = pages[name]
+    summary, _, path = pages[name]
     shot = tmp_path / f"{name}.png"
     page = open_page(path, shot)
     assert page.console_errors == [] and page.external_requests == []
