@@ -5,8 +5,9 @@ templates (``compare.html.j2``, ``frontier.html.j2``) from the decisions' own re
 chosen, its value with the currency, its marginal value, a PPA's breakeven strike and
 whether the scenario is feasible without it; a grid offer's group, whether it is signed
 and its breakeven in words (``breakeven``), and every item's ``verdict``.
-:func:`frontier_section` shows each point of the frontier with the incremental cost from the previous point beside the shadow price of
-the CFE row (or of the emissions cap) at the point, both labelled.
+:func:`frontier_section` shows each point of the frontier with the incremental cost from
+the previous point beside the shadow price of the CFE row (or of the emissions cap) at the
+point, both labelled.
 """
 
 from __future__ import annotations
