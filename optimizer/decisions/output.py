@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from optimizer.decisions.compare import CompareResult
 from optimizer.decisions.frontier import CSV_COLUMNS, FrontierResult
-from optimizer.report.sections import Section, figure_to_html, table_html
+from optimizer.report.sections import Section
 from optimizer.solve import Result
 
 log = logging.getLogger(__name__)
@@ -96,34 +96,13 @@ def compare_figure(result: CompareResult) -> Figure:
 
 
 def compare_section(result: CompareResult) -> Section:
-    """The report.html section of compare: the bar chart and the ranked table."""
-    cur = html.escape(str(result.base.summary.get("currency", "")))
-    intro = (
-        f"<p>Value = objective without the item − objective with it ({cur} over the modelled "
-        "horizon), never below 0; an unused offer is worth 0 and dropping it saves its fixed "
-        "fee. Marginal value is per MW-year (reduced cost ÷ horizon fraction; positive = "
-        "one more MW would lower the cost). Breakeven: the price at which a grid offer would be "
-        "signed or stop being signed, or a PPA's chosen volume would change.</p>"
-    )
-    cols = [
-        "rank",
-        "name",
-        "section",
-        "kind",
-        "chosen_mw",
-        "value",
-        "verdict",
-        "breakeven",
-        "marginal_value_per_mw_year",
-    ]
-    if not result.items:
-        intro += f"<p>No comparison: the scenario itself is {html.escape(result.status)}.</p>"
-    fig = figure_to_html(compare_figure(result), alt="value of each offer") if result.items else ""
-    return Section(
-        "Offers compared",
-        intro + fig + table_html(compare_rows(result), cols),
-        anchor="compare",
-    )
+    """The report.html section of compare: the report's ranked table in words
+    (:func:`optimizer.report.decisions.compare_section`: what each item is, its value as a
+    bar, marginal value and breakeven with what they mean, the verdict, signed and
+    alternative offers; compare.png keeps :func:`compare_figure`)."""
+    from optimizer.report.decisions import compare_section as report_section
+
+    return report_section(result)
 
 
 def write_compare(result: CompareResult, out_dir: str | Path) -> list[Path]:
@@ -203,33 +182,13 @@ def frontier_rows(result: FrontierResult) -> list[dict[str, Any]]:
 
 
 def frontier_section(result: FrontierResult) -> Section:
-    """The report.html section of frontier: the plot and the table of points."""
-    best = result.max_cfe_score
-    intro = "<p>Each point is a full optimisation with the target as a constraint. "
-    if best is not None:
-        intro += f"The highest reachable 24/7 CFE score is <b>{best:.4f}</b>. "
-    if result.min_emissions_tco2 is not None:
-        intro += (
-            f"The lowest reachable emissions are <b>{result.min_emissions_tco2:,.1f} tCO2</b>. "
-        )
-    intro += "Marginal costs are between neighbouring points.</p>"
-    cols = [
-        "cfe_target" if result.mode == "cfe" else "max_emissions_tco2",
-        "status",
-        "total_cost",
-        "cost_per_mwh",
-        "cfe_score",
-        "emissions_tco2",
-        "marginal_cost_per_mwh_clean",
-        "marginal_cost_per_tco2_abated",
-    ]
-    return Section(
-        "Cost–carbon frontier",
-        intro
-        + figure_to_html(frontier_figure(result), alt="cost against CFE score")
-        + table_html(frontier_rows(result), cols),
-        anchor="frontier",
-    )
+    """The report.html section of frontier: the report's table and chart
+    (:func:`optimizer.report.decisions.frontier_section`: each point's status in words, the
+    incremental cost beside the shadow price at the point; frontier.png keeps
+    :func:`frontier_figure`)."""
+    from optimizer.report.decisions import frontier_section as report_section
+
+    return report_section(result)
 
 
 def frontier_report_result(result: FrontierResult) -> Result | None:

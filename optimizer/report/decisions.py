@@ -3,9 +3,11 @@ templates (``compare.html.j2``, ``frontier.html.j2``) from the decisions' own re
 
 :func:`compare_section` shows the ranked items in words: rank, name, what it is, the MW
 chosen, its value with the currency, its marginal value, a PPA's breakeven strike and
-whether the scenario is feasible without it. :func:`frontier_section` shows each point of
-the frontier with the incremental cost from the previous point beside the shadow price of
-the CFE row (or of the emissions cap) at the point, both labelled.
+whether the scenario is feasible without it; a grid offer's group, whether it is signed
+and its breakeven in words (``breakeven``), and every item's ``verdict``.
+:func:`frontier_section` shows each point of the frontier with the incremental cost from
+the previous point beside the shadow price of the CFE row (or of the emissions cap) at the
+point, both labelled.
 """
 
 from __future__ import annotations
@@ -84,6 +86,12 @@ def compare_rows(result: CompareResult) -> list[dict[str, Any]]:
                 "marginal_words": _marginal_words(it.marginal_value_per_mw_year),
                 "breakeven": it.breakeven_price_per_mwh if it.section == "ppa_offer" else None,
                 "breakeven_words": _breakeven_words(it.breakeven_direction),
+                "breakeven_text": it.breakeven if it.section != "ppa_offer" else None,
+                "verdict": it.verdict,
+                "group": it.group,
+                "signed": it.signed,
+                "alternative": it.alternative,
+                "saving_if_dropped": it.saving_if_dropped,
                 "bar": bar,
             }
         )

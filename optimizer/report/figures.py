@@ -61,6 +61,15 @@ CATEGORY_LABELS = {
     "generator_fuel": "generator fuel",
     "export_revenue": "export revenue",
     "carbon_price": "carbon price",
+    "grid_resale": "block resale (income)",
+    "network_capacity": "network capacity charge",
+    "network_energy": "network energy charge",
+    "levies": "taxes and levies",
+    "certificates": "certificates (GO, REC)",
+    "heat_revenue": "heat sold (income)",
+    "lost_load": "lost load in outages (VoLL)",
+    "curtailment": "load curtailed",
+    "demand_response": "demand response payments (income)",
 }
 CATEGORY_COLORS = {
     "capital": "#8e5cc2",
@@ -72,6 +81,15 @@ CATEGORY_COLORS = {
     "generator_fuel": "#8c4b2f",
     "export_revenue": "#3a9d3a",
     "carbon_price": "#b2182b",
+    "grid_resale": "#7fbf7f",
+    "network_capacity": "#c9a227",
+    "network_energy": "#e3cf7a",
+    "levies": "#a06b9a",
+    "certificates": "#4daf4a",
+    "heat_revenue": "#e41a1c",
+    "lost_load": "#000000",
+    "curtailment": "#f781bf",
+    "demand_response": "#1b9e77",
 }
 WIDTH_IN = 10.4
 """Chart width, inches: 1,144 px at 110 dpi, the width of the page's content."""

@@ -12,12 +12,12 @@ details. The meaning of each chart is in docs/report.md.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from optimizer.report import analysis, blocks, study
+from optimizer.report import analysis, blocks, compliance, contracts, resilience, study
 from optimizer.report.env import css, render, slug
 from optimizer.report.fmt import get_path
 from optimizer.report.inputs import inputs, nested
@@ -36,6 +36,23 @@ OPTIONAL_BLOCKS = (
 """Summary keys added by other features; rendered as tables when present."""
 
 pick_week = blocks.pick_week
+
+SECTION_BUILDERS: tuple[Callable[[Result], list[Section]], ...] = (
+    contracts.sections,
+    compliance.sections,
+    resilience.sections,
+)
+"""Sections of optional features, after the built-in ones; each returns [] without its keys."""
+
+
+def feature_sections(result: Result) -> list[Section]:
+    out: list[Section] = []
+    for build in SECTION_BUILDERS:
+        try:
+            out += build(result)
+        except Exception:  # an optional feature must not cost the whole report
+            log.warning("report section %s failed; left out", build.__module__, exc_info=True)
+    return out
 
 
 def footprint_sections(summary: dict[str, Any], taken: set[str]) -> list[Section]:
@@ -75,7 +92,7 @@ def _built_in(result: Result, week: str | None) -> list[Section]:
         has_dispatch=has_dispatch,
         message=result.message or s.get("message", ""),
         diagnosis=s.get("diagnosis") or result.diagnosis,
-    )
+    ) + contracts.warnings_box(s)
     if not has_dispatch:
         return [Section("Result", banner if banner.strip() else render("none.html.j2"), "headline")]
     kinds = {t.name: t.kind for t in result.problem.scenario.technologies}
@@ -127,7 +144,7 @@ def render_page(result: Result, sections: Iterable[Section] = (), week: str | No
     s = result.summary
     p = result.problem
     extra = list(sections)
-    body = _built_in(result, week)
+    body = _built_in(result, week) + feature_sections(result)
     if s.get("risk") or s.get("years"):  # a study (CONTRACT 9, 10): its sections after the headline
         body[1:1] = study.sections(result)
     body += footprint_sections(s, taken={slug(x.anchor or x.title) for x in extra})

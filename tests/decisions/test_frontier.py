@@ -133,7 +133,7 @@ def test_write_frontier_and_section(tmp_path: Path, fake_report) -> None:  # typ
     assert [p["status"] for p in data["points"]] == ["optimal", "optimal", "infeasible"]
     sec = frontier_section(r)
     assert sec.title == "Cost–carbon frontier" and "data:image/png;base64," in sec.html
-    assert "0.5000" in sec.html
+    assert "50.00%" in sec.html  # the highest reachable score, as the report words it
 
 
 def _write_json(tmp_path: Path, sc: dict) -> Path:  # type: ignore[type-arg]

@@ -71,8 +71,12 @@ def parse(html: str) -> ReportParser:
 
 
 def get_path(data: Any, key: tuple[str, ...]) -> Any:
+    """The value under ``key``; a list is indexed by the key's decimal string ("0", "1")."""
     cur = data
     for part in key:
+        if isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
+            cur = cur[int(part)]
+            continue
         assert isinstance(cur, dict) and part in cur, f"{key} not in summary"
         cur = cur[part]
     return cur
