@@ -6,7 +6,9 @@ from the scenario costs: ``VaR`` the α-quantile, ``CVaR = min_θ θ + Σ p_s·(
 the worst cost and P50/P90/P95; ``scenarios`` has each scenario's own section 5 numbers.
 Expected values (cost breakdown, emissions, CFE score, imports) are probability-weighted.
 
-Years (section 10): ``objective`` is the present value; ``years`` has each modelled year's
+Years (section 10): ``objective`` is the present value; ``capacity_mw`` and ``storage_mwh``
+are the most that stands in any year (what the pathway builds or signs); ``years`` has each
+modelled year's
 numbers scaled to a whole year (÷ H, undiscounted): ``total_cost``, ``cost_breakdown``,
 ``cfe_score``, ``emissions_tco2``, ``capacity_mw`` (standing), ``storage_mwh``, ``built_mw``;
 ``present_value`` the discounted totals and the levelised cost per MWh (present value of
@@ -210,9 +212,18 @@ def _years(built: BuiltModel, lp: HighsLp, parts: list[dict[str, Any]]) -> dict[
             span_dirty += span * served * (1.0 - float(s["cfe_score"]))
     summary = dict(parts[0])
     summary.pop("cost_by_item", None)
+    peak_mw: dict[str, float] = {}
+    peak_mwh: dict[str, float] = {}
+    for y in years.values():
+        for k, v in y["capacity_mw"].items():
+            peak_mw[k] = max(peak_mw.get(k, 0.0), v)
+        for k, v in y["storage_mwh"].items():
+            peak_mwh[k] = max(peak_mwh.get(k, 0.0), v)
     summary.update(
         {
             "objective": lp.objective,
+            "capacity_mw": peak_mw,
+            "storage_mwh": peak_mwh,
             "total_cost": pv_cost,
             "cost_breakdown": _pv_breakdown(b, parts),
             "carbon_cost": lp.objective - pv_cost,
