@@ -242,6 +242,13 @@ class GridOffer(_Strict):
     resale_spread_per_mwh: NonNegative = Field(
         default=0.0, description="block: unused block energy is resold at spot − this spread"
     )
+    price_escalation_per_year: float = Field(
+        default=0.0,
+        ge=-0.5,
+        le=1.0,
+        description="horizon: the energy price (an index offer: its adder) grows by this share "
+        "a year from the first modelled year",
+    )
 
     @property
     def is_block(self) -> bool:
@@ -325,6 +332,13 @@ class PpaOffer(_Strict):
         default="pay",
         description="pay: as 3.3; no_pay_below_zero: no payment or settlement in steps with "
         "spot < 0 (delivery goes on); curtail: the plant delivers nothing in those steps",
+    )
+    price_escalation_per_year: float = Field(
+        default=0.0,
+        ge=-0.5,
+        le=1.0,
+        description="horizon: the strike grows by this share a year from the PPA's start_year "
+        "(default the first modelled year)",
     )
 
     @model_validator(mode="after")

@@ -193,7 +193,9 @@ def _years(raw: dict[str, Any], scenario: Scenario, folder: Path | None) -> Stud
                 if positional is None:
                     positional = _positional_series(scenario, folder)
                 case_raw["series"] = positional
-            problem = _resolve_case(case_raw, scenario, folder, where)
+            problem = _escalate(
+                _resolve_case(case_raw, scenario, folder, where), scenario, entry.year, y0
+            )
         except ScenarioError as exc:
             errors.extend(exc.errors)
             continue
@@ -206,6 +208,45 @@ def _years(raw: dict[str, Any], scenario: Scenario, folder: Path | None) -> Stud
         raise ScenarioError(errors)
     _check_ppa_terms(scenario)
     return Study(tuple(cases), "years")
+
+
+def _escalate(problem: Problem, scenario: Scenario, year: int, y0: int) -> Problem:
+    """Prices that grow by a share a year (``price_escalation_per_year``): an offer's energy
+    price (an index offer's adder) from the first modelled year, a PPA's strike from its
+    ``start_year``; a virtual PPA's settlement moves with its strike."""
+    import dataclasses
+
+    offers = []
+    for spec, o in zip(scenario.grid_offers, problem.offers, strict=True):
+        e = spec.price_escalation_per_year
+        if e == 0 or year == y0:
+            offers.append(o)
+            continue
+        g = (1.0 + e) ** (year - y0)
+        if o.index_adder_per_mwh is not None:
+            price = o.price + o.index_adder_per_mwh * (g - 1.0)
+            offers.append(
+                dataclasses.replace(o, price=price, index_adder_per_mwh=o.index_adder_per_mwh * g)
+            )
+        else:
+            offers.append(
+                dataclasses.replace(
+                    o,
+                    price=o.price * g,
+                    price_per_mwh=o.price_per_mwh * g if o.price_per_mwh is not None else None,
+                )
+            )
+    ppas = []
+    for spec_q, q in zip(scenario.ppa_offers, problem.ppas, strict=True):
+        e = spec_q.price_escalation_per_year
+        start = spec_q.start_year if spec_q.start_year is not None else y0
+        if e == 0 or year <= start:
+            ppas.append(q)
+            continue
+        strike = float(q.price_per_mwh * (1.0 + e) ** (year - start))
+        settle = float(q.settlement_per_mw + (strike - q.price_per_mwh) * q.paid_energy_per_mw)
+        ppas.append(dataclasses.replace(q, price_per_mwh=strike, settlement_per_mw=settle))
+    return dataclasses.replace(problem, offers=offers, ppas=ppas)
 
 
 def _positional_series(scenario: Scenario, folder: Path | None) -> dict[str, Any]:

@@ -180,3 +180,33 @@ def test_pv_degradation_per_year_of_age() -> None:
     assert y["2028"]["grid_import_mwh"]["utility"] == approx(1.0 * HOURS)
     capital = 10 * 1000 * 876 / 10  # per year, both years
     assert s["objective"] == approx(2 * capital + 100 * 1 * HOURS)
+
+
+def test_price_escalation_of_an_offer_and_a_ppa() -> None:
+    """Grid at 100 escalating 10 %/year and a baseload PPA at 50 (0..4 MW) escalating 20 %/year
+    from 2027; load 10; two years, r = 0. The PPA (50, then 60) is cheaper than the grid
+    (100, then 110) in both years, so c = 4.
+    2027: 4·50 + 6·100 = 800 an hour; 2028: 4·60 + 6·110 = 900 an hour. Objective =
+    (800 + 900)·8760."""
+    sc = _years(
+        scenario(
+            [10],
+            price=100,
+            ppa_offers=[
+                {
+                    "name": "firm",
+                    "kind": "baseload",
+                    "price_per_mwh": 50,
+                    "max_mw": 4,
+                    "price_escalation_per_year": 0.2,
+                }
+            ],
+        ),
+        {"year": 2027},
+        {"year": 2028},
+    )
+    sc["grid_offers"][0]["price_escalation_per_year"] = 0.1
+    s = solve(sc).summary
+    assert s["years"]["2027"]["total_cost"] == approx(800 * HOURS)
+    assert s["years"]["2028"]["total_cost"] == approx(900 * HOURS)
+    assert s["objective"] == approx(1700 * HOURS)
