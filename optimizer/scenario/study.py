@@ -187,7 +187,7 @@ def _years(raw: dict[str, Any], scenario: Scenario, folder: Path | None) -> Stud
         where = f"horizon.years[{entry.year}]"
         try:
             start = redate(scenario.site.start, entry.year)
-            case_raw = _case_raw(raw, entry, where, start)
+            case_raw = _redate_windows(_case_raw(raw, entry, where, start), entry.year)
             if entry.series is None and entry.year != base_year and scenario.series is not None:
                 # the base series serves this year by position (step k is step k)
                 if positional is None:
@@ -208,6 +208,22 @@ def _years(raw: dict[str, Any], scenario: Scenario, folder: Path | None) -> Stud
         raise ScenarioError(errors)
     _check_ppa_terms(scenario)
     return Study(tuple(cases), "years")
+
+
+def _redate_windows(raw: dict[str, Any], year: int) -> dict[str, Any]:
+    """Outage and demand-response windows given in the base year move to ``year`` with the
+    steps (a window already dated in ``year`` stays)."""
+    res = raw.get("resilience")
+    if isinstance(res, dict):
+        for w in res.get("outages") or []:
+            if isinstance(w, dict) and isinstance(w.get("start"), str):
+                w["start"] = redate(w["start"], year)
+    for prog in raw.get("demand_response") or []:
+        if isinstance(prog, dict):
+            for w in prog.get("events") or []:
+                if isinstance(w, dict) and isinstance(w.get("start"), str):
+                    w["start"] = redate(w["start"], year)
+    return raw
 
 
 def _escalate(problem: Problem, scenario: Scenario, year: int, y0: int) -> Problem:
