@@ -51,14 +51,27 @@ _scheduler_threads: int | None = None
 def _use_threads(h: highspy.Highs, threads: int | None) -> int | None:
     """Set ``threads``; HiGHS keeps one scheduler per process, sized by its first solve, and
     refuses a later solve with another count (``Highs::resetGlobalScheduler`` rebuilds it)."""
-    global _scheduler_threads
-    if not threads:
-        return _scheduler_threads
-    if _scheduler_threads is not None and _scheduler_threads != threads:
+    global _scheduler_threads, _scheduler_started
+    want = int(threads) if threads else 0  # 0: HiGHS's own default
+    if _scheduler_started and _scheduler_threads_option != want:
+        # the scheduler was sized by an earlier solve (with another count, or HiGHS's
+        # default): rebuild it, else HiGHS ends the solve with status "Not Set"
         highspy.Highs.resetGlobalScheduler(True)
-    h.setOptionValue("threads", int(threads))
-    _scheduler_threads = int(threads)
+    _set_started(want)
+    h.setOptionValue("threads", want)
+    _scheduler_threads = want or None
     return _scheduler_threads
+
+
+_scheduler_started = False
+_scheduler_threads_option = 0
+"""The ``threads`` option the running scheduler was started with (0: HiGHS's default)."""
+
+
+def _set_started(option: int) -> None:
+    global _scheduler_started, _scheduler_threads_option
+    _scheduler_started = True
+    _scheduler_threads_option = option
 
 
 MAX_ENUMERATION = 64
@@ -637,7 +650,8 @@ def scheduler_threads() -> int | None:
 def release_threads() -> None:
     """Stop HiGHS's scheduler threads (the next solve starts them again). Call it before
     forking worker processes: a child inherits the scheduler but not its threads."""
-    global _scheduler_threads
-    if _scheduler_threads is not None:
+    global _scheduler_threads, _scheduler_started
+    if _scheduler_started:
         highspy.Highs.resetGlobalScheduler(True)
         _scheduler_threads = None
+        _scheduler_started = False

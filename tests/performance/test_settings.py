@@ -101,3 +101,22 @@ def test_ipm_without_crossover_reports_infeasible() -> None:
     )
     assert r.status == "infeasible"
     assert r.diagnosis["requirement"] == "load"
+
+
+def test_a_later_solve_with_another_thread_count_still_solves() -> None:
+    """HiGHS sizes one scheduler per process at its first solve; a later solve asking for
+    another count (here HiGHS's default first, then 2, then 1) must rebuild it, not end
+    with status "Not Set" (a bug found when tests ran in a new order)."""
+    import pyomo.environ as pyo
+
+    from optimizer.model.highs import HighsLp, HighsSettings
+
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(bounds=(0, 1))
+    m.y = pyo.Var(bounds=(0, None))
+    m.d = pyo.Constraint(expr=m.x + m.y >= 3)
+    m.o = pyo.Objective(expr=m.x + 2 * m.y)
+    for threads in (None, 2, 1, None):
+        lp = HighsLp(m)
+        assert lp.solve(HighsSettings(algorithm="ipm", threads=threads)) == "optimal"
+        assert lp.objective == pytest.approx(5.0)
