@@ -3,7 +3,8 @@
 ``min c·x + offset  s.t.  row_lower ≤ A·x ≤ row_upper,  col_lower ≤ x ≤ col_upper``.
 
 Pyomo's ``LinearStandardFormCompiler`` walks every expression with its generic visitor
-(about 40 µs a row here) and imports ``scipy.stats`` on first use (about 2 s per process).
+(about 40 µs a row here) and imports ``scipy.stats`` on first use (about 2 s per process);
+this one builds the column-wise matrix in numpy (:class:`CscMatrix`).
 The rows dcopt writes are sums of monomials (the ledgers emit ``LinearExpression`` objects,
 the modules write ``x[t] - c·P <= 0``), so this compiler reads their terms directly and
 falls back to Pyomo's ``generate_standard_repn`` only for any other expression shape.
@@ -33,7 +34,6 @@ from pyomo.core.expr.numeric_expr import (
     SumExpression,
 )
 from pyomo.repn.standard_repn import generate_standard_repn
-from scipy import sparse
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,55 @@ INF = float("inf")
 
 _NATIVE = (int, float)
 _SUMS = (LinearExpression, SumExpression)
+
+
+@dataclass(frozen=True)
+class CscMatrix:
+    """A column-wise sparse matrix in plain numpy (what HiGHS takes), so that compiling a
+    model does not import scipy (about 1.5 s a process, measured with ``-X importtime``).
+    :meth:`to_scipy` gives a ``scipy.sparse.csc_array`` where a caller needs one."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    shape: tuple[int, int]
+
+    @property
+    def nnz(self) -> int:
+        return len(self.data)
+
+    @classmethod
+    def from_rows(
+        cls, coefs: np.ndarray, cols: np.ndarray, indptr: np.ndarray, shape: tuple[int, int]
+    ) -> CscMatrix:
+        """From row-wise triplets: duplicates summed, zeros dropped, columns sorted."""
+        rows = np.repeat(np.arange(shape[0], dtype=np.int64), np.diff(indptr))
+        cols = np.asarray(cols, dtype=np.int64)
+        vals = np.asarray(coefs, dtype=float)
+        order = np.lexsort((rows, cols))
+        rows, cols, vals = rows[order], cols[order], vals[order]
+        if len(vals):
+            key = cols * max(shape[0], 1) + rows
+            first = np.concatenate([[True], key[1:] != key[:-1]])
+            starts = np.flatnonzero(first)
+            vals = np.add.reduceat(vals, starts)
+            rows, cols = rows[starts], cols[starts]
+            keep = vals != 0.0
+            rows, cols, vals = rows[keep], cols[keep], vals[keep]
+        ptr = np.zeros(shape[1] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(cols, minlength=shape[1]), out=ptr[1:])
+        return cls(ptr, rows, vals, shape)
+
+    def to_scipy(self) -> Any:
+        from scipy import sparse
+
+        return sparse.csc_array((self.data, self.indices, self.indptr), shape=self.shape)
+
+    def toarray(self) -> np.ndarray:
+        return np.asarray(self.to_scipy().toarray())
+
+    def tocsr(self) -> Any:
+        return self.to_scipy().tocsr()
 
 
 @dataclass
@@ -51,7 +100,7 @@ class MatrixForm:
     col_index: dict[int, int]
     """id(VarData) → column."""
     rows: list[ConstraintData]
-    A: sparse.csc_matrix
+    A: CscMatrix
     cost: np.ndarray
     offset: float
     col_lower: np.ndarray
@@ -181,11 +230,7 @@ def compile_model(model: Any) -> MatrixForm:
     cost = np.zeros(n)
     np.add.at(cost, np.asarray(acc.cols, dtype=np.int64), np.asarray(acc.coefs, dtype=float))
 
-    A = sparse.csr_matrix(
-        (row_coefs, row_cols, np.asarray(indptr, dtype=np.int64)), shape=(len(rows), n)
-    )
-    A.sum_duplicates()
-    A.eliminate_zeros()
+    A = CscMatrix.from_rows(row_coefs, row_cols, np.asarray(indptr, dtype=np.int64), (len(rows), n))
     col_lower = np.fromiter(
         (-INF if v.lb is None else v.lb for v in acc.columns), dtype=float, count=n
     )
@@ -197,7 +242,7 @@ def compile_model(model: Any) -> MatrixForm:
         columns=acc.columns,
         col_index=acc.col_index,
         rows=rows,
-        A=A.tocsc(),
+        A=A,
         cost=cost,
         offset=float(offset),
         col_lower=col_lower,

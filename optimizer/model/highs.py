@@ -620,6 +620,7 @@ def _choice_groups(
 ) -> list[np.ndarray] | None:
     """The integer columns as groups of rows ``Σ_{j∈g} x_j = 1`` (every coefficient 1, every
     column integer): each integer column in exactly one; None if any is not."""
+    A = A.to_scipy() if hasattr(A, "to_scipy") else A
     csr = A.tocsr()
     is_int = np.zeros(A.shape[1], dtype=bool)
     is_int[int_cols] = True
