@@ -263,6 +263,7 @@ def summary_figure(frame: pd.DataFrame) -> Any:
     if gaps.sum() <= 30:
         for xi in x[gaps]:
             ax_case.text(xi, top / 2, status[xi], rotation=90, ha="center", va="center", fontsize=7)
+    ax_case.set_ylim(0, top * 1.22)  # headroom for the legend
     ax_case.set_ylabel(f"total cost ({unit})")
     ax_case.set_xlabel("case")
     ax_cfe = ax_case.twinx()
@@ -279,12 +280,13 @@ def summary_figure(frame: pd.DataFrame) -> Any:
                 facecolor="#e4e4e4",
                 edgecolor=UNSOLVED_COLOR,
                 hatch="//",
-                label="grey: not solved to optimality",
+                label="grey: not solved to optimality (infeasible, time limit, error)",
             ),
         ],
         fontsize=7,
         loc="upper left",
-        framealpha=0.8,
+        ncols=2,
+        framealpha=0.9,
     )
     ax_xy.scatter(cfe[has_cost], cost[has_cost], s=14, color=SOLVED_COLOR)
     if has_cost.sum() <= 30:
