@@ -6,7 +6,10 @@
 was interrupted before the case finished); ``message`` (the reason for any status but
 optimal); ``objective``, ``total_cost``, ``cfe_score``, ``emissions_location_tco2``,
 ``emissions_market_tco2``, ``served_load_mwh``, ``cost_per_mwh``; ``capacity_mw.<name>``
-per technology and PPA, ``storage_mwh.<name>`` per battery; ``build_seconds``,
+per technology and PPA, ``storage_mwh.<name>`` per battery; ``grid_import_mwh:<offer>``
+per grid offer (energy imported under it); ``cost_<category>`` per category of the case's
+``cost_breakdown`` (energy, demand, ppa, network_capacity, levies, ...); ``currency`` (the
+scenario's ISO 4217 code, the unit of every money column); ``build_seconds``,
 ``solve_seconds``; and ``scenario_hash``.
 """
 
@@ -87,6 +90,9 @@ def results_frame(
     message: list[str | None] = []
     numbers: dict[str, list[float]] = {k: [] for k in (*NUMBERS, *TIMINGS)}
     capacity: dict[str, dict[str, float]] = {}
+    imports: dict[str, dict[str, float]] = {}
+    costs: dict[str, dict[str, float]] = {}
+    currency: list[str] = []
     for case in cases:
         s = summaries.get(case.case_id)
         if s is None:
@@ -96,6 +102,7 @@ def results_frame(
         else:
             status.append(str(s.get("status")))
             message.append(s.get("message") or None)
+        currency.append(str(s.get("currency") or case_currency(case.scenario)))
         emissions = s.get("emissions_tco2") or {}
         values = {
             "objective": s.get("objective"),
@@ -113,16 +120,38 @@ def results_frame(
         for prefix in ("capacity_mw", "storage_mwh"):
             for name, v in (s.get(prefix) or {}).items():
                 capacity.setdefault(f"{prefix}.{name}", {})[case.case_id] = _num(v)
+        for name, v in (s.get("grid_import_mwh") or {}).items():
+            imports.setdefault(f"grid_import_mwh:{name}", {})[case.case_id] = _num(v)
+        for name, v in (s.get("cost_breakdown") or {}).items():
+            costs.setdefault(f"cost_{name}", {})[case.case_id] = _num(v)
     cols["status"] = pd.Series(status, dtype="string")
     cols["message"] = pd.Series(message, dtype="string")
     for k in NUMBERS:
         cols[k] = pd.Series(numbers[k], dtype="float64")
-    for name, by_case in capacity.items():
-        cols[name] = pd.Series([by_case.get(c.case_id, math.nan) for c in cases], dtype="float64")
+    for group in (capacity, imports, costs):
+        for name, by_case in group.items():
+            cols[name] = pd.Series(
+                [by_case.get(c.case_id, math.nan) for c in cases], dtype="float64"
+            )
+    cols["currency"] = pd.Series(currency, dtype="string")
     for k in TIMINGS:
         cols[k] = pd.Series(numbers[k], dtype="float64")
     cols["scenario_hash"] = pd.Series([c.scenario_hash for c in cases], dtype="string")
     return pd.DataFrame(cols)
+
+
+def case_currency(scenario: Any) -> str:
+    """The raw scenario's currency (the schema's default USD when it names none)."""
+    value = scenario.get("currency") if isinstance(scenario, dict) else None
+    return str(value) if value else "USD"
+
+
+def frame_currency(frame: pd.DataFrame) -> str:
+    """The one currency of a batch's cases, or the codes joined by '/' if they differ."""
+    if "currency" not in frame.columns or frame.empty:
+        return "USD"
+    codes = list(dict.fromkeys(str(c) for c in frame["currency"].dropna()))
+    return "/".join(codes) if codes else "USD"
 
 
 def _fmt(x: float, digits: int = 0) -> str:
@@ -154,8 +183,13 @@ def summary_text(
         costs = ok["total_cost"].to_numpy(dtype=float)
         cheap = ok.iloc[int(np.argmin(costs))]
         dear = ok.iloc[int(np.argmax(costs))]
-        lines.append(f"lowest total cost:  {_fmt(cheap['total_cost'])} — {_label(cheap, paths)}")
-        lines.append(f"highest total cost: {_fmt(dear['total_cost'])} — {_label(dear, paths)}")
+        cur = frame_currency(frame)
+        lines.append(
+            f"lowest total cost:  {cur} {_fmt(cheap['total_cost'])} — {_label(cheap, paths)}"
+        )
+        lines.append(
+            f"highest total cost: {cur} {_fmt(dear['total_cost'])} — {_label(dear, paths)}"
+        )
         cfe = ok["cfe_score"].to_numpy(dtype=float)
         if np.isfinite(cfe).any():
             best = ok.iloc[int(np.nanargmax(cfe))]
@@ -171,25 +205,66 @@ def summary_text(
     return "\n".join(lines)
 
 
-def write_summary_plot(frame: pd.DataFrame, path: Path) -> Path:
-    """summary.png: total cost and 24/7 CFE score per case, and cost against CFE."""
+MONEY_SCALES = ((1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
+
+
+def money_scale(values: np.ndarray) -> tuple[float, str]:
+    """The divisor and its word for an axis of money (e.g. 1e6, "million"): no bare 1e6."""
+    finite = np.abs(values[np.isfinite(values)])
+    top = float(finite.max()) if finite.size else 0.0
+    for factor, word in MONEY_SCALES:
+        if top >= factor:
+            return factor, word
+    return 1.0, ""
+
+
+SOLVED_COLOR = "#4878a8"
+UNSOLVED_COLOR = "#b0b0b0"
+
+
+def summary_figure(frame: pd.DataFrame) -> Any:
+    """The figure of summary.png (a matplotlib Figure; Agg, no display needed).
+
+    Bars: total cost of an optimal case (blue); a time-limited case's cost in grey; a case
+    with no cost (infeasible, error, failed, pending) as a grey hatched bar the height of
+    the axis, labelled with its status, so every case of the legend's grey is drawn."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
 
     # Fixed margins, not layout="constrained": the layout engine draws the figure once more
     # to measure it, which doubled the time of this plot (the batch's serial tail).
     fig = Figure(figsize=(11, 4.2))
     fig.subplots_adjust(left=0.085, right=0.985, bottom=0.25, top=0.9, wspace=0.42)
     ax_case, ax_xy = fig.subplots(1, 2, width_ratios=[1.6, 1])
-    x = list(range(len(frame)))
-    ok = frame["status"].isin(["optimal", "time_limit"]).to_numpy()
-    cost = frame["total_cost"].to_numpy(dtype=float)
+    x = np.arange(len(frame))
+    status = frame["status"].astype(str).to_numpy()
+    optimal = status == "optimal"
+    cost_raw = frame["total_cost"].to_numpy(dtype=float)
+    has_cost = np.isfinite(cost_raw) & np.isin(status, ["optimal", "time_limit"])
+    factor, word = money_scale(cost_raw[has_cost])
+    cost = cost_raw / factor
+    unit = f"{frame_currency(frame)} {word}".strip()
     cfe = frame["cfe_score"].to_numpy(dtype=float)
-    colors = ["#4878a8" if good else "#c0c0c0" for good in ok]
-    ax_case.bar(x, [c if good else 0.0 for c, good in zip(cost, ok, strict=True)], color=colors)
-    ax_case.set_ylabel("total cost")
+    top = float(np.nanmax(cost[has_cost])) if has_cost.any() else 1.0
+    ax_case.bar(x[optimal & has_cost], cost[optimal & has_cost], color=SOLVED_COLOR)
+    ax_case.bar(x[~optimal & has_cost], cost[~optimal & has_cost], color=UNSOLVED_COLOR)
+    gaps = ~has_cost
+    ax_case.bar(
+        x[gaps],
+        np.full(int(gaps.sum()), top),
+        color="#e4e4e4",
+        edgecolor=UNSOLVED_COLOR,
+        hatch="//",
+        gid="unsolved",
+    )
+    if gaps.sum() <= 30:
+        for xi in x[gaps]:
+            ax_case.text(xi, top / 2, status[xi], rotation=90, ha="center", va="center", fontsize=7)
+    ax_case.set_ylim(0, top * 1.22)  # headroom for the legend
+    ax_case.set_ylabel(f"total cost ({unit})")
     ax_case.set_xlabel("case")
     ax_cfe = ax_case.twinx()
     ax_cfe.plot(x, cfe, "o", color="#2a9d5c", markersize=4)
@@ -197,13 +272,35 @@ def write_summary_plot(frame: pd.DataFrame, path: Path) -> Path:
     ax_cfe.set_ylim(0, 1.02)
     if len(frame) <= 30:
         ax_case.set_xticks(x, list(frame["case_id"]), rotation=90, fontsize=7)
-    ax_case.set_title("cost (bars; grey: not solved to optimality) and CFE (dots) per case")
-    ax_xy.scatter(cfe[ok], cost[ok], s=14, color="#4878a8")
-    if ok.sum() <= 30:
-        for cid, cx, cy in zip(frame["case_id"][ok], cfe[ok], cost[ok], strict=True):
+    ax_case.set_title("cost (bars) and CFE (dots) per case")
+    ax_case.legend(
+        handles=[
+            Patch(color=SOLVED_COLOR, label="optimal"),
+            Patch(
+                facecolor="#e4e4e4",
+                edgecolor=UNSOLVED_COLOR,
+                hatch="//",
+                label="grey: not solved to optimality (infeasible, time limit, error)",
+            ),
+        ],
+        fontsize=7,
+        loc="upper left",
+        ncols=2,
+        framealpha=0.9,
+    )
+    ax_xy.scatter(cfe[has_cost], cost[has_cost], s=14, color=SOLVED_COLOR)
+    if has_cost.sum() <= 30:
+        for cid, cx, cy in zip(
+            frame["case_id"][has_cost], cfe[has_cost], cost[has_cost], strict=True
+        ):
             ax_xy.annotate(str(cid).removeprefix("case-"), (cx, cy), fontsize=6)
     ax_xy.set_xlabel("24/7 CFE score")
-    ax_xy.set_ylabel("total cost")
+    ax_xy.set_ylabel(f"total cost ({unit})")
     ax_xy.set_title("cost against CFE")
-    fig.savefig(path, dpi=110)
+    return fig
+
+
+def write_summary_plot(frame: pd.DataFrame, path: Path) -> Path:
+    """summary.png: total cost and 24/7 CFE score per case, and cost against CFE."""
+    summary_figure(frame).savefig(path, dpi=110)
     return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -37,7 +38,12 @@ def frontier_cmd(
     scenario: ScenarioArg,
     cfe: Annotated[
         str | None,
-        typer.Option("--cfe", help="CFE targets START:STOP:STEP (STOP included) or a,b,c"),
+        typer.Option(
+            "--cfe",
+            help="CFE targets START:STOP:STEP (STOP included), a,b,c, or auto[:STEP] "
+            "(the default: from the unconstrained run's score, rounded down to STEP=0.05, "
+            "to the best reachable score)",
+        ),
     ] = None,
     emissions: Annotated[
         str | None,
@@ -80,7 +86,7 @@ def frontier_cmd(
     maximum are rows with status infeasible."""
     from optimizer.decisions import frontier
     from optimizer.decisions.common import parse_range
-    from optimizer.decisions.frontier import Mode
+    from optimizer.decisions.frontier import AUTO_STEP, Mode
     from optimizer.decisions.output import write_frontier
 
     if risk_weight is not None:
@@ -99,11 +105,18 @@ def frontier_cmd(
         return
     if matching is not None:
         raise ScenarioError.single("--matching", "--matching goes with --renewable-share")
-    if (cfe is None) == (emissions is None):
-        raise ScenarioError.single("--cfe/--emissions", "give exactly one of --cfe or --emissions")
+    if cfe is not None and emissions is not None:
+        raise ScenarioError.single("--cfe/--emissions", "give one of --cfe or --emissions")
+    if emissions is None:
+        cfe = cfe or "auto"
     options = solve_options(algorithm, time_limit, threads)
     check_out_dir(out_dir)
-    if cfe is not None:
+    step = AUTO_STEP
+    targets: list[float] | None
+    if cfe is not None and cfe.strip().lower().startswith("auto"):
+        targets = None
+        step = _auto_step(cfe)
+    elif cfe is not None:
         targets = parse_range(cfe, "--cfe", 0.0, 1.0)
     else:
         assert emissions is not None
@@ -114,7 +127,7 @@ def frontier_cmd(
 
     problem = load_problem(scenario, overrides=set_ or [])
     mode: Mode = "cfe" if cfe is not None else "emissions"
-    result = frontier(problem, targets, mode, options, warm_start=not cold)
+    result = frontier(problem, targets, mode, options, warm_start=not cold, step=step)
     written = write_frontier(result, out_dir)
     cur = problem.scenario.currency
     t = Table(title=f"{problem.scenario.name}: cost–carbon frontier")
@@ -143,6 +156,11 @@ def frontier_cmd(
             _num(p.marginal_cost_per_tco2_abated, ",.2f"),
         )
     out.print(t)
+    if result.unconstrained_cfe_score is not None:
+        out.print(
+            f"24/7 CFE score without a target: {result.unconstrained_cfe_score:.4f} "
+            f"(the range starts there, rounded down to {step:g})"
+        )
     if result.max_cfe_score is not None:
         out.print(f"max reachable 24/7 CFE score: {result.max_cfe_score:.4f}")
     if result.min_emissions_tco2 is not None:
@@ -152,6 +170,21 @@ def frontier_cmd(
     if not result.any_optimal:
         err.print("infeasible: no point of the frontier can be met", markup=False)
         raise typer.Exit(EXIT_INFEASIBLE)
+
+
+def _auto_step(spec: str) -> float:
+    """``auto`` → 0.05; ``auto:STEP`` → STEP in (0, 1]."""
+    text = spec.strip().lower()
+    if text == "auto":
+        return 0.05
+    head, _, tail = text.partition(":")
+    try:
+        step = float(tail)
+    except ValueError:
+        step = math.nan
+    if head != "auto" or not 0 < step <= 1:
+        raise ScenarioError.single("--cfe", f"auto or auto:STEP with 0 < STEP <= 1, got {spec!r}")
+    return step
 
 
 def _renewable(

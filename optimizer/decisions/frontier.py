@@ -16,11 +16,20 @@ Between neighbouring optimal points i−1, i the marginal cost is
 ``Δtotal_cost / Δclean_mwh`` (clean MWh = cfe_score · served load) and
 ``Δtotal_cost / (emissions[i−1] − emissions[i])`` per tCO2 abated (location-based); None
 where the denominator is (numerically) zero.
+
+The default CFE range (``targets=None``; ``dcopt frontier --cfe auto`` or neither ``--cfe``
+nor ``--emissions``) starts where the target begins to bind and ends at the best reachable
+score: the model is first solved with the CFE row relaxed (the unconstrained run), its
+24/7 CFE score s0 rounded down to the step is the first target, then every step up to the
+highest reachable score s_max (:func:`optimizer.goals.max_cfe_score`), and s_max itself
+(rounded down to 1e-4) when it is not on the grid:
+``floor(s0/step)·step, … , floor(s_max/step)·step [, s_max]``.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
@@ -41,6 +50,8 @@ from optimizer.solve import SolveOptions, choose_settings
 log = logging.getLogger(__name__)
 
 Mode = Literal["cfe", "emissions"]
+AUTO_STEP = 0.05
+"""The step of the default CFE range."""
 
 CSV_COLUMNS = (
     "cfe_target",
@@ -100,6 +111,8 @@ class FrontierResult:
     points: list[FrontierPoint]
     max_cfe_score: float | None
     min_emissions_tco2: float | None = None
+    unconstrained_cfe_score: float | None = None
+    """The CFE score with the CFE row relaxed; set for the default range (targets=None)."""
     build_seconds: float = 0.0
     seconds: float = 0.0
     warm_start: bool = True
@@ -116,6 +129,7 @@ class FrontierResult:
             "mode": self.mode,
             "max_cfe_score": clean_number(self.max_cfe_score),
             "min_emissions_tco2": clean_number(self.min_emissions_tco2),
+            "unconstrained_cfe_score": clean_number(self.unconstrained_cfe_score),
             "points": [pt.row() for pt in self.points],
             "build_seconds": self.build_seconds,
             "seconds": self.seconds,
@@ -123,15 +137,41 @@ class FrontierResult:
         }
 
 
+def auto_targets(unconstrained: float, best: float, step: float = AUTO_STEP) -> list[float]:
+    """The default CFE range: the unconstrained score rounded down to ``step``, every step up
+    to the best reachable score, and that score (rounded down to 1e-4) when off the grid."""
+    if not 0 < step <= 1:
+        raise ValueError(f"step must lie in (0, 1], got {step}")
+    lo = math.floor(unconstrained / step + 1e-9)
+    hi = math.floor(best / step + 1e-9)
+    values = [round(i * step, 10) for i in range(lo, max(lo, hi) + 1)]
+    top = math.floor(best * 1e4 + 1e-6) / 1e4
+    if top > values[-1] + 1e-4:
+        values.append(top)
+    return values
+
+
+def _dirty_now(built: Any, lp: HighsLp) -> float:
+    """Σ dirty energy of the CFE row at the LP's current solution."""
+    coefs, variables = built.builder.base.cfe.terms
+    cols = lp.cols(variables)
+    x = lp.values(lp.columns)
+    return float(sum(c * x[j] for c, j in zip(coefs, cols.tolist(), strict=True) if j >= 0))
+
+
 def frontier(
     problem: Problem,
-    targets: Sequence[float],
+    targets: Sequence[float] | None,
     mode: Mode = "cfe",
     options: SolveOptions | None = None,
     *,
     warm_start: bool = True,
+    step: float = AUTO_STEP,
 ) -> FrontierResult:
     """Solve ``problem`` at every CFE target (``mode="cfe"``) or emissions cap (``"emissions"``).
+
+    ``targets=None`` (CFE mode only) is the default range of the module docstring, from the
+    unconstrained run's score rounded down to ``step`` up to the best reachable score.
 
     The scenario's own goal of the swept kind is replaced by each point's; its other goal
     stays. ``warm_start=False`` clears HiGHS's basis before every point (a cold solve each
@@ -157,12 +197,28 @@ def frontier(
         assert b.base.emissions_cap is not None
         lp.set_row_upper(b.base.emissions_cap.row, float("inf") if cap is None else cap)
 
+    unconstrained: float | None = None
+    auto_best: float | None = None
+    solved_once = False
+    if targets is None:
+        if mode != "cfe":
+            raise ValueError("the default range (targets=None) is for mode='cfe' only")
+        set_cfe(None)
+        if lp.solve(cold) == "optimal":
+            solved_once = True
+            unconstrained = 1.0 - _dirty_now(built, lp) / total_load if total_load > 0 else 1.0
+            auto_best = max_cfe_score(built, lp, warm)
+        if unconstrained is None or auto_best is None:
+            targets = [carbon.cfe_target or 0.0]  # nothing solves: one point says why
+        else:
+            targets = auto_targets(unconstrained, max(auto_best, unconstrained), step)
+        log.info("frontier: default CFE range %s", targets)
+
     # Loosest goal first, so that each point warm-starts from a neighbour.
     order = sorted(targets) if mode == "cfe" else sorted(targets, reverse=True)
     if mode == "emissions":
         set_cfe(carbon.cfe_target)
     points: list[FrontierPoint] = []
-    solved_once = False
     for x in order:
         if mode == "cfe":
             set_cfe(x)
@@ -195,7 +251,7 @@ def frontier(
     best_settings = warm if solved_once else cold
     if mode == "cfe":
         set_cfe(None)
-        best_cfe = max_cfe_score(built, lp, best_settings)
+        best_cfe = auto_best if auto_best is not None else max_cfe_score(built, lp, best_settings)
         best_em = None
     else:
         set_cap(None)
@@ -208,6 +264,7 @@ def frontier(
         points=points,
         max_cfe_score=best_cfe,
         min_emissions_tco2=best_em,
+        unconstrained_cfe_score=unconstrained,
         build_seconds=build_seconds,
         seconds=time.perf_counter() - t0,
         warm_start=warm_start,

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 EXAMPLES: dict[str, str] = {
     "greensboro": "200 MW-IT AI campus in Greensboro, NC: TOU tariff, index offer, wind/solar "
     "PPAs, virtual wind PPA, on-site solar, battery, gas backup, 85 % 24/7 CFE target",
+    "frankfurt": "60 MW-IT site in Frankfurt am Main (EUR, Europe/Berlin): fixed or index "
+    "supply contract (one group), network charges and levies, wind and solar PPAs, GOs, "
+    "battery, EnEfG 2027; synthetic weather",
 }
 DEFAULT_EXAMPLE = "greensboro"
 

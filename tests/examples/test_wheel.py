@@ -107,3 +107,21 @@ def test_wheel_in_fresh_venv_writes_the_example(tmp_path: Path) -> None:
     )
     assert check.returncode == 0, check.stderr
     assert "48 steps" in check.stdout
+
+    # the European example ships in the same wheel (data/*/*.yaml and *.parquet)
+    fra = tmp_path / "fra"
+    run = subprocess.run(
+        [py, "-c", cli, "example", "frankfurt", "--out", str(fra), "--periods", "24"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    check = subprocess.run(
+        [py, "-c", cli, "validate", str(fra / "scenario.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert check.returncode == 0, check.stderr
+    assert "24 steps" in check.stdout
