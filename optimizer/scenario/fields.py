@@ -63,3 +63,26 @@ class Sized(Strict):
     def _min_max(self) -> Sized:
         check_min_max(self.min_mw, self.max_mw)
         return self
+
+
+class SeriesSpec(Strict):
+    """The time series: a file (CSV or Parquet) or, over the API, inline columns."""
+
+    # A NaN in a column is reported by the resolver with the field, row and timestamp.
+    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=True)
+
+    file: str | None = Field(default=None, description="path relative to the scenario file")
+    columns: dict[str, list[float | None]] | None = Field(
+        default=None, description="inline columns (API), one value a step"
+    )
+    timestamp: list[str] | None = Field(default=None, description="inline timestamps (optional)")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SeriesSpec:
+        if self.file is None and self.columns is None:
+            raise ValueError("give either 'file' or inline 'columns'")
+        if self.file is not None and self.columns is not None:
+            raise ValueError("give 'file' or inline 'columns', not both")
+        if self.timestamp is not None and self.columns is None:
+            raise ValueError("'timestamp' goes with inline 'columns'")
+        return self

@@ -8,12 +8,11 @@ or the name of a column of the series file; it is resolved in :mod:`optimizer.sc
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from optimizer.loadmodel.flex import ComputeFlexibility
 from optimizer.loadmodel.spec import DatacenterLoad
@@ -22,11 +21,33 @@ from optimizer.scenario.fields import (  # noqa: F401  (re-exported)
     NonNegative,
     NumberOrColumn,
     ProfileSource,
+    SeriesSpec,
     Sized,
     Strict,
     check_min_max,
 )
 from optimizer.scenario.limits import MAX_PERIODS
+from optimizer.scenario.schema_cases import (  # noqa: F401  (re-exported)
+    CaseData,
+    Horizon,
+    HorizonYear,
+    RiskSpec,
+    UncertainScenario,
+    Uncertainty,
+)
+from optimizer.scenario.schema_certificates import (
+    CertificateOffer,
+    ComplianceRule,
+    ComplianceRuleName,
+    Facility,
+    HeatReuse,
+)
+from optimizer.scenario.schema_resilience import (  # noqa: F401  (re-exported)
+    DemandResponse,
+    GeneratorReliability,
+    Resilience,
+    Window,
+)
 
 _Strict = Strict
 _check_min_max = check_min_max
@@ -87,29 +108,6 @@ class Site(_Strict):
         if isinstance(v, dt.date):
             return dt.datetime(v.year, v.month, v.day).isoformat()
         return v
-
-
-class SeriesSpec(_Strict):
-    """The time series: a file (CSV or Parquet) or, over the API, inline columns."""
-
-    # A NaN in a column is reported by the resolver with the field, row and timestamp.
-    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=True)
-
-    file: str | None = Field(default=None, description="path relative to the scenario file")
-    columns: dict[str, list[float | None]] | None = Field(
-        default=None, description="inline columns (API), one value a step"
-    )
-    timestamp: list[str] | None = Field(default=None, description="inline timestamps (optional)")
-
-    @model_validator(mode="after")
-    def _one_source(self) -> SeriesSpec:
-        if self.file is None and self.columns is None:
-            raise ValueError("give either 'file' or inline 'columns'")
-        if self.file is not None and self.columns is not None:
-            raise ValueError("give 'file' or inline 'columns', not both")
-        if self.timestamp is not None and self.columns is None:
-            raise ValueError("'timestamp' goes with inline 'columns'")
-        return self
 
 
 class Load(_Strict):
@@ -360,70 +358,6 @@ from optimizer.units.generator import Generator as Generator  # noqa: E402
 from optimizer.units.renewable import Renewable as Renewable  # noqa: E402
 
 
-class CaseData(_Strict):
-    """What a scenario or a year may change: data only (CONTRACT 9, 10)."""
-
-    set: dict[str, Any] = Field(
-        default_factory=dict,
-        description="dotted paths as --set, to numbers or column names (data only)",
-    )
-    series: SeriesSpec | None = Field(
-        default=None, description="its own series file (same columns and timestamps)"
-    )
-
-
-class UncertainScenario(CaseData):
-    name: str = Field(min_length=1)
-    probability: float = Field(gt=0, le=1)
-
-
-class RiskSpec(_Strict):
-    alpha: float = Field(default=0.9, ge=0, lt=1, description="CVaR level α")
-    weight: float = Field(default=0.0, ge=0, le=1, description="weight ω of the CVaR")
-
-
-class Uncertainty(_Strict):
-    """Two-stage scenarios (CONTRACT section 9)."""
-
-    scenarios: list[UncertainScenario] = Field(min_length=2)
-    risk: RiskSpec = Field(default_factory=RiskSpec)
-    targets_apply: Literal["every_scenario", "expectation"] = "every_scenario"
-
-    @model_validator(mode="after")
-    def _check(self) -> Uncertainty:
-        total = sum(s.probability for s in self.scenarios)
-        if abs(total - 1.0) > 1e-9:
-            raise ValueError(f"scenario probabilities must sum to 1, they sum to {total:.12g}")
-        names = [s.name for s in self.scenarios]
-        dup = sorted({n for n in names if names.count(n) > 1})
-        if dup:
-            raise ValueError(f"duplicate scenario names: {', '.join(dup)}")
-        return self
-
-
-class HorizonYear(CaseData):
-    year: int = Field(ge=1900, le=2200)
-    weight_years: int = Field(default=1, ge=1, le=100)
-
-
-class Horizon(_Strict):
-    """Modelled operating years (CONTRACT section 10)."""
-
-    years: list[HorizonYear] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _ascending(self) -> Horizon:
-        for entry, nxt in itertools.pairwise(self.years):
-            if nxt.year <= entry.year:
-                raise ValueError(f"years must ascend: {nxt.year} follows {entry.year}")
-        for entry, nxt in itertools.pairwise(self.years):
-            if entry.year + entry.weight_years > nxt.year:
-                raise ValueError(
-                    f"year {entry.year} with weight_years {entry.weight_years} overlaps {nxt.year}"
-                )
-        return self
-
-
 class Finance(_Strict):
     discount_rate: float = Field(ge=0, lt=1)
 
@@ -453,187 +387,6 @@ class Compute(_Strict):
     gpu_count: int = Field(gt=0)
     gpu_power_kw: float = Field(
         gt=0, description="average IT power per GPU incl. its share of host and network, kW"
-    )
-
-
-class Window(_Strict):
-    """A time window in local time: an outage or a demand-response event."""
-
-    start: str = Field(description="first hour, local time (ISO 8601)")
-    hours: float = Field(gt=0, le=8784, description="length in hours")
-
-    @field_validator("start", mode="before")
-    @classmethod
-    def _start(cls, v: Any) -> Any:
-        if isinstance(v, dt.datetime):
-            return v.isoformat()
-        return v
-
-
-class GeneratorReliability(_Strict):
-    """Unit reliability for the survival probability (REopt's published defaults)."""
-
-    operational_availability: float = Field(
-        default=0.995, ge=0, le=1, description="share of the year a unit is not in maintenance"
-    )
-    failure_to_start: float = Field(
-        default=0.0094, ge=0, le=1, description="chance a unit fails to start in an outage"
-    )
-    mean_time_to_failure_hours: float = Field(
-        default=1100.0, gt=0, description="mean running hours between failures of a unit"
-    )
-
-
-class Resilience(_Strict):
-    """Grid outages and backup (CONTRACT 12, docs/resilience.md)."""
-
-    critical_load_share: float = Field(
-        default=1.0, ge=0, le=1, description="share of the load served in every outage step"
-    )
-    value_of_lost_load_per_mwh: NonNegative | None = Field(
-        default=None,
-        description="cost of non-critical load shed in outages; default: none may be shed",
-    )
-    outages: list[Window] = Field(
-        default_factory=list, description="grid outage windows, local time: no import, no export"
-    )
-    fuel_storage_hours: NonNegative | None = Field(
-        default=None,
-        description="generator fuel on site, hours at full output (per outage); none = unlimited",
-    )
-    design_outage_hours: float | None = Field(
-        default=None,
-        gt=0,
-        le=720,
-        description="survive a grid outage of this many hours starting in any step "
-        "(generators, battery reserve and fuel cover the critical load)",
-    )
-    generator_reliability: GeneratorReliability = Field(default_factory=GeneratorReliability)
-    survival_hours: list[float] | None = Field(
-        default=None,
-        description="outage durations to report the survival probability for; "
-        "default: 1, 4, 8, 12, 24, 48 and the design outage",
-    )
-
-
-class DemandResponse(_Strict):
-    """A demand-response programme: committed MW delivered in its events (CONTRACT 12)."""
-
-    name: str = Field(min_length=1)
-    capacity_payment_per_mw_year: NonNegative
-    max_mw: NonNegative
-    min_mw: NonNegative = 0.0
-    events: list[Window] = Field(min_length=1)
-    generator_allowed: bool = Field(
-        default=False, description="may the on-site generators deliver the reduction"
-    )
-    max_share_of_load: float | None = Field(
-        default=None,
-        gt=0,
-        le=1,
-        description="committed MW ≤ this share of the forecast load in every event step",
-    )
-    max_hours_per_event: float | None = Field(
-        default=None, gt=0, description="programme limit: an event longer than this is refused"
-    )
-    max_events_per_year: float | None = Field(
-        default=None,
-        gt=0,
-        description="programme limit: more events than this × H in the horizon are refused",
-    )
-
-    @model_validator(mode="after")
-    def _limits(self) -> DemandResponse:
-        _check_min_max(self.min_mw, self.max_mw)
-        if self.max_hours_per_event is not None:
-            for k, e in enumerate(self.events):
-                if e.hours > self.max_hours_per_event + 1e-9:
-                    raise ValueError(
-                        f"events[{k}] lasts {e.hours:g} h, above max_hours_per_event "
-                        f"{self.max_hours_per_event:g}"
-                    )
-        return self
-
-
-class CertificateOffer(_Strict):
-    """Unbundled energy attribute certificates: GOs, RECs, EACs (CONTRACT 11)."""
-
-    name: str = Field(min_length=1)
-    price_per_mwh: float = Field(description="price per certificate (MWh)")
-    matching: Literal["annual", "monthly", "hourly"] = Field(
-        description="annual/monthly: cover imports of the horizon/month; hourly: of the step"
-    )
-    max_mwh: NonNegative | None = Field(
-        default=None, description="most certificates over the horizon, MWh"
-    )
-    max_mw: NumberOrColumn | None = Field(
-        default=None, description="hourly certificates: most per step, MW (number or column)"
-    )
-    zone: str | None = Field(
-        default=None,
-        description="market boundary the certificates come from; none = the site's grid.zone",
-    )
-
-    @model_validator(mode="after")
-    def _check(self) -> CertificateOffer:
-        if self.max_mw is not None and self.matching != "hourly":
-            raise ValueError("max_mw limits hourly certificates only; use max_mwh")
-        return self
-
-
-class HeatReuse(_Strict):
-    """Recovered IT heat sold to an offtaker (district heating), for the ERF.
-
-    See docs/compliance.md."""
-
-    recoverable_share: float = Field(
-        gt=0, le=1, description="share of the IT load recoverable as heat, 0..1"
-    )
-    offtake_limit_mw_heat: NonNegative | None = Field(
-        default=None, description="most heat the offtaker takes per step, MW heat"
-    )
-    price_per_mwh_heat: float = Field(description="income per MWh of heat delivered")
-    heat_pump_cop: float | None = Field(
-        default=None,
-        gt=1,
-        description="coefficient of performance of the heat pump lifting the heat; "
-        "none = heat delivered directly (no heat pump)",
-    )
-
-
-ComplianceRuleName = Literal["enefg", "enefg_2027", "ghg_scope2_hourly", "eu_2024_1364"]
-
-
-class ComplianceRule(_Strict):
-    """A rule set with options (docs/compliance.md); a bare name uses the defaults."""
-
-    rule: ComplianceRuleName
-    as_of: dt.date | None = Field(
-        default=None,
-        description="date whose requirements apply; default: enefg_2027 2027-07-01, "
-        "others the horizon's first day",
-    )
-    exemption_threshold_mwh: NonNegative | None = Field(
-        default=None,
-        description="ghg_scope2_hourly: yearly consumption below which hourly matching is "
-        "not required (default in docs/compliance.md)",
-    )
-    enforce: bool = Field(
-        default=True, description="false: report pass/fail only, add no constraint"
-    )
-
-
-class Facility(_Strict):
-    """The data centre as the rules see it (EnEfG §11 dates, EU 2024/1364 thresholds)."""
-
-    commissioning_date: dt.date | None = Field(
-        default=None,
-        description="first operation; decides the EnEfG PUE/ERF limits (none: an existing "
-        "site, in operation before 2026-07-01)",
-    )
-    it_capacity_mw: NonNegative | None = Field(
-        default=None,
-        description="installed IT power (applicability thresholds); default: the peak IT load",
     )
 
 
