@@ -90,7 +90,6 @@ def _phase1(lp: HighsLp) -> highspy.Highs:
     n, m = int(model.num_col_), int(model.num_row_)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
     h.passModel(model)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
     h.changeObjectiveOffset(0.0)
@@ -163,6 +162,10 @@ class _Group:
             s.lp.set_col_bounds_each(cols, lo[have], hi[have])
             t0 = time.perf_counter()
             status = s.lp.solve(s.warm if s.solved else s.settings)
+            if status not in ("optimal", "infeasible") and s.solved:
+                log.info("case %d: warm re-solve ended %s; solving cold", s.index, status)
+                s.lp.clear_solver()
+                status = s.lp.solve(s.settings)
             seconds = time.perf_counter() - t0
             x = np.array(lo, dtype=float)
             g = np.zeros(len(names))
@@ -335,7 +338,6 @@ class _Master:
         self.n, self.S = n, S
         self.h = highspy.Highs()
         self.h.setOptionValue("output_flag", False)
-        self.h.setOptionValue("threads", 1)
         self.h.setOptionValue("solver", "simplex")
         self.h.setOptionValue("primal_feasibility_tolerance", 1e-9)
         self.h.setOptionValue("dual_feasibility_tolerance", 1e-9)
@@ -461,6 +463,9 @@ def solve_decomposed(
         return solve_deterministic(study, options, str(exc))
     finally:
         pool.close()
+        # the master's Highs started this process's scheduler behind HighsLp's back
+        release_threads()
+        highspy.Highs.resetGlobalScheduler(True)
 
 
 def _loop(
