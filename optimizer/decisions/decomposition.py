@@ -32,6 +32,7 @@ offers), and a master point that some case cannot serve (no feasibility cuts).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import multiprocessing
@@ -108,6 +109,8 @@ def _phase1(lp: HighsLp) -> highspy.Highs:
     return h
 
 
+_Result = tuple[int, str, float, np.ndarray, np.ndarray, float]
+"""(case index, status, objective, first-stage values, reduced costs, seconds)."""
 _Row = tuple[tuple[str, ...], tuple[float, ...], float, float]
 """A row on first-stage columns only: column names, coefficients, lower and upper bound."""
 
@@ -149,13 +152,11 @@ class _Group:
             }
         return {"subs": out, "build_seconds": self.build_seconds}
 
-    def solve(
-        self, names: list[str], lo: np.ndarray, hi: np.ndarray
-    ) -> list[tuple[int, str, float, np.ndarray, np.ndarray, float]]:
+    def solve(self, names: list[str], lo: np.ndarray, hi: np.ndarray) -> list[_Result]:
         """Every subproblem with its first stage within ``[lo, hi]`` (equal: fixed):
         (index, status, objective, first-stage values, reduced costs, seconds), in ``names``
         order (a column a case does not have: value ``lo``, reduced cost 0)."""
-        out = []
+        out: list[_Result] = []
         for s in self.subs:
             have = [k for k, n in enumerate(names) if n in s.first]
             cols = [s.first[names[k]] for k in have]
@@ -178,9 +179,8 @@ class _Group:
             elif status == "infeasible":
                 obj, g = self._violation(s, names, have, lo, hi)
                 seconds = time.perf_counter() - t0
-            out.append((s.index, status, obj, x, g, seconds))
+            out.append((s.index, str(status), obj, x, g, seconds))
         return out
-
 
     @staticmethod
     def _violation(
@@ -251,7 +251,7 @@ def _serve(
             conn.send(("error", repr(exc)))
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> Any:
     """fork on Linux when this process has no other thread (the children inherit the
     imported stack and the problems), else spawn."""
     if sys.platform.startswith("linux") and threading.active_count() == 1:
@@ -307,10 +307,8 @@ class _Pool:
 
     def close(self) -> None:
         for c in self.conns:
-            try:
+            with contextlib.suppress(BrokenPipeError, OSError):
                 c.send(("stop",))
-            except (BrokenPipeError, OSError):
-                pass
             c.close()
         for p in self.procs:
             p.join(timeout=10)
@@ -367,9 +365,7 @@ class _Master:
         nz = np.flatnonzero(np.abs(g) > 1e-12)
         if not len(nz):
             raise _Infeasible("a case is infeasible whatever the first stage")
-        self.h.addRow(
-            -_INF, float(g[nz] @ at[nz] - value), len(nz), nz.astype(np.int32), g[nz]
-        )
+        self.h.addRow(-_INF, float(g[nz] @ at[nz] - value), len(nz), nz.astype(np.int32), g[nz])
         self.cuts += 1
 
     def add_cut(self, s: int, value: float, g: np.ndarray, at: np.ndarray) -> None:
