@@ -60,6 +60,9 @@ log = logging.getLogger(__name__)
 TOLERANCE = 1e-6
 """Stop when upper − lower ≤ TOLERANCE·max(1, |upper|)."""
 MAX_ITERATIONS = 200
+IN_OUT = 0.5
+"""In-out stabilisation: cuts are made at ``λ·x_master + (1−λ)·x_incumbent``, λ from this
+(back to it after each better incumbent, +0.25 up to 1 otherwise)."""
 _INF = highspy.kHighsInf
 
 
@@ -436,13 +439,16 @@ def solve_decomposed(
     workers: int = 2,
     tolerance: float = TOLERANCE,
     max_iterations: int = MAX_ITERATIONS,
+    in_out: float = IN_OUT,
 ) -> dict[str, Any]:
     """The study's optimum by multi-cut Benders over its scenarios (module docstring).
 
     Returns ``method`` ("decomposition", or "deterministic_equivalent" with a ``reason``),
     ``objective``, ``first_stage`` (by the builder's first_stage keys), ``scenario_costs``
     (C_s at the answer, capital included), ``lower``/``upper``/``gap``, ``iterations``,
-    ``cuts`` and ``seconds`` (``build``, ``subproblems``, ``master``, ``total``)."""
+    ``cuts``, ``feasibility_cuts`` and ``seconds`` (``build``, ``subproblems``, ``master``,
+    ``total``). ``in_out``: the stabilisation step λ (1: plain Kelley cuts at the master's
+    points)."""
     options = options or SolveOptions()
     reason = _refusal(study)
     if reason is not None:
@@ -453,7 +459,7 @@ def solve_decomposed(
     alpha, omega = study.risk.alpha, study.risk.weight
     pool = _Pool(study, options, workers)
     try:
-        return _loop(study, options, pool, probs, alpha, omega, tolerance, max_iterations, t0)
+        return _loop(study, pool, probs, alpha, omega, tolerance, max_iterations, in_out, t0)
     except _Infeasible as exc:
         log.info("%s: solving the deterministic equivalent", exc)
         return solve_deterministic(study, options, str(exc))
@@ -466,13 +472,13 @@ def solve_decomposed(
 
 def _loop(
     study: Study,
-    options: SolveOptions,
     pool: _Pool,
     probs: np.ndarray,
     alpha: float,
     omega: float,
     tolerance: float,
     max_iterations: int,
+    in_out: float,
     t0: float,
 ) -> dict[str, Any]:
     subs: dict[int, dict[str, Any]] = {}
@@ -516,43 +522,66 @@ def _loop(
     t_master = 0.0
     iterations = 0
     feasibility_cuts = 0
-    while iterations < max_iterations:
-        iterations += 1
+
+    def evaluate(at: np.ndarray) -> np.ndarray | None:
+        """Cuts at ``at``; its costs Q_s if every case can serve it."""
+        nonlocal t_sub, feasibility_cuts
         t1 = time.perf_counter()
-        lower_bound, xhat = master.solve()
-        xhat = np.clip(xhat, lo, hi)
-        t_master += time.perf_counter() - t1
-        t1 = time.perf_counter()
-        fixed = pool.solve(names, xhat, xhat)
+        fixed = pool.solve(names, at, at)
         t_sub += time.perf_counter() - t1
         bad = [study.cases[r[0]].name for r in fixed if r[1] not in ("optimal", "infeasible")]
         if bad:
             raise _Infeasible(f"scenario(s) {bad} did not solve at the master's first stage")
-        if any(r[1] == "infeasible" for r in fixed):
-            feasibility_cuts += sum(r[1] == "infeasible" for r in fixed)
-            log.info("benders iteration %d: lower %.6f, infeasible point", iterations, lower_bound)
-            for index, status, value, _, g, _ in fixed:
-                if status == "infeasible":
-                    master.add_feasibility_cut(value, g, xhat)
-                else:
-                    master.add_cut(index, value, g, xhat)
-            continue
-        q = np.array([r[2] for r in fixed])
-        upper_bound = risk_objective(q, probs, alpha, omega)
-        if best is None or upper_bound < best[0]:
-            best = (upper_bound, xhat.copy(), q)
-        gap = best[0] - lower_bound
+        feasible = True
+        for index, status, value, _, g, _ in fixed:
+            if status == "infeasible":
+                feasible = False
+                feasibility_cuts += 1
+                master.add_feasibility_cut(value, g, at)
+            else:
+                master.add_cut(index, value, g, at)
+        return np.array([r[2] for r in fixed]) if feasible else None
+
+    # A first incumbent: the largest first stage any case chose alone (often feasible
+    # for all: more capacity serves more); rows on the first stage may refuse it.
+    start = np.clip(np.max(np.array([r[3] for r in free]), axis=0), lo, hi)
+    q0 = evaluate(start)
+    if q0 is not None:
+        best = (risk_objective(q0, probs, alpha, omega), start, q0)
+    lam = in_out
+    while iterations < max_iterations:
+        iterations += 1
+        t1 = time.perf_counter()
+        lower_bound, xm = master.solve()
+        xm = np.clip(xm, lo, hi)
+        t_master += time.perf_counter() - t1
+        if best is not None and best[0] - lower_bound <= tolerance * max(1.0, abs(best[0])):
+            # the master's point is a vertex: the answer the DE would give, where the
+            # incumbent (a point between) may sit inside a flat face
+            if not np.allclose(xm, best[1], rtol=0.0, atol=1e-9):
+                q = evaluate(xm)
+                if q is not None:
+                    upper_bound = risk_objective(q, probs, alpha, omega)
+                    if upper_bound <= best[0] + tolerance * max(1.0, abs(best[0])):
+                        best = (upper_bound, xm.copy(), q)
+            break
+        # in-out stabilisation: separate between the master's point and the incumbent
+        at = xm if best is None else np.clip(lam * xm + (1.0 - lam) * best[1], lo, hi)
+        q = evaluate(at)
+        improved = False
+        if q is not None:
+            upper_bound = risk_objective(q, probs, alpha, omega)
+            if best is None or upper_bound < best[0]:
+                best = (upper_bound, at.copy(), q)
+                improved = True
+        lam = in_out if improved else min(1.0, lam + 0.25)
         log.info(
-            "benders iteration %d: lower %.6f upper %.6f gap %.3g",
+            "benders iteration %d: lower %.6f upper %s (step %.2f)",
             iterations,
             lower_bound,
-            best[0],
-            gap,
+            "none" if best is None else f"{best[0]:.6f}",
+            lam,
         )
-        if gap <= tolerance * max(1.0, abs(best[0])):
-            break
-        for index, _, value, _, g, _ in fixed:
-            master.add_cut(index, value, g, xhat)
     if best is None:
         raise _Infeasible(f"no feasible first stage in {iterations} iterations")
     objective, x, q = best
