@@ -3,7 +3,8 @@
     PYTHONPATH=. python benchmarks/bench_decomposition.py [--scenarios 5 20] [--year]
 
 week-contracts with S spot scenarios (flat spot 20 … 140, equiprobable), ω = 0.5, α = 0.8;
-``--year`` adds year-cfe90 with 3 scenarios. Prints both times, the ratio and the load.
+``--year`` adds year-cfe90 with 3 scenarios of its TOU offer's price flat at 60, 100 and 140
+(its cost does not move with the spot). Prints both times, the ratio and the load.
 """
 
 from __future__ import annotations
@@ -23,16 +24,22 @@ from optimizer.scenario.study import load_study
 ACCEPTANCE = Path(__file__).resolve().parents[1] / "tests" / "acceptance"
 
 
-def study_of(case: str, scenarios: int) -> Any:
+def study_of(case: str, scenarios: int, tariff: bool = False) -> Any:
+    """S equiprobable scenarios of a flat spot price 20…140 (``tariff``: the first grid
+    offer's energy price flat at 60…140 instead, for a case whose cost the spot does not
+    move)."""
     folder = ACCEPTANCE / case
     raw: dict[str, Any] = yaml.safe_load((folder / "scenario.yaml").read_text())
-    spots = [20.0 + 120.0 * k / max(1, scenarios - 1) for k in range(scenarios)]
+    low, span = (60.0, 80.0) if tariff else (20.0, 120.0)
+    spots = [low + span * k / max(1, scenarios - 1) for k in range(scenarios)]
+    offer = raw["grid_offers"][0]["name"]
+    key = f"grid_offers[{offer}].energy_price_per_mwh" if tariff else "grid.spot_price_per_mwh"
     raw["uncertainty"] = {
         "scenarios": [
             {
                 "name": f"s{k}",
                 "probability": 1.0 / scenarios,
-                "set": {"grid.spot_price_per_mwh": spot},
+                "set": {key: spot},
             }
             for k, spot in enumerate(spots)
         ],
@@ -47,16 +54,16 @@ def main() -> None:
     parser.add_argument("--year", action="store_true")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    runs = [("week-contracts", s) for s in args.scenarios]
+    runs = [("week-contracts", s, False) for s in args.scenarios]
     if args.year:
-        runs.append(("year-cfe90", 3))
+        runs.append(("year-cfe90", 3, True))
     print(f"load average before: {os.getloadavg()}")
     print(
         f"{'case':16} {'S':>3} {'DE s':>8} {'Benders s':>10} {'ratio':>6} {'iters':>5} "
         f"{'feas':>4} {'sub s':>7} {'build s':>7} {'rel diff':>9}"
     )
-    for case, S in runs:
-        study = study_of(case, S)
+    for case, S, tariff in runs:
+        study = study_of(case, S, tariff)
         t0 = time.perf_counter()
         de = solve_deterministic(study, SolveOptions(), "benchmark")
         t_de = time.perf_counter() - t0

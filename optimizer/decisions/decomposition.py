@@ -170,6 +170,9 @@ class _Group:
                 log.info("case %d: warm re-solve ended %s; solving cold", s.index, status)
                 s.lp.clear_solver()
                 status = s.lp.solve(s.settings)
+                if status not in ("optimal", "infeasible"):
+                    s.lp.clear_solver()
+                    status = s.lp.solve(dataclasses.replace(s.warm, presolve=True))
             seconds = time.perf_counter() - t0
             x = np.array(lo, dtype=float)
             g = np.zeros(len(names))
@@ -461,13 +464,14 @@ def solve_decomposed(
     try:
         return _loop(study, pool, probs, alpha, omega, tolerance, max_iterations, in_out, t0)
     except _Infeasible as exc:
-        log.info("%s: solving the deterministic equivalent", exc)
-        return solve_deterministic(study, options, str(exc))
+        reason = str(exc)
     finally:
         pool.close()
         # the master's Highs started this process's scheduler behind HighsLp's back
         release_threads()
         highspy.Highs.resetGlobalScheduler(True)
+    log.info("%s: solving the deterministic equivalent", reason)
+    return solve_deterministic(study, options, reason)
 
 
 def _loop(
