@@ -71,6 +71,9 @@ def main() -> None:
         r = solve_decomposed(study, SolveOptions(), workers=args.workers)
         t_bd = time.perf_counter() - t0
         diff = abs(r["objective"] - de["objective"]) / abs(de["objective"])
+        if r["method"] != "decomposition":
+            print(f"{case:16} {S:>3} {t_de:8.2f} {t_bd:10.2f}  fell back to the DE: {r['reason']}")
+            continue
         print(
             f"{case:16} {S:>3} {t_de:8.2f} {t_bd:10.2f} {t_bd / t_de:6.2f} "
             f"{r['iterations']:>5} {r.get('feasibility_cuts', 0):>4} "
