@@ -1,0 +1,620 @@
+"""Scenario decomposition of a study of scenarios: multi-cut Benders (L-shaped) over the
+first stage (docs/risk.md, "Decomposition"; docs/formulation.md, "Cases").
+
+The deterministic equivalent (DE) is ``min_x F(C_1(x)..C_S(x))`` with
+``F(C) = (1−ω)·Σ p_s·C_s + ω·CVaR_α(C)`` and ``C_s(x) = Q_s(x)``, the optimum of case s alone
+with its first stage fixed at x. Each ``Q_s`` is convex and piecewise linear; at a point x̂
+its value and a subgradient ``g_s`` (the reduced costs of the fixed first-stage columns,
+HiGHS's ``col_dual``) give the cut ``η_s ≥ Q_s(x̂) + g_s·(x − x̂)``. The master::
+
+    min  (1−ω)·Σ p_s·η_s + ω·(θ + Σ p_s·a_s/(1−α))
+    s.t. a_s ≥ η_s − θ,  a_s ≥ 0,  θ free                       (CVaR, linear in η)
+         η_s ≥ L_s                                              (case s with x free)
+         every cut of scenario s                                 (one η per scenario)
+         x within its bounds and the rows that hold only first-stage columns
+
+has the DE's optimum once the cuts describe every ``Q_s`` near it: its optimum is a lower
+bound, ``F(Q(x̂))`` at any x̂ an upper bound; the loop stops when they agree to
+``tolerance`` (relative). ``L_s`` (the wait-and-see cost of s) and a first cut come from
+solving each case once with x free.
+
+The first-stage columns are the columns of a case's LP outside its ``case_k`` block; rows
+with only first-stage columns are the master's: those written once (battery duration rows,
+material caps) from the first case, those inside a case block from every case. The
+subproblems live in ``workers`` persistent processes (a fixed share of the scenarios each,
+built once, HiGHS on one thread, warm-started from the previous basis); ``workers=0`` solves
+them in this process.
+
+Not decomposed (the DE is solved instead, ``method`` says so): a pathway of years, goals in
+expectation (``targets_apply: expectation`` couples the cases), integer columns (signed
+offers), and a master point that some case cannot serve (no feasibility cuts).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import multiprocessing
+import multiprocessing.connection
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from optimizer.errors import SolverError
+from optimizer.model import build_model
+from optimizer.model.highs import HighsLp, HighsSettings, release_threads
+from optimizer.options import SolveOptions, choose_settings
+from optimizer.scenario.cases import Study
+from optimizer.scenario.resolve import Problem
+
+log = logging.getLogger(__name__)
+
+TOLERANCE = 1e-6
+"""Stop when upper − lower ≤ TOLERANCE·max(1, |upper|)."""
+MAX_ITERATIONS = 200
+IN_OUT = 0.5
+"""In-out stabilisation: cuts are made at ``λ·x_master + (1−λ)·x_incumbent``, λ from this
+(back to it after each better incumbent, +0.25 up to 1 otherwise)."""
+_INF = highspy.kHighsInf
+
+
+class _Infeasible(Exception):
+    """A case cannot be served at the master's first stage."""
+
+
+@dataclass
+class _Sub:
+    """One case's LP and its first-stage columns by name."""
+
+    index: int
+    lp: HighsLp
+    first: dict[str, Any]
+    """Pyomo name → VarData of the first-stage columns the LP kept."""
+    keys: dict[str, str]
+    """first_stage key → Pyomo name."""
+    settings: HighsSettings
+    warm: HighsSettings
+    solved: bool = False
+    phase1: highspy.Highs | None = None
+    """The case's rows with a slack each way at cost 1 and no other cost (made on the
+    first infeasible point)."""
+
+
+def _phase1(lp: HighsLp) -> highspy.Highs:
+    """``min Σ (s⁺ + s⁻)`` s.t. ``L ≤ A·y + s⁺ − s⁻ ≤ U``: zero at a feasible first stage."""
+    model = lp.h.getLp()
+    n, m = int(model.num_col_), int(model.num_row_)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(model)
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+    h.changeObjectiveOffset(0.0)
+    rows = np.arange(m, dtype=np.int32)
+    for sign in (1.0, -1.0):
+        h.addCols(
+            m,
+            np.ones(m),
+            np.zeros(m),
+            np.full(m, _INF),
+            m,
+            rows,
+            rows,
+            np.full(m, sign),
+        )
+    return h
+
+
+_Result = tuple[int, str, float, np.ndarray, np.ndarray, float]
+"""(case index, status, objective, first-stage values, reduced costs, seconds)."""
+_Row = tuple[tuple[str, ...], tuple[float, ...], float, float]
+"""A row on first-stage columns only: column names, coefficients, lower and upper bound."""
+
+
+class _Group:
+    """The subproblems of a share of the scenarios (in a worker process or this one)."""
+
+    def __init__(self, problems: Sequence[tuple[int, Problem]], options: SolveOptions) -> None:
+        self.subs: list[_Sub] = []
+        t0 = time.perf_counter()
+        for index, problem in problems:
+            built = build_model(Study.single(problem))
+            lp = HighsLp(built.model)
+            keys = {k: fs.var.name for k, fs in built.builder.first_stage.items()}
+            kept = {id(v) for v in lp.columns}
+            first = {
+                fs.var.name: fs.var
+                for fs in built.builder.first_stage.values()
+                if id(fs.var) in kept
+            }
+            settings = dataclasses.replace(choose_settings(options, problem.periods), threads=1)
+            warm = dataclasses.replace(settings, algorithm="simplex", presolve=False)
+            self.subs.append(_Sub(index, lp, first, keys, settings, warm))
+        self.build_seconds = time.perf_counter() - t0
+
+    def describe(self) -> dict[str, Any]:
+        """First-stage names, bounds, keys and rows of every subproblem."""
+        out: dict[int, dict[str, Any]] = {}
+        for s in self.subs:
+            names = list(s.first)
+            lo, hi = s.lp.col_bounds([s.first[n] for n in names])
+            out[s.index] = {
+                "names": names,
+                "lower": lo.tolist(),
+                "upper": hi.tolist(),
+                "keys": s.keys,
+                "mip": s.lp.is_mip,
+                "rows": _first_stage_rows(s.lp, set(s.first)),
+            }
+        return {"subs": out, "build_seconds": self.build_seconds}
+
+    def solve(self, names: list[str], lo: np.ndarray, hi: np.ndarray) -> list[_Result]:
+        """Every subproblem with its first stage within ``[lo, hi]`` (equal: fixed):
+        (index, status, objective, first-stage values, reduced costs, seconds), in ``names``
+        order (a column a case does not have: value ``lo``, reduced cost 0)."""
+        out: list[_Result] = []
+        for s in self.subs:
+            have = [k for k, n in enumerate(names) if n in s.first]
+            cols = [s.first[names[k]] for k in have]
+            s.lp.set_col_bounds_each(cols, lo[have], hi[have])
+            t0 = time.perf_counter()
+            status = s.lp.solve(s.warm if s.solved else s.settings)
+            if status not in ("optimal", "infeasible") and s.solved:
+                log.info("case %d: warm re-solve ended %s; solving cold", s.index, status)
+                s.lp.clear_solver()
+                status = s.lp.solve(s.settings)
+                if status not in ("optimal", "infeasible"):
+                    s.lp.clear_solver()
+                    status = s.lp.solve(dataclasses.replace(s.warm, presolve=True))
+            seconds = time.perf_counter() - t0
+            x = np.array(lo, dtype=float)
+            g = np.zeros(len(names))
+            obj = float("nan")
+            if status == "optimal":
+                s.solved = True
+                obj = s.lp.objective
+                x[have] = s.lp.values(cols)
+                g[have] = s.lp.reduced_costs(cols)
+            elif status == "infeasible":
+                obj, g = self._violation(s, names, have, lo, hi)
+                seconds = time.perf_counter() - t0
+            out.append((s.index, str(status), obj, x, g, seconds))
+        return out
+
+    @staticmethod
+    def _violation(
+        s: _Sub, names: list[str], have: list[int], lo: np.ndarray, hi: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        """The phase-1 optimum v(x̂) > 0 and its subgradient h: the feasibility cut is
+        ``v(x̂) + h·(x − x̂) ≤ 0``."""
+        if s.phase1 is None:
+            s.phase1 = _phase1(s.lp)
+        idx = s.lp.cols([s.first[names[k]] for k in have]).astype(np.int32)
+        s.phase1.changeColsBounds(len(idx), idx, lo[have], hi[have])
+        s.phase1.run()
+        if s.phase1.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise SolverError("a phase-1 subproblem did not solve")
+        g = np.zeros(len(names))
+        g[have] = np.asarray(s.phase1.getSolution().col_dual)[idx]
+        return float(s.phase1.getInfo().objective_function_value), g
+
+
+def _first_stage_rows(lp: HighsLp, names: set[str]) -> list[_Row]:
+    """The LP's rows whose every nonzero is a first-stage column (one of ``names``)."""
+    h = lp.h.getLp()
+    A = sp.csc_matrix(
+        (
+            np.asarray(h.a_matrix_.value_),
+            np.asarray(h.a_matrix_.index_),
+            np.asarray(h.a_matrix_.start_),
+        ),
+        shape=(h.num_row_, h.num_col_),
+    ).tocsr()
+    first = np.array([v.name in names for v in lp.columns], dtype=bool)
+    lower, upper = np.asarray(h.row_lower_), np.asarray(h.row_upper_)
+    out: list[_Row] = []
+    for r in range(A.shape[0]):
+        a, b = A.indptr[r], A.indptr[r + 1]
+        cols = A.indices[a:b]
+        if not len(cols) or not first[cols].all():
+            continue
+        row = (
+            tuple(lp.columns[int(j)].name for j in cols),
+            tuple(float(v) for v in A.data[a:b]),
+            float(lower[r]),
+            float(upper[r]),
+        )
+        out.append(row)
+    return out
+
+
+# -- workers -----------------------------------------------------------------------------------
+def _serve(
+    conn: multiprocessing.connection.Connection,
+    problems: list[tuple[int, Problem]],
+    options: SolveOptions,
+) -> None:
+    try:
+        group = _Group(problems, options)
+        conn.send(("ok", group.describe()))
+    except Exception as exc:  # pragma: no cover - reported to the parent
+        conn.send(("error", repr(exc)))
+        return
+    while True:
+        msg = conn.recv()
+        if msg[0] == "stop":
+            break
+        try:
+            conn.send(("ok", group.solve(*msg[1:])))
+        except Exception as exc:  # pragma: no cover - reported to the parent
+            conn.send(("error", repr(exc)))
+
+
+def _context() -> Any:
+    """fork on Linux when this process has no other thread (the children inherit the
+    imported stack and the problems), else spawn."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+class _Pool:
+    """``workers`` persistent processes, each holding a fixed share of the scenarios
+    (round robin); ``workers=0``: one :class:`_Group` in this process."""
+
+    def __init__(self, study: Study, options: SolveOptions, workers: int) -> None:
+        shares: list[list[tuple[int, Problem]]] = [[] for _ in range(max(1, workers))]
+        for k, case in enumerate(study.cases):
+            shares[k % len(shares)].append((k, case.problem))
+        shares = [s for s in shares if s]
+        self.local: _Group | None = None
+        self.conns: list[multiprocessing.connection.Connection] = []
+        self.procs: list[multiprocessing.process.BaseProcess] = []
+        if workers <= 0:
+            self.local = _Group(shares[0], options)
+            self.descriptions = [self.local.describe()]
+            return
+        ctx = _context()
+        release_threads()  # a forked child inherits HiGHS's scheduler but not its threads
+        for share in shares:
+            parent, child = ctx.Pipe()
+            p = ctx.Process(target=_serve, args=(child, share, options), daemon=True)
+            p.start()
+            child.close()
+            self.conns.append(parent)
+            self.procs.append(p)
+        self.descriptions = [self._receive(c) for c in self.conns]
+
+    @staticmethod
+    def _receive(conn: multiprocessing.connection.Connection) -> Any:
+        status, payload = conn.recv()
+        if status != "ok":
+            raise SolverError(f"a decomposition worker failed: {payload}")
+        return payload
+
+    def solve(
+        self, names: list[str], lo: np.ndarray, hi: np.ndarray
+    ) -> list[tuple[int, str, float, np.ndarray, np.ndarray, float]]:
+        if self.local is not None:
+            return self.local.solve(names, lo, hi)
+        for c in self.conns:
+            c.send(("solve", names, lo, hi))
+        out: list[tuple[int, str, float, np.ndarray, np.ndarray, float]] = []
+        for c in self.conns:
+            out.extend(self._receive(c))
+        return sorted(out, key=lambda r: r[0])
+
+    def close(self) -> None:
+        for c in self.conns:
+            with contextlib.suppress(BrokenPipeError, OSError):
+                c.send(("stop",))
+            c.close()
+        for p in self.procs:
+            p.join(timeout=10)
+            if p.is_alive():
+                p.terminate()
+        self.conns, self.procs = [], []
+
+
+# -- master ------------------------------------------------------------------------------------
+class _Master:
+    """``min (1−ω)·Σ p·η + ω·(θ + Σ p·a/(1−α))`` over x, η (θ, a) with the cuts so far."""
+
+    def __init__(
+        self,
+        names: list[str],
+        lower: np.ndarray,
+        upper: np.ndarray,
+        rows: list[_Row],
+        probs: np.ndarray,
+        eta_lower: np.ndarray,
+        alpha: float,
+        omega: float,
+    ) -> None:
+        n, S = len(names), len(probs)
+        self.n, self.S = n, S
+        self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", False)
+        self.h.setOptionValue("solver", "simplex")
+        self.h.setOptionValue("primal_feasibility_tolerance", 1e-9)
+        self.h.setOptionValue("dual_feasibility_tolerance", 1e-9)
+        risk = omega > 0
+        cost = np.concatenate([np.zeros(n), (1.0 - omega) * probs])
+        lo = np.concatenate([lower, eta_lower])
+        hi = np.concatenate([upper, np.full(S, _INF)])
+        if risk:
+            cost = np.concatenate([cost, [omega], omega * probs / (1.0 - alpha)])
+            lo = np.concatenate([lo, [-_INF], np.zeros(S)])
+            hi = np.concatenate([hi, [_INF], np.full(S, _INF)])
+        self.h.addVars(len(cost), lo, hi)
+        self.h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        where = {name: k for k, name in enumerate(names)}
+        for cols, coefs, rl, ru in rows:
+            idx = np.array([where[c] for c in cols], dtype=np.int32)
+            self.h.addRow(rl, ru, len(idx), idx, np.array(coefs))
+        if risk:  # a_s − η_s + θ ≥ 0
+            theta = n + S
+            for s in range(S):
+                idx = np.array([theta + 1 + s, n + s, theta], dtype=np.int32)
+                self.h.addRow(0.0, _INF, 3, idx, np.array([1.0, -1.0, 1.0]))
+        self.cuts = 0
+
+    def add_feasibility_cut(self, value: float, g: np.ndarray, at: np.ndarray) -> None:
+        """``v(x̂) + g·(x − x̂) ≤ 0``, i.e. ``g·x ≤ g·x̂ − v(x̂)``."""
+        nz = np.flatnonzero(np.abs(g) > 1e-12)
+        if not len(nz):
+            raise _Infeasible("a case is infeasible whatever the first stage")
+        self.h.addRow(-_INF, float(g[nz] @ at[nz] - value), len(nz), nz.astype(np.int32), g[nz])
+        self.cuts += 1
+
+    def add_cut(self, s: int, value: float, g: np.ndarray, at: np.ndarray) -> None:
+        """``η_s − g·x ≥ Q_s(x̂) − g·x̂``."""
+        nz = np.flatnonzero(np.abs(g) > 1e-12)
+        idx = np.concatenate([nz, [self.n + s]]).astype(np.int32)
+        coefs = np.concatenate([-g[nz], [1.0]])
+        self.h.addRow(float(value - g[nz] @ at[nz]), _INF, len(idx), idx, coefs)
+        self.cuts += 1
+
+    def solve(self) -> tuple[float, np.ndarray]:
+        self.h.run()
+        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            status = self.h.modelStatusToString(self.h.getModelStatus())
+            raise SolverError(f"the decomposition master ended {status}")
+        x = np.asarray(self.h.getSolution().col_value)[: self.n]
+        return float(self.h.getInfo().objective_function_value), x
+
+
+def risk_objective(costs: np.ndarray, probs: np.ndarray, alpha: float, omega: float) -> float:
+    """``(1−ω)·Σ p·C + ω·min_θ (θ + Σ p·(C−θ)⁺/(1−α))``; the minimum is at one of the C_s
+    (the function of θ is convex and piecewise linear with breakpoints there)."""
+    expected = float(probs @ costs)
+    if omega <= 0:
+        return expected
+    cvar = min(
+        float(t + probs @ np.maximum(costs - t, 0.0) / (1.0 - alpha)) for t in costs.tolist()
+    )
+    return (1.0 - omega) * expected + omega * cvar
+
+
+def _refusal(study: Study) -> str | None:
+    if study.kind != "scenarios":
+        return "decomposition is over scenarios (uncertainty.scenarios)"
+    if study.targets_apply == "expectation":
+        return "goals in expectation couple the scenarios"
+    return None
+
+
+def solve_deterministic(study: Study, options: SolveOptions, reason: str) -> dict[str, Any]:
+    """The DE, in the shape :func:`solve_decomposed` returns."""
+    t0 = time.perf_counter()
+    built = build_model(study)
+    lp = HighsLp(built.model)
+    status = lp.solve(choose_settings(options, sum(c.T for c in built.builder.cases)))
+    if status != "optimal":
+        raise SolverError(f"the deterministic equivalent ended {status}")
+    costs = {}
+    for c in built.builder.cases:
+        coefs, variables = c.cost.linear()
+        costs[c.name] = float(np.dot(coefs, lp.values(list(variables)))) + c.cost.constant
+    return {
+        "method": "deterministic_equivalent",
+        "reason": reason,
+        "objective": lp.objective,
+        "first_stage": {
+            k: float(lp.values([fs.var])[0]) for k, fs in built.builder.first_stage.items()
+        },
+        "scenario_costs": costs,
+        "iterations": 0,
+        "seconds": time.perf_counter() - t0,
+    }
+
+
+def solve_decomposed(
+    study: Study,
+    options: SolveOptions | None = None,
+    workers: int = 2,
+    tolerance: float = TOLERANCE,
+    max_iterations: int = MAX_ITERATIONS,
+    in_out: float = IN_OUT,
+) -> dict[str, Any]:
+    """The study's optimum by multi-cut Benders over its scenarios (module docstring).
+
+    Returns ``method`` ("decomposition", or "deterministic_equivalent" with a ``reason``),
+    ``objective``, ``first_stage`` (by the builder's first_stage keys), ``scenario_costs``
+    (C_s at the answer, capital included), ``lower``/``upper``/``gap``, ``iterations``,
+    ``cuts``, ``feasibility_cuts`` and ``seconds`` (``build``, ``subproblems``, ``master``,
+    ``total``). ``in_out``: the stabilisation step λ (1: plain Kelley cuts at the master's
+    points)."""
+    options = options or SolveOptions()
+    reason = _refusal(study)
+    if reason is not None:
+        log.info("not decomposed (%s): solving the deterministic equivalent", reason)
+        return solve_deterministic(study, options, reason)
+    t0 = time.perf_counter()
+    probs = np.array([c.weight for c in study.cases], dtype=float)
+    alpha, omega = study.risk.alpha, study.risk.weight
+    pool = _Pool(study, options, workers)
+    try:
+        return _loop(study, pool, probs, alpha, omega, tolerance, max_iterations, in_out, t0)
+    except _Infeasible as exc:
+        reason = str(exc)
+    finally:
+        pool.close()
+        # the master's Highs started this process's scheduler behind HighsLp's back
+        release_threads()
+        highspy.Highs.resetGlobalScheduler(True)
+    log.info("%s: solving the deterministic equivalent", reason)
+    return solve_deterministic(study, options, reason)
+
+
+def _loop(
+    study: Study,
+    pool: _Pool,
+    probs: np.ndarray,
+    alpha: float,
+    omega: float,
+    tolerance: float,
+    max_iterations: int,
+    in_out: float,
+    t0: float,
+) -> dict[str, Any]:
+    subs: dict[int, dict[str, Any]] = {}
+    build_seconds = 0.0
+    for d in pool.descriptions:
+        subs.update(d["subs"])
+        build_seconds = max(build_seconds, d["build_seconds"])
+    if any(d["mip"] for d in subs.values()):
+        raise _Infeasible("integer columns (signed offers) are not decomposed")
+    names: list[str] = []
+    lower: dict[str, float] = {}
+    upper: dict[str, float] = {}
+    for k in sorted(subs):  # case 0 first: its bounds
+        for n, lo, hi in zip(subs[k]["names"], subs[k]["lower"], subs[k]["upper"], strict=True):
+            if n not in lower:
+                names.append(n)
+                lower[n], upper[n] = lo, hi
+    rows: list[_Row] = []
+    seen: set[_Row] = set()
+    for k in sorted(subs):
+        for r in subs[k]["rows"]:
+            if r not in seen:
+                seen.add(r)
+                rows.append(r)
+    lo = np.array([lower[n] for n in names])
+    hi = np.array([upper[n] for n in names])
+    S = len(study.cases)
+    t_sub = 0.0
+    t1 = time.perf_counter()
+    free = pool.solve(names, lo, hi)  # each case with x free: L_s and a first cut
+    t_sub += time.perf_counter() - t1
+    for index, status, *_ in free:
+        if status != "optimal":
+            raise SolverError(f"scenario {study.cases[index].name} alone ended {status}")
+    eta_lower = np.array([r[2] for r in free])
+    master = _Master(names, lo, hi, rows, probs, eta_lower, alpha, omega)
+    for index, _, value, x, g, _ in free:
+        master.add_cut(index, value, g, x)
+    best: tuple[float, np.ndarray, np.ndarray] | None = None
+    lower_bound = -np.inf
+    t_master = 0.0
+    iterations = 0
+    feasibility_cuts = 0
+
+    def evaluate(at: np.ndarray) -> np.ndarray | None:
+        """Cuts at ``at``; its costs Q_s if every case can serve it."""
+        nonlocal t_sub, feasibility_cuts
+        t1 = time.perf_counter()
+        fixed = pool.solve(names, at, at)
+        t_sub += time.perf_counter() - t1
+        bad = [study.cases[r[0]].name for r in fixed if r[1] not in ("optimal", "infeasible")]
+        if bad:
+            raise _Infeasible(f"scenario(s) {bad} did not solve at the master's first stage")
+        feasible = True
+        for index, status, value, _, g, _ in fixed:
+            if status == "infeasible":
+                feasible = False
+                feasibility_cuts += 1
+                master.add_feasibility_cut(value, g, at)
+            else:
+                master.add_cut(index, value, g, at)
+        return np.array([r[2] for r in fixed]) if feasible else None
+
+    # A first incumbent: the largest first stage any case chose alone (often feasible
+    # for all: more capacity serves more); rows on the first stage may refuse it.
+    start = np.clip(np.max(np.array([r[3] for r in free]), axis=0), lo, hi)
+    q0 = evaluate(start)
+    if q0 is not None:
+        best = (risk_objective(q0, probs, alpha, omega), start, q0)
+    lam = in_out
+    while iterations < max_iterations:
+        iterations += 1
+        t1 = time.perf_counter()
+        lower_bound, xm = master.solve()
+        xm = np.clip(xm, lo, hi)
+        t_master += time.perf_counter() - t1
+        if best is not None and best[0] - lower_bound <= tolerance * max(1.0, abs(best[0])):
+            # the master's point is a vertex: the answer the DE would give, where the
+            # incumbent (a point between) may sit inside a flat face
+            if not np.allclose(xm, best[1], rtol=0.0, atol=1e-9):
+                q = evaluate(xm)
+                if q is not None:
+                    upper_bound = risk_objective(q, probs, alpha, omega)
+                    if upper_bound <= best[0] + tolerance * max(1.0, abs(best[0])):
+                        best = (upper_bound, xm.copy(), q)
+            break
+        # in-out stabilisation: separate between the master's point and the incumbent
+        at = xm if best is None else np.clip(lam * xm + (1.0 - lam) * best[1], lo, hi)
+        q = evaluate(at)
+        improved = False
+        if q is not None:
+            upper_bound = risk_objective(q, probs, alpha, omega)
+            if best is None or upper_bound < best[0]:
+                best = (upper_bound, at.copy(), q)
+                improved = True
+        lam = in_out if improved else min(1.0, lam + 0.25)
+        log.info(
+            "benders iteration %d: lower %.6f upper %s (step %.2f)",
+            iterations,
+            lower_bound,
+            "none" if best is None else f"{best[0]:.6f}",
+            lam,
+        )
+    if best is None:
+        raise _Infeasible(f"no feasible first stage in {iterations} iterations")
+    objective, x, q = best
+    keys = subs[0]["keys"]
+    where = {n: k for k, n in enumerate(names)}
+    first_stage = {
+        key: float(x[where[name]]) if name in where else 0.0 for key, name in keys.items()
+    }
+    total = time.perf_counter() - t0
+    gap = objective - lower_bound
+    if gap > tolerance * max(1.0, abs(objective)):
+        log.warning("decomposition stopped after %d iterations with gap %.3g", iterations, gap)
+    return {
+        "method": "decomposition",
+        "objective": objective,
+        "first_stage": first_stage,
+        "scenario_costs": {c.name: float(q[k]) for k, c in enumerate(study.cases)},
+        "lower": lower_bound,
+        "upper": objective,
+        "gap": gap,
+        "iterations": iterations,
+        "cuts": master.cuts,
+        "feasibility_cuts": feasibility_cuts,
+        "scenarios": S,
+        "workers": len(pool.conns),
+        "seconds": {
+            "build": build_seconds,
+            "subproblems": t_sub,
+            "master": t_master,
+            "total": total,
+        },
+    }

@@ -1,0 +1,72 @@
+"""Scenario decomposition (multi-cut Benders) against the deterministic equivalent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pytest import approx
+
+from optimizer.decisions.decomposition import solve_decomposed, solve_deterministic
+from optimizer.options import SolveOptions
+from optimizer.scenario.study import load_study
+from tests.cases.test_risk import risk_case
+
+WEEK = Path(__file__).resolve().parents[1] / "acceptance" / "week-contracts"
+
+
+def week_three(omega: float) -> dict[str, Any]:
+    """week-contracts with three spot scenarios (the base column, 40 and 120 flat)."""
+    raw: dict[str, Any] = yaml.safe_load((WEEK / "scenario.yaml").read_text())
+    raw["uncertainty"] = {
+        "scenarios": [
+            {"name": "base", "probability": 0.3},
+            {"name": "low", "probability": 0.4, "set": {"grid.spot_price_per_mwh": 40}},
+            {"name": "high", "probability": 0.3, "set": {"grid.spot_price_per_mwh": 120}},
+        ],
+        "risk": {"alpha": 0.8, "weight": omega},
+    }
+    return raw
+
+
+@pytest.mark.parametrize(("omega", "objective", "c"), [(0.1, 640.0, 0.0), (0.2, 650.0, 10.0)])
+def test_hand_solved_risk_case(omega: float, objective: float, c: float) -> None:
+    """tests/cases/test_risk.py: ω = 0.1 < 1/8 → c = 0, 0.9·600 + 0.1·1000 = 640;
+    ω = 0.2 → c = 10, both scenarios cost 650. Scenario costs 200 + 45c and 1000 − 35c."""
+    r = solve_decomposed(load_study(risk_case(omega)), workers=0)
+    assert r["method"] == "decomposition"
+    assert r["objective"] == approx(objective, rel=1e-6)
+    assert r["first_stage"]["firm"] == approx(c, abs=1e-6)
+    assert r["scenario_costs"]["low"] == approx(200 + 45 * c, rel=1e-6)
+    assert r["scenario_costs"]["high"] == approx(1000 - 35 * c, rel=1e-6)
+
+
+@pytest.mark.parametrize(("omega", "in_out"), [(0.0, 0.5), (0.5, 0.5), (0.5, 1.0)])
+def test_week_contracts_equals_the_deterministic_equivalent(omega: float, in_out: float) -> None:
+    """Three spot scenarios of week-contracts on two worker processes: the objective, the
+    first stage and each scenario's cost equal the DE's to 1e-5 (relative). Without the
+    in-out stabilisation (``in_out=1``: cuts at the master's points) the CFE target of
+    every scenario makes early master points infeasible, so feasibility cuts run."""
+    study = load_study(week_three(omega), base_dir=WEEK)
+    de = solve_deterministic(study, SolveOptions(), "reference")
+    r = solve_decomposed(study, workers=2, in_out=in_out)
+    assert r["method"] == "decomposition"
+    assert r["workers"] == 2
+    assert r["objective"] == approx(de["objective"], rel=1e-5)
+    assert r["gap"] <= 1e-6 * abs(r["objective"])
+    for k, v in de["first_stage"].items():
+        assert r["first_stage"][k] == approx(v, rel=1e-5, abs=1e-4)
+    for k, v in de["scenario_costs"].items():
+        assert r["scenario_costs"][k] == approx(v, rel=1e-5)
+    if in_out == 1.0:
+        assert r["feasibility_cuts"] > 0
+
+
+def test_goals_in_expectation_are_not_decomposed() -> None:
+    """Goals in expectation couple the scenarios: the DE is solved (650 again, ω = 0.2)."""
+    study = load_study(risk_case(0.2, targets_apply="expectation"))
+    r = solve_decomposed(study, workers=0)
+    assert r["method"] == "deterministic_equivalent"
+    assert r["objective"] == approx(650.0)
