@@ -35,6 +35,8 @@ SLOW = (
     "tests/batch/test_interrupt.py",
     "tests/batch/test_dask.py",
     "tests/report/test_browser.py",
+    "tests/contracts/test_buyer_week.py",
+    "tests/api/test_hostile.py::test_fuzz_hostile_bodies",
 )
 """Full-year solves, live servers, browsers and fresh venvs: left out by ``make test-fast``
 (``-m "not slow"``), run by ``make test`` and CI."""
