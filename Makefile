@@ -21,9 +21,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# the inner loop: no full-year solve, no browser, no live server (tests/conftest.py: SLOW)
+# the inner loop: no full-year solve, no browser, no live server (tests/conftest.py: SLOW),
+# on every core (pytest-xdist); `make test` is what CI runs, serially
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check optimizer api tests benchmarks
