@@ -98,10 +98,12 @@ class BatteryData(StorageData):
     pass
 
 
-def resolve(spec: Battery, ctx: ResolveContext) -> BatteryData:
+def resolve_storage(spec: Any, ctx: ResolveContext, data: type[Any], **extra: Any) -> Any:
+    """A store's data (CONTRACT 3.1): power cost ``1000·(CRF·power_capex + fixed_om)·H`` per
+    MW, energy cost ``1000·CRF·energy_capex·H`` per MWh, one-way efficiency √rte."""
     f = ctx.crf(spec.lifetime_years)
     H = ctx.horizon_fraction
-    return BatteryData(
+    return data(
         spec.name,
         spec.kind,
         spec.min_mw,
@@ -112,8 +114,15 @@ def resolve(spec: Battery, ctx: ResolveContext) -> BatteryData:
         eta=float(spec.round_trip_efficiency**0.5),
         min_duration_hours=spec.min_duration_hours,
         max_duration_hours=spec.max_duration_hours,
-        capacity_fade_per_year=spec.capacity_fade_per_year,
+        **extra,
     )
+
+
+def resolve(spec: Battery, ctx: ResolveContext) -> BatteryData:
+    out: BatteryData = resolve_storage(
+        spec, ctx, BatteryData, capacity_fade_per_year=spec.capacity_fade_per_year
+    )
+    return out
 
 
 def declare_storage(b: ModelBuilder, items: list[Any], block: str) -> None:

@@ -34,7 +34,13 @@ from pydantic import Field, model_validator
 from optimizer.materials.defaults import Basis, Source, Value
 from optimizer.scenario.fields import NonNegative, Sized
 from optimizer.units.base import ResolveContext, TechnologyUnit
-from optimizer.units.battery import StorageData, check_durations, declare_storage, storage_rows
+from optimizer.units.battery import (
+    StorageData,
+    check_durations,
+    declare_storage,
+    resolve_storage,
+    storage_rows,
+)
 
 if TYPE_CHECKING:
     from optimizer.model.builder import CaseBuilder, ModelBuilder
@@ -72,21 +78,10 @@ class LongDurationData(StorageData):
 
 
 def resolve(spec: LongDurationStorage, ctx: ResolveContext) -> LongDurationData:
-    f = ctx.crf(spec.lifetime_years)
-    H = ctx.horizon_fraction
-    return LongDurationData(
-        spec.name,
-        spec.kind,
-        spec.min_mw,
-        spec.max_mw,
-        spec.lifetime_years,
-        cost_per_mw=1000.0 * (f * spec.power_capex_per_kw + spec.fixed_om_per_kw_year) * H,
-        cost_per_mwh=1000.0 * f * spec.energy_capex_per_kwh * H,
-        eta=float(spec.round_trip_efficiency**0.5),
-        min_duration_hours=spec.min_duration_hours,
-        max_duration_hours=spec.max_duration_hours,
-        self_discharge_per_hour=spec.self_discharge_per_hour,
+    out: LongDurationData = resolve_storage(
+        spec, ctx, LongDurationData, self_discharge_per_hour=spec.self_discharge_per_hour
     )
+    return out
 
 
 def declare(b: ModelBuilder, items: list[LongDurationData]) -> None:
