@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from optimizer.model.builder import CaseBuilder
@@ -57,4 +56,4 @@ def stack(frames: dict[str, pd.DataFrame], column: str) -> pd.DataFrame:
     return out
 
 
-__all__ = ["case_dispatch", "cfe_score_from_dispatch", "np", "stack"]
+__all__ = ["case_dispatch", "cfe_score_from_dispatch", "stack"]
