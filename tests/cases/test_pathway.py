@@ -210,3 +210,43 @@ def test_price_escalation_of_an_offer_and_a_ppa() -> None:
     assert s["years"]["2027"]["total_cost"] == approx(800 * HOURS)
     assert s["years"]["2028"]["total_cost"] == approx(900 * HOURS)
     assert s["objective"] == approx(1700 * HOURS)
+
+
+def test_battery_capacity_fade_per_year_of_age() -> None:
+    """A 1-hour battery (rte 1, max 10 MW, energy capex 1/kWh over 10 years at r = 0: 100 per
+    MWh-year) fading 20 %/year; each year is two hours, load 10, grid at 20 then 100 (one
+    cycle stands for 4,380 a year). Every usable MWh saves 80 a cycle (350,400 a year) against
+    100 a year: worth all it can hold.
+    2027: E = 10 MWh built, 10 MWh moved: imports 20 then 0 MWh → (400)·4380 + 1,000.
+    2028: standing E stays ≤ 1 h·10 MW = 10 MWh, all of it the 2027 build, usable 0.8·10 = 8
+    (a 2028 build would have to replace usable 2027 energy: 0.2 a MWh for 1.0 lost in 2027):
+    imports 18 then 2 → (18·20 + 2·100)·4380 + 1,000."""
+    sc = _years(
+        scenario(
+            [10, 10],
+            price=[20, 100],
+            technologies=[
+                {
+                    "name": "bess",
+                    "kind": "battery",
+                    "power_capex_per_kw": 0,
+                    "energy_capex_per_kwh": 1,
+                    "lifetime_years": 10,
+                    "round_trip_efficiency": 1.0,
+                    "max_duration_hours": 1,
+                    "max_mw": 10,
+                    "capacity_fade_per_year": 0.2,
+                }
+            ],
+            finance={"discount_rate": 0},
+        ),
+        {"year": 2027},
+        {"year": 2028},
+    )
+    r = solve(sc)
+    y = r.summary["years"]
+    assert y["2027"]["total_cost"] == approx(400 * 4380 + 1000)
+    assert y["2028"]["total_cost"] == approx((18 * 20 + 2 * 100) * 4380 + 1000)
+    dis = r.dispatch.groupby("year")["discharge_mw:bess"].sum()
+    assert dis["2027"] == approx(10.0)
+    assert dis["2028"] == approx(8.0)
