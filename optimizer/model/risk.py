@@ -34,11 +34,13 @@ def objective(b: ModelBuilder) -> None:
     coefs: list[float] = []
     variables: list[object] = []
     const = 0.0
-    for c in b.cases:
-        cc, vv = c.cost.linear((1.0 - omega) * c.weight)
-        coefs.extend(cc)
-        variables.extend(vv)
-        const += (1.0 - omega) * c.weight * c.cost.constant
+    costs = [c.cost.linear() for c in b.cases]  # each C_s once: objective and CVaR rows
+    for c, (cc, vv) in zip(b.cases, costs, strict=True):
+        scale = (1.0 - omega) * c.weight
+        if scale != 0.0:
+            coefs.extend(x * scale for x in cc)
+            variables.extend(vv)
+        const += scale * c.cost.constant
     if omega > 0:
         blk = b.block("risk")
         theta = b.scalar_vars(blk, "var", [None], [None], free=True)[0]
@@ -52,11 +54,11 @@ def objective(b: ModelBuilder) -> None:
             coefs.append(omega * c.weight / (1.0 - alpha))
             variables.append(a)
             # a_s − C_s + θ ≥ constant of C_s
-            cc, vv = c.cost.linear(-1.0)
+            cc, vv = costs[k]
             b.total_row(
                 blk,
                 f"excess_row_{k}",
-                ([1.0, 1.0, *cc], [a, theta, *vv]),
+                ([1.0, 1.0, *(-x for x in cc)], [a, theta, *vv]),
                 None,
                 c.cost.constant,
             )

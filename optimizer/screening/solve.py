@@ -82,9 +82,9 @@ def solve_screening(
     if full.study is not None:
         # every case on the same calendar days (chosen on the first case), so that one
         # storage formulation serves them all
-        cases = tuple(
-            dataclasses.replace(c, problem=reduce_problem(c.problem, days))
-            for c in full.study.cases
+        cases = tuple(  # the first case is ``full`` itself: reduced once
+            dataclasses.replace(c, problem=reduced if k == 0 else reduce_problem(c.problem, days))
+            for k, c in enumerate(full.study.cases)
         )
         for c in cases:
             c.problem.study = None
