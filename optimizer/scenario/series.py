@@ -170,6 +170,12 @@ def read_series(spec: SeriesSpec, base_dir: Path | None, grid: TimeGrid) -> Seri
     return SeriesTable(frame, source, labels)
 
 
+def read_series_file(path: Path, name: str) -> pd.DataFrame:
+    """A series file as a frame, read with the checks of :func:`read_series` (encoding, BOM,
+    format); ``name`` is how the scenario names it, for messages."""
+    return _read_file(path, name)
+
+
 def _read_file(path: Path, name: str) -> pd.DataFrame:
     """A CSV (UTF-8, a byte-order mark allowed) or Parquet series file as a frame.
 

@@ -269,6 +269,8 @@ def _positional_series(scenario: Scenario, folder: Path | None) -> dict[str, Any
     """The base series as inline columns without timestamps (read by position)."""
     import pandas as pd
 
+    from optimizer.scenario.series import read_series_file
+
     spec = scenario.series
     assert spec is not None
     if spec.columns is not None:
@@ -278,10 +280,8 @@ def _positional_series(scenario: Scenario, folder: Path | None) -> dict[str, Any
     path = (folder / spec.file).resolve()
     if not path.is_file():
         raise ScenarioError.single("series.file", f"no such file: {spec.file}")
-    if path.suffix.lower() == ".parquet":
-        frame = pd.read_parquet(path)
-    else:
-        frame = pd.read_csv(path, skipinitialspace=True)
+    frame = read_series_file(path, spec.file)  # the same checked reader as read_series
+    frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.drop(columns=[c for c in frame.columns if c == "timestamp"])
     cols = {
         str(c): [None if pd.isna(v) else float(v) for v in frame[c].tolist()]

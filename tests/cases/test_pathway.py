@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import yaml
 from pytest import approx
 
 from optimizer.errors import ScenarioError
@@ -250,3 +251,18 @@ def test_battery_capacity_fade_per_year_of_age() -> None:
     dis = r.dispatch.groupby("year")["discharge_mw:bess"].sum()
     assert dis["2027"] == approx(10.0)
     assert dis["2028"] == approx(8.0)
+
+
+def test_a_year_without_its_own_series_reads_the_base_file_by_position(tmp_path: Any) -> None:
+    """The base series file carries 2027's timestamps; 2028 has no series of its own, so it
+    reads the same rows by position: grid at 100, load 10, one hour → 876,000 a year each."""
+    from tests.core.helpers import write_files
+
+    base = scenario([10], price=[100])
+    path = write_files(base, tmp_path)
+    raw = yaml.safe_load(path.read_text())
+    raw["horizon"] = {"years": [{"year": 2027}, {"year": 2028}]}
+    path.write_text(yaml.safe_dump(raw))
+    s = solve(path).summary
+    assert s["years"]["2028"]["total_cost"] == approx(100 * 10 * HOURS)
+    assert s["objective"] == approx(2 * 100 * 10 * HOURS)
