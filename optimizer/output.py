@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+    from optimizer.report.process import ReportProcess
     from optimizer.solve import Result
 
 
@@ -48,15 +49,31 @@ def write_dispatch(dispatch: pd.DataFrame, path: str | Path) -> Path:
     return p
 
 
-def write_result(result: Result, out_dir: str | Path, report: bool = True) -> list[Path]:
-    """Write summary.json, dispatch.parquet (when solved) and report.html into ``out_dir``."""
+def write_result(
+    result: Result,
+    out_dir: str | Path,
+    report: bool = True,
+    report_process: ReportProcess | None = None,
+) -> list[Path]:
+    """Write summary.json, dispatch.parquet (when solved) and report.html into ``out_dir``.
+
+    With ``report_process`` (the CLI's :class:`~optimizer.report.process.ReportProcess`)
+    the report is drawn there while this process writes the other two files; if that fails
+    it is drawn here."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    html = out / "report.html"
+    sent = report and report_process is not None and report_process.submit(result, html)
     written = [write_summary(result.summary, out / "summary.json")]
     if result.dispatch is not None:
         written.append(write_dispatch(result.dispatch, out / "dispatch.parquet"))
     if report:
-        from optimizer.report import write_report  # matplotlib: imported only when writing
+        drawn = report_process.wait() if sent and report_process is not None else None
+        if drawn is None:
+            from optimizer.report import write_report  # matplotlib: imported only here
 
-        written.append(write_report(result, out / "report.html"))
+            drawn = write_report(result, html)
+        written.append(drawn)
+    elif report_process is not None:
+        report_process.close()
     return written

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -50,11 +50,21 @@ class Result:
     lp: HighsLp | None = None
     study: Study | None = None
     """All cases (scenarios or years); None for a plain run built from a Problem."""
+    flow_index: FlowIndex | None = None
+    """The flows when ``built`` is not kept (a copy sent to another process: see
+    :meth:`portable`)."""
 
     @property
     def flows(self) -> FlowIndex:
         """The typed flows of the dispatch table (kind, asset), in column order."""
-        return self.built.builder.flow_index if self.built is not None else FlowIndex()
+        if self.built is not None:
+            return self.built.builder.flow_index
+        return self.flow_index if self.flow_index is not None else FlowIndex()
+
+    def portable(self) -> Result:
+        """This result without the Pyomo model and the HiGHS object (which do not pickle),
+        keeping its flows: what the report and the writers need, for another process."""
+        return replace(self, built=None, lp=None, flow_index=self.flows)
 
     @property
     def objective(self) -> float | None:

@@ -27,7 +27,9 @@ from optimizer.errors import FieldError, ScenarioError
 
 if TYPE_CHECKING:
     from optimizer.options import SolveOptions
+    from optimizer.report.process import ReportProcess
     from optimizer.scenario import Problem
+    from optimizer.solve import Result
 
 
 def register(app: typer.Typer) -> None:
@@ -76,12 +78,55 @@ def run(
     if screening_storage not in ("cyclic", "linked"):
         raise ScenarioError([FieldError("--screening-storage", "must be 'cyclic' or 'linked'")])
     check_out_dir(out_dir)
+    from optimizer.report.process import ReportProcess
+
+    # the report's imports run in a second process while this one reads and solves
+    reporter = None if screening else ReportProcess.start()
+    try:
+        written, result = _solve_and_write(
+            scenario,
+            set_,
+            options,
+            out_dir,
+            screening,
+            days_per_month,
+            screening_storage,
+            vss,
+            reporter,
+        )
+    finally:
+        if reporter is not None:
+            reporter.close()
+    if result is None:
+        return
+    if result.status == "optimal":
+        out.print(headline_table(result.summary))
+        out.print("wrote " + ", ".join(str(p) for p in written))
+        return
+    if result.status == "infeasible":
+        err.print(f"infeasible: {result.message}", markup=False)
+        raise typer.Exit(EXIT_INFEASIBLE)
+    err.print(f"{result.status}: {result.message}", markup=False)
+    raise typer.Exit(EXIT_ERROR)
+
+
+def _solve_and_write(
+    scenario: Path,
+    set_: list[str] | None,
+    options: SolveOptions,
+    out_dir: Path,
+    screening: bool,
+    days_per_month: int,
+    screening_storage: str,
+    vss: bool,
+    reporter: ReportProcess | None,
+) -> tuple[list[Path], Result | None]:
     from optimizer.scenario import load_problem
 
     problem = load_problem(scenario, overrides=set_ or [])
     if screening:
         _run_screening(problem, options, days_per_month, out_dir, screening_storage)
-        return
+        return [], None
     from optimizer.output import write_result
     from optimizer.solve import solve
 
@@ -93,16 +138,7 @@ def run(
 
         result.summary["stochastic"] = stochastic_values(problem.study, options)
         result.summary["hedges"] = hedge_values(problem.study, options)
-    written = write_result(result, out_dir)
-    if result.status == "optimal":
-        out.print(headline_table(result.summary))
-        out.print("wrote " + ", ".join(str(p) for p in written))
-        return
-    if result.status == "infeasible":
-        err.print(f"infeasible: {result.message}", markup=False)
-        raise typer.Exit(EXIT_INFEASIBLE)
-    err.print(f"{result.status}: {result.message}", markup=False)
-    raise typer.Exit(EXIT_ERROR)
+    return write_result(result, out_dir, report_process=reporter), result
 
 
 def _run_screening(

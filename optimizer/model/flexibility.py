@@ -34,7 +34,7 @@ in the next n steps).
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.core.base.var import VarData
 
 from optimizer.model.builder import CaseBuilder

@@ -52,7 +52,7 @@ import logging
 from typing import Any
 
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.core.base.var import VarData
 
 from optimizer.model.builder import CaseBuilder, Item, ModelBuilder

@@ -21,7 +21,7 @@ With ω = 0 (and always for a horizon of years) no θ or a_s is written and the 
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 from optimizer.model.builder import ModelBuilder

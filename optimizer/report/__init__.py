@@ -13,7 +13,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from optimizer.report.sections import Section, figure_to_html, table_html
+from optimizer.plotting import unhook_pyomo
+
+unhook_pyomo()  # before any submodule imports matplotlib (optimizer/plotting.py)
+
+from optimizer.report.sections import Section, figure_to_html, table_html  # noqa: E402
 
 if TYPE_CHECKING:
     from optimizer.solve import Result

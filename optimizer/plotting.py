@@ -1,0 +1,30 @@
+"""Import matplotlib for dcopt's charts: the object API only, never pyplot.
+
+Pyomo registers an import hook for matplotlib (``pyomo.common.dependencies``: a meta-path
+finder whose callback runs ``import matplotlib.pyplot, matplotlib.pylab`` as soon as anything
+imports matplotlib after Pyomo). dcopt draws with ``matplotlib.figure.Figure`` and the Agg
+canvas (no global state, safe in the API's worker threads), so that callback only costs time:
+0.52 s of a 3.1 s ``dcopt run`` on week-basic (cProfile, ``_finalize_matplotlib``; see
+docs/performance.md, "Fixed costs of a command"). :func:`unhook_pyomo` removes the callback
+before the first ``import matplotlib``; Pyomo's own use of matplotlib (none in dcopt's path)
+still imports it on demand.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+log = logging.getLogger(__name__)
+
+
+def unhook_pyomo() -> None:
+    """Drop Pyomo's post-import callback for matplotlib, if Pyomo is loaded and matplotlib is
+    not yet imported. A Pyomo without that (private) hook is left alone."""
+    if "matplotlib" in sys.modules or "pyomo.common.dependencies" not in sys.modules:
+        return
+    deps = sys.modules["pyomo.common.dependencies"]
+    finder = getattr(deps, "DeferredImportCallbackFinder", None)
+    callbacks = getattr(finder, "_callbacks", None)
+    if isinstance(callbacks, dict) and callbacks.pop("matplotlib", None) is not None:
+        log.debug("removed Pyomo's matplotlib import callback (it imports pyplot and pylab)")

@@ -1,0 +1,92 @@
+"""The report process of ``dcopt run`` (optimizer/report/process.py): it writes the same page
+as this process would, and any failure of it still leaves a report written here."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from pathlib import Path
+
+import pytest
+
+from optimizer.output import write_result
+from optimizer.report import process as rp
+from optimizer.report import render_report
+
+
+@pytest.fixture
+def idle_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two idle cores and no other thread, whatever the test runner's machine is doing."""
+    monkeypatch.setattr(rp, "_cores", lambda: 2)
+    monkeypatch.setattr(rp, "_load", lambda: 0.0)
+    monkeypatch.setattr(rp, "_imported", lambda: False)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+
+
+def _started() -> rp.ReportProcess:
+    proc = rp.ReportProcess.start()
+    assert proc is not None
+    return proc
+
+
+def test_child_writes_the_page_this_process_would(solved_case, tmp_path, idle_machine) -> None:  # type: ignore[no-untyped-def]
+    result = solved_case("week-basic")
+    proc = _started()
+    written = write_result(result, tmp_path, report_process=proc)
+    assert written == [
+        tmp_path / "summary.json",
+        tmp_path / "dispatch.parquet",
+        tmp_path / "report.html",
+    ]
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == render_report(result)
+    assert not proc._proc.is_alive()
+
+
+def test_result_portable_keeps_flows_and_drops_the_model(solved_case) -> None:  # type: ignore[no-untyped-def]
+    result = solved_case("week-basic")
+    portable = result.portable()
+    assert portable.built is None and portable.lp is None
+    assert [f.column for f in portable.flows] == [f.column for f in result.flows]
+    assert len(list(portable.flows)) > 0
+    assert render_report(portable) == render_report(result)
+
+
+def test_dead_child_falls_back_to_this_process(solved_case, tmp_path: Path, idle_machine) -> None:  # type: ignore[no-untyped-def]
+    proc = _started()
+    proc._proc.kill()
+    proc._proc.join(timeout=10)
+    result = solved_case("week-basic")
+    written = write_result(result, tmp_path, report_process=proc)
+    assert tmp_path / "report.html" in written
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == render_report(result)
+
+
+def test_unpicklable_result_falls_back(solved_case, tmp_path: Path, idle_machine) -> None:  # type: ignore[no-untyped-def]
+    proc = _started()
+    result = solved_case("week-basic")
+    bad = dataclasses.replace(result, diagnosis={"not picklable": threading.Lock()})
+    written = write_result(bad, tmp_path, report_process=proc)
+    assert (tmp_path / "report.html") in written
+    assert "week" in (tmp_path / "report.html").read_text(encoding="utf-8").lower()
+    assert not proc._proc.is_alive()
+
+
+def test_no_process_where_it_would_not_pay(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One core, every core busy, or the report stack already imported here: the report is
+    drawn in this process (None); two idle cores: a process."""
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(rp, "_imported", lambda: False)
+    monkeypatch.setattr(rp, "_cores", lambda: 1)
+    monkeypatch.setattr(rp, "_load", lambda: 0.0)
+    assert rp.ReportProcess.start() is None
+    monkeypatch.setattr(rp, "_cores", lambda: 2)
+    monkeypatch.setattr(rp, "_load", lambda: 1.5)
+    assert rp.ReportProcess.start() is None
+    monkeypatch.setattr(rp, "_load", lambda: 0.0)
+    monkeypatch.setattr(rp, "_imported", lambda: True)
+    assert rp.ReportProcess.start() is None
+    monkeypatch.setattr(rp, "_imported", lambda: False)
+    proc = rp.ReportProcess.start()
+    assert proc is not None
+    proc.close()
+    assert not proc._proc.is_alive()
