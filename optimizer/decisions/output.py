@@ -43,6 +43,25 @@ COMPARE_CSV_COLUMNS = (
     "value_relaxed",
 )
 
+STUDY_CSV_COLUMNS = (
+    "objective_kind",
+    "value_unit",
+    "expected_cost_value",
+    "cvar_value",
+    "capacity_mw_by_year",
+    "built_mw_by_year",
+    "marginal_value_per_mw_by_year",
+)
+"""Appended to compare.csv for a study (a pathway or a scenario set); by-year values are
+written ``year=value`` joined by ``;``."""
+
+
+def compare_columns(result: CompareResult) -> list[str]:
+    cols = list(COMPARE_CSV_COLUMNS)
+    if result.objective_kind != "total_cost":
+        cols += STUDY_CSV_COLUMNS
+    return cols
+
 
 def _json(obj: Any, path: Path) -> None:
     from optimizer.output import write_json
@@ -62,12 +81,16 @@ def _cell(v: Any) -> Any:
 def compare_rows(result: CompareResult) -> list[dict[str, Any]]:
     """The items ranked by value (required first), as compare.csv rows."""
     rows = []
+    study = {"objective_kind": result.objective_kind, "value_unit": result.value_unit}
     for rank, it in enumerate(result.ranked(), start=1):
-        d = it.to_dict()
+        d = {**it.to_dict(), **study}
+        for k, v in d.items():
+            if isinstance(v, dict) and k.endswith("_by_year"):
+                d[k] = ";".join(f"{y}={x:.6g}" for y, x in v.items())
         rows.append(
             {
                 "rank": rank,
-                **{k: d.get(k) for k in COMPARE_CSV_COLUMNS if k != "rank"},
+                **{k: d.get(k) for k in compare_columns(result) if k != "rank"},
                 "required": it.required,
             }
         )
@@ -112,7 +135,7 @@ def write_compare(result: CompareResult, out_dir: str | Path) -> list[Path]:
     paths = [out / "compare.json", out / "compare.csv"]
     _json(result.to_dict(), paths[0])
     with paths[1].open("w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(COMPARE_CSV_COLUMNS))
+        w = csv.DictWriter(fh, fieldnames=compare_columns(result))
         w.writeheader()
         for row in compare_rows(result):
             w.writerow({k: _cell(v) for k, v in row.items()})
