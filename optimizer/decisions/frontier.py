@@ -45,6 +45,7 @@ from optimizer.model import BuildOptions, build_model
 from optimizer.model.highs import HighsLp
 from optimizer.results import extract, versions
 from optimizer.scenario import Problem
+from optimizer.scenario.cases import Study
 from optimizer.solve import SolveOptions, choose_settings
 
 log = logging.getLogger(__name__)
@@ -301,3 +302,148 @@ def _marginals(points: list[FrontierPoint]) -> None:
                 if abs(abated) > 1e-7 * max(1.0, abs(prev.emissions_tco2)):
                     pt.marginal_cost_per_tco2_abated = d_cost / abated
         prev = pt
+
+
+# -- a pathway: the per-year CFE target path scaled by one factor ---------------------------
+@dataclass
+class PathwayPoint:
+    """One row of pathway_frontier.csv: the factor f, each year's target min(1, x_y·f)
+    (None where the year has none), the present value and each year's achieved score."""
+
+    cfe_scale: float
+    status: str
+    targets: dict[str, float | None]
+    objective: float | None = None
+    """Present value of the pathway's costs (CONTRACT 10)."""
+    levelised_cost_per_mwh: float | None = None
+    cfe_score: dict[str, float | None] = field(default_factory=dict)
+    capacity_mw: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Standing MW by year and item."""
+    solve_seconds: float = 0.0
+    message: str = ""
+
+    def row(self, years: Sequence[str]) -> dict[str, Any]:
+        """The CSV row: ``cfe_target:<year>`` and ``cfe_score:<year>`` per year."""
+        out: dict[str, Any] = {
+            "cfe_scale": self.cfe_scale,
+            "status": self.status,
+            "objective": self.objective,
+            "levelised_cost_per_mwh": self.levelised_cost_per_mwh,
+        }
+        for y in years:
+            out[f"cfe_target:{y}"] = self.targets.get(y)
+        for y in years:
+            out[f"cfe_score:{y}"] = self.cfe_score.get(y)
+        out["solve_seconds"] = self.solve_seconds
+        return out
+
+
+@dataclass
+class PathwayFrontier:
+    problem: Problem
+    years: list[str]
+    base_targets: dict[str, float | None]
+    points: list[PathwayPoint]
+    seconds: float = 0.0
+
+    @property
+    def any_optimal(self) -> bool:
+        return any(p.status == "optimal" for p in self.points)
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [p.row(self.years) for p in self.points]
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.problem
+        return {
+            "scenario": p.scenario.name,
+            "currency": p.scenario.currency,
+            "mode": "cfe_scale",
+            "objective": "present value of the pathway's costs",
+            "years": self.years,
+            "base_targets": self.base_targets,
+            "points": [
+                {
+                    "cfe_scale": pt.cfe_scale,
+                    "status": pt.status,
+                    "targets": pt.targets,
+                    "objective": pt.objective,
+                    "levelised_cost_per_mwh": pt.levelised_cost_per_mwh,
+                    "cfe_score": pt.cfe_score,
+                    "capacity_mw": pt.capacity_mw,
+                    "solve_seconds": pt.solve_seconds,
+                    "message": pt.message,
+                }
+                for pt in self.points
+            ],
+            "seconds": self.seconds,
+        }
+
+
+def cfe_path(study: Study) -> dict[str, float | None]:
+    """Each modelled year's ``carbon.cfe_target`` (None where the year has none)."""
+    return {str(c.year): c.problem.carbon.cfe_target for c in study.cases}
+
+
+def scaled_study(study: Study, factor: float) -> Study:
+    """The study with every year's CFE target x_y replaced by min(1, x_y·factor); a year
+    without a target stays without."""
+    import dataclasses
+
+    cases = []
+    for c in study.cases:
+        p = c.problem
+        x = p.carbon.cfe_target
+        if x is None:
+            cases.append(c)
+            continue
+        carbon = p.scenario.carbon.model_copy(update={"cfe_target": min(1.0, x * factor)})
+        scenario = p.scenario.model_copy(update={"carbon": carbon})
+        cases.append(dataclasses.replace(c, problem=dataclasses.replace(p, scenario=scenario)))
+    return dataclasses.replace(study, cases=tuple(cases))
+
+
+def pathway_frontier(
+    problem: Problem, factors: Sequence[float], options: SolveOptions | None = None
+) -> PathwayFrontier:
+    """``dcopt frontier --cfe-scale``: one whole-pathway solve per factor f, each year's
+    CFE target scaled by f (capped at 1). ``ValueError`` without a horizon or without any
+    year's target (the CLI names the flag)."""
+    from optimizer.solve import solve
+
+    t0 = time.perf_counter()
+    study = problem.study
+    if study is None or study.kind != "years":
+        raise ValueError("needs a horizon of years (horizon.years)")
+    base = cfe_path(study)
+    if all(x is None for x in base.values()):
+        raise ValueError(
+            "no year has a carbon.cfe_target (set one in carbon or in horizon.years[].set)"
+        )
+    bad = [f for f in factors if not (math.isfinite(f) and f >= 0)]
+    if bad:
+        raise ValueError(f"a CFE scale must be a finite number ≥ 0, got {bad[0]:g}")
+    options = (options or SolveOptions()).model_copy(update={"diagnose_infeasible": False})
+    years = list(base)
+    points: list[PathwayPoint] = []
+    for f in factors:
+        one = scaled_study(study, f)
+        r = solve(one, options)
+        pt = PathwayPoint(
+            cfe_scale=f,
+            status=r.status,
+            targets=cfe_path(one),
+            solve_seconds=float(r.summary.get("solve_seconds", 0.0)),
+            message=r.message,
+        )
+        if r.status == "optimal":
+            s = r.summary
+            pt.objective = clean_number(s["objective"])
+            pt.levelised_cost_per_mwh = clean_number(
+                (s.get("present_value") or {}).get("levelised_cost_per_mwh")
+            )
+            pt.cfe_score = {y: clean_number(s["years"][y]["cfe_score"]) for y in years}
+            pt.capacity_mw = {y: dict(s["years"][y]["capacity_mw"]) for y in years}
+        points.append(pt)
+        log.info("pathway frontier f = %g: %s", f, r.status)
+    return PathwayFrontier(problem, years, base, points, time.perf_counter() - t0)
