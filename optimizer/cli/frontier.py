@@ -141,6 +141,12 @@ def frontier_cmd(
     from optimizer.scenario import load_problem
 
     problem = load_problem(scenario, overrides=set_ or [])
+    if targets is None and problem.study is not None and problem.study.kind != "single":
+        raise ScenarioError.single(
+            "--cfe",
+            "a pathway or a scenario set has no default range: give --cfe START:STOP:STEP "
+            "(the same target in every year or scenario), or on a pathway --cfe-scale",
+        )
     mode: Mode = "cfe" if cfe is not None else "emissions"
     result = frontier(problem, targets, mode, options, warm_start=not cold, step=step)
     written = write_frontier(result, out_dir)

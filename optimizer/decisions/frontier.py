@@ -175,7 +175,9 @@ def frontier(
     unconstrained run's score rounded down to ``step`` up to the best reachable score.
 
     The scenario's own goal of the swept kind is replaced by each point's; its other goal
-    stays. ``warm_start=False`` clears HiGHS's basis before every point (a cold solve each
+    stays. A study (a pathway, a scenario set) moves the goal of every case to the point's
+    (a flat target path; :func:`pathway_frontier` scales a pathway's own path), needs
+    explicit ``targets`` and reports no best reachable value. ``warm_start=False`` clears HiGHS's basis before every point (a cold solve each
     time; the tests compare both).
     """
     t0 = time.perf_counter()
@@ -185,18 +187,28 @@ def frontier(
     lp = HighsLp(built.model)
     build_seconds = built.build_seconds + lp.compile_seconds
     b = built.builder
-    assert b.base.cfe is not None
-    cfe_row = b.base.cfe.row
-    total_load = b.base.cfe.total_load_mwh
-    cold = choose_settings(options, problem.periods)
-    warm = warm_settings(options, problem.periods) if warm_start else cold
+    # Every case's goal row moves (a pathway: the same target in every year; a scenario
+    # set: in every scenario, or the one row in expectation), not the first case's alone.
+    cfe_rows, cap_rows = _goal_rows(b)
+    assert cfe_rows, "the model has no CFE row"
+    total_load = cfe_rows[0][1]
+    if not b.single and targets is None:
+        raise ValueError(
+            "a study (pathway or scenario set) has no default CFE range: give the targets"
+        )
+    cold = choose_settings(options, sum(c.problem.periods for c in b.cases))
+    warm = (
+        warm_settings(options, sum(c.problem.periods for c in b.cases)) if warm_start else cold
+    )
 
     def set_cfe(target: float | None) -> None:
-        lp.set_row_upper(cfe_row, float("inf") if target is None else (1 - target) * total_load)
+        for row, total in cfe_rows:
+            lp.set_row_upper(row, float("inf") if target is None else (1 - target) * total)
 
     def set_cap(cap: float | None) -> None:
-        assert b.base.emissions_cap is not None
-        lp.set_row_upper(b.base.emissions_cap.row, float("inf") if cap is None else cap)
+        assert cap_rows
+        for row in cap_rows:
+            lp.set_row_upper(row, float("inf") if cap is None else cap)
 
     unconstrained: float | None = None
     auto_best: float | None = None
@@ -217,7 +229,7 @@ def frontier(
 
     # Loosest goal first, so that each point warm-starts from a neighbour.
     order = sorted(targets) if mode == "cfe" else sorted(targets, reverse=True)
-    if mode == "emissions":
+    if mode == "emissions" and b.single:  # a study's rows keep each case's own target
         set_cfe(carbon.cfe_target)
     points: list[FrontierPoint] = []
     for x in order:
@@ -250,7 +262,9 @@ def frontier(
 
     # The best reachable values, the swept goal relaxed (the other goal of the scenario kept).
     best_settings = warm if solved_once else cold
-    if mode == "cfe":
+    if not b.single:  # the first case's best alone would mislead; not computed for a study
+        best_cfe, best_em = None, None
+    elif mode == "cfe":
         set_cfe(None)
         best_cfe = auto_best if auto_best is not None else max_cfe_score(built, lp, best_settings)
         best_em = None
@@ -270,6 +284,20 @@ def frontier(
         seconds=time.perf_counter() - t0,
         warm_start=warm_start,
     )
+
+
+def _goal_rows(b: Any) -> tuple[list[tuple[Any, float]], list[Any]]:
+    """(CFE rows with the load energy their target multiplies, emissions-cap rows) of every
+    case; a scenario set in expectation: its one row of each (the CFE one in shares)."""
+    if b.study_cfe is not None:
+        cfe = [(b.study_cfe.row, 1.0)]
+    else:
+        cfe = [(c.cfe.row, c.cfe.total_load_mwh) for c in b.cases if c.cfe is not None]
+    if b.study_emissions is not None:
+        caps = [b.study_emissions.row]
+    else:
+        caps = [c.emissions_cap.row for c in b.cases if c.emissions_cap is not None]
+    return cfe, caps
 
 
 def _fill(pt: FrontierPoint, summary: dict[str, Any]) -> None:

@@ -127,3 +127,35 @@ def test_cfe_scale_refuses_a_negative_factor_and_other_flags(tmp_path: Path) -> 
         app, ["frontier", str(path), "--cfe-scale", "1", "--cfe", "0.5", "--out", str(tmp_path)]
     )
     assert res.exit_code == 2 and "alone" in res.output
+
+
+def test_cfe_on_a_pathway_is_the_same_target_in_every_year() -> None:
+    """``--cfe x`` on a pathway replaces every year's target by x (before, only the first
+    year's row moved and 2028's 0.8 kept binding): c = 10·x, PV = 3·8,760·(500 + 100·x):
+    x = 0.3 → 13,928,400; x = 0.6 → 14,716,800."""
+    from optimizer.decisions import frontier
+
+    r = frontier(load_problem(_case()), [0.3, 0.6])
+    assert [p.objective for p in r.points] == approx([13_928_400.0, 14_716_800.0])
+    assert r.max_cfe_score is None
+    with pytest.raises(ValueError, match="no default CFE range"):
+        frontier(load_problem(_case()), None)
+
+
+def test_cfe_on_a_scenario_set_holds_in_every_scenario() -> None:
+    """tests/cases/test_risk.py's case at ω = 0.1 (α = 0.5), no clean grid: the PPA is the
+    only clean supply, score c/10 in both scenarios. Objective 0.9·(600 + 5c) +
+    0.1·(1000 − 35c) = 640 + c; a target x needs c = 10·x: x = 0.5 → 645."""
+    from optimizer.decisions import frontier
+    from tests.cases.test_risk import risk_case
+
+    r = frontier(load_problem(risk_case(0.1)), [0.0, 0.5])
+    assert [p.objective for p in r.points] == approx([640.0, 645.0])
+
+
+def test_cli_frontier_without_cfe_on_a_pathway_asks_for_a_range(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(_case()))
+    res = runner.invoke(app, ["frontier", str(path), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2, res.output
+    assert "--cfe" in res.output and "--cfe-scale" in res.output
