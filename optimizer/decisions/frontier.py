@@ -177,8 +177,8 @@ def frontier(
     The scenario's own goal of the swept kind is replaced by each point's; its other goal
     stays. A study (a pathway, a scenario set) moves the goal of every case to the point's
     (a flat target path; :func:`pathway_frontier` scales a pathway's own path), needs
-    explicit ``targets`` and reports no best reachable value. ``warm_start=False`` clears HiGHS's basis before every point (a cold solve each
-    time; the tests compare both).
+    explicit ``targets`` and reports no best reachable value. ``warm_start=False`` clears
+    HiGHS's basis before every point (a cold solve each time; the tests compare both).
     """
     t0 = time.perf_counter()
     options = options or SolveOptions()
@@ -197,9 +197,7 @@ def frontier(
             "a study (pathway or scenario set) has no default CFE range: give the targets"
         )
     cold = choose_settings(options, sum(c.problem.periods for c in b.cases))
-    warm = (
-        warm_settings(options, sum(c.problem.periods for c in b.cases)) if warm_start else cold
-    )
+    warm = warm_settings(options, sum(c.problem.periods for c in b.cases)) if warm_start else cold
 
     def set_cfe(target: float | None) -> None:
         for row, total in cfe_rows:
