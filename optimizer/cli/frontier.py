@@ -102,7 +102,7 @@ def frontier_cmd(
         others = (cfe, emissions, renewable_share, risk_weight, matching)
         if any(x is not None for x in others):
             raise ScenarioError.single("--cfe-scale", "give --cfe-scale alone")
-        _pathway(scenario, cfe_scale, out_dir, set_, algorithm, time_limit, threads)
+        _pathway(scenario, cfe_scale, out_dir, set_, algorithm, time_limit, threads, cold)
         return
     if risk_weight is not None:
         if cfe is not None or emissions is not None or renewable_share is not None:
@@ -320,6 +320,7 @@ def _pathway(
     algorithm: str,
     time_limit: float | None,
     threads: int | None,
+    cold: bool,
 ) -> None:
     """``--cfe-scale``: a pathway's per-year CFE target path scaled by one factor f."""
     import pandas as pd
@@ -343,7 +344,7 @@ def _pathway(
             "no year of the horizon has a carbon.cfe_target to scale (set carbon.cfe_target "
             "or horizon.years[].set: {carbon.cfe_target: ...})",
         )
-    result = pathway_frontier(problem, factors, options)
+    result = pathway_frontier(problem, factors, options, warm_start=not cold)
     out_dir.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(result.rows()).to_csv(out_dir / "pathway_frontier.csv", index=False)
     (out_dir / "pathway_frontier.json").write_text(dumps(result.to_dict()) + "\n")

@@ -430,13 +430,21 @@ def scaled_study(study: Study, factor: float) -> Study:
 
 
 def pathway_frontier(
-    problem: Problem, factors: Sequence[float], options: SolveOptions | None = None
+    problem: Problem,
+    factors: Sequence[float],
+    options: SolveOptions | None = None,
+    *,
+    warm_start: bool = True,
 ) -> PathwayFrontier:
     """``dcopt frontier --cfe-scale``: one whole-pathway solve per factor f, each year's
     CFE target scaled by f (capped at 1). ``ValueError`` without a horizon or without any
-    year's target (the CLI names the flag)."""
-    from optimizer.solve import solve
+    year's target (the CLI names the flag).
 
+    ``warm_start``: the pathway is built once with every year's CFE row and each point
+    moves the rows' bounds, ``Σ dirty_y ≤ (1 − min(1, f·x_y))·L_y``, re-solving from the
+    previous basis, factors ascending. A heat pump's CFE term depends on the target itself
+    (docs/compliance.md), so a pathway with one is rebuilt per point, as with
+    ``warm_start=False`` (the tests check both give the same rows)."""
     t0 = time.perf_counter()
     study = problem.study
     if study is None or study.kind != "years":
@@ -451,25 +459,80 @@ def pathway_frontier(
         raise ValueError(f"a CFE scale must be a finite number ≥ 0, got {bad[0]:g}")
     options = (options or SolveOptions()).model_copy(update={"diagnose_infeasible": False})
     years = list(base)
+    order = sorted(factors)
+    points = (
+        _pathway_warm(study, order, options, years)
+        if warm_start
+        else [_pathway_point(study, f, options, years) for f in order]
+    )
+    return PathwayFrontier(problem, years, base, points, time.perf_counter() - t0)
+
+
+def _pathway_point(study: Study, f: float, options: SolveOptions, years: list[str]) -> PathwayPoint:
+    """One point by a fresh build and solve of the scaled study."""
+    from optimizer.solve import solve
+
+    one = scaled_study(study, f)
+    r = solve(one, options)
+    pt = PathwayPoint(
+        cfe_scale=f,
+        status=r.status,
+        targets=cfe_path(one),
+        solve_seconds=float(r.summary.get("solve_seconds", 0.0)),
+        message=r.message,
+    )
+    if r.status == "optimal":
+        _fill_pathway(pt, r.summary, years)
+    log.info("pathway frontier f = %g: %s", f, r.status)
+    return pt
+
+
+def _fill_pathway(pt: PathwayPoint, s: dict[str, Any], years: list[str]) -> None:
+    pt.objective = clean_number(s["objective"])
+    pt.levelised_cost_per_mwh = clean_number(
+        (s.get("present_value") or {}).get("levelised_cost_per_mwh")
+    )
+    pt.cfe_score = {y: clean_number(s["years"][y]["cfe_score"]) for y in years}
+    pt.capacity_mw = {y: dict(s["years"][y]["capacity_mw"]) for y in years}
+
+
+def _pathway_warm(
+    study: Study, factors: list[float], options: SolveOptions, years: list[str]
+) -> list[PathwayPoint]:
+    """The points from one LP whose CFE row bounds move (see :func:`pathway_frontier`)."""
+    built = build_model(study, BuildOptions(cfe_row=True))
+    b = built.builder
+    if any(c.book is not None and c.book.heat_pump is not None for c in b.cases):
+        log.info("pathway frontier: a heat pump's CFE term moves with the target; rebuilding")
+        return [_pathway_point(study, f, options, years) for f in factors]
+    lp = HighsLp(built.model)
+    periods = sum(c.problem.periods for c in b.cases)
+    cold, warm = choose_settings(options, periods), warm_settings(options, periods)
+    rows = []
+    for c in b.cases:
+        assert c.cfe is not None
+        rows.append((c.cfe.row, c.cfe.total_load_mwh, c.problem.carbon.cfe_target))
     points: list[PathwayPoint] = []
+    solved = False
     for f in factors:
-        one = scaled_study(study, f)
-        r = solve(one, options)
+        targets: dict[str, float | None] = {}
+        for y, (row, total, x) in zip(years, rows, strict=True):
+            t = None if x is None else min(1.0, x * f)
+            targets[y] = t
+            lp.set_row_upper(row, float("inf") if t is None else (1.0 - t) * total)
+        status = lp.solve(warm if solved else cold)
         pt = PathwayPoint(
             cfe_scale=f,
-            status=r.status,
-            targets=cfe_path(one),
-            solve_seconds=float(r.summary.get("solve_seconds", 0.0)),
-            message=r.message,
+            status=status if status != "unbounded" else "error",
+            targets=targets,
+            solve_seconds=lp.solve_seconds,
         )
-        if r.status == "optimal":
-            s = r.summary
-            pt.objective = clean_number(s["objective"])
-            pt.levelised_cost_per_mwh = clean_number(
-                (s.get("present_value") or {}).get("levelised_cost_per_mwh")
-            )
-            pt.cfe_score = {y: clean_number(s["years"][y]["cfe_score"]) for y in years}
-            pt.capacity_mw = {y: dict(s["years"][y]["capacity_mw"]) for y in years}
+        if status == "optimal":
+            solved = True
+            summary, _ = extract(built, lp)
+            _fill_pathway(pt, summary, years)
+        elif status == "infeasible":
+            pt.message = "the scaled CFE path cannot be met"
         points.append(pt)
-        log.info("pathway frontier f = %g: %s", f, r.status)
-    return PathwayFrontier(problem, years, base, points, time.perf_counter() - t0)
+        log.info("pathway frontier f = %g: %s in %.2f s", f, status, lp.solve_seconds)
+    return points

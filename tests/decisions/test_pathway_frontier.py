@@ -159,3 +159,36 @@ def test_cli_frontier_without_cfe_on_a_pathway_asks_for_a_range(tmp_path: Path) 
     res = runner.invoke(app, ["frontier", str(path), "--out", str(tmp_path / "o")])
     assert res.exit_code == 2, res.output
     assert "--cfe" in res.output and "--cfe-scale" in res.output
+
+
+def test_warm_bound_moves_give_the_rebuilt_points() -> None:
+    """The warm path (one LP, the CFE rows' bounds moved) and a rebuild per point give the
+    same rows, infeasible point included (max_mw 5: f = 1 needs 0.8 in 2028)."""
+    sc = _case()
+    sc["ppa_offers"][0]["max_mw"] = 5
+    factors = [1.0, 0.0, 0.5, 0.6]
+    warm = pathway_frontier(load_problem(sc), factors)
+    cold = pathway_frontier(load_problem(sc), factors, warm_start=False)
+    assert [p.cfe_scale for p in warm.points] == [0.0, 0.5, 0.6, 1.0]  # ascending
+    assert [p.status for p in warm.points] == [p.status for p in cold.points]
+    assert [p.status for p in warm.points] == ["optimal"] * 3 + ["infeasible"]
+    for w, c in zip(warm.points, cold.points, strict=True):
+        assert w.targets == c.targets
+        if w.status == "optimal":
+            assert w.objective == approx(c.objective, rel=1e-9)
+            assert w.cfe_score == approx(c.cfe_score)
+    # f = 0.6: targets 0.3, 0.48 → c = 4.8: PV 3·8,760·548 = 14,401,440
+    assert warm.points[2].objective == approx(14_401_440.0)
+
+
+def test_cli_cold_rebuilds_each_point_with_the_same_rows(tmp_path: Path) -> None:
+    path = tmp_path / "pathway.yaml"
+    path.write_text(yaml.safe_dump(_case()))
+    res = runner.invoke(
+        app,
+        ["frontier", str(path), "--cfe-scale", "1,0.5", "--cold", "--out", str(tmp_path / "o")],
+    )
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(tmp_path / "o" / "pathway_frontier.csv")
+    assert list(df["cfe_scale"]) == [0.5, 1.0]  # ascending
+    assert list(df["objective"]) == approx([14_191_200.0, 15_242_400.0])
