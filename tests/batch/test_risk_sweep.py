@@ -110,3 +110,20 @@ def test_a_plain_sweep_has_no_risk_columns(tmp_path: Path) -> None:
     )
     assert "cvar_cost" not in frame.columns
     assert frame["objective"][0] == approx(65.0 * 0 + 20 * 10)  # spot 20: index only, c = 0
+
+
+def test_a_sweep_of_pathways_reports_the_present_value(tmp_path: Path) -> None:
+    """tests/decisions/test_compare_study.py's pathway (grid 20 in 2027, 200 in 2028; pv at
+    100/MWh-equivalent) with the 2028 price swept: at 200 pv is built in 2028, PV =
+    1,752,000 + 8,760,000 = 10,512,000; at 50 it is not, PV = (20 + 50)·10·8,760 =
+    6,132,000. Levelised: PV ÷ served energy 2·87,600 MWh: 60 and 35."""
+    from tests.decisions.test_compare_study import _pathway
+
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(_pathway()), encoding="utf-8")
+    price = "grid_offers[utility].energy_price_per_mwh"
+    body = yaml.safe_dump({"product": {"horizon.years[1].set": [{price: 200}, {price: 50}]}})
+    frame = run_batch(_sweep(tmp_path, body), tmp_path / "out", workers=1)
+    assert list(frame["status"]) == ["optimal", "optimal"]
+    assert list(frame["objective"]) == approx([10_512_000.0, 6_132_000.0])
+    assert list(frame["levelised_cost_per_mwh"]) == approx([60.0, 35.0])
+    assert "cvar_cost" not in frame.columns

@@ -173,3 +173,28 @@ def test_dcopt_compare_on_a_pathway_file(tmp_path: Path) -> None:
     assert pv["built_mw_by_year"]["2028"] == approx(10.0)
     assert "present value" in res.output
     assert (tmp_path / "o" / "compare.csv").exists()
+
+
+def test_a_grid_breakeven_on_a_pathway_follows_the_escalation() -> None:
+    """Two years (2027, 2028), load 10, r = 0. utility at 100 flat; other at 130 with
+    price_escalation_per_year −0.2: 130 in 2027 and 104 in 2028, dearer than utility in
+    both, so unused. At a base price p it costs p in 2027 and 0.8·p in 2028: it is first
+    used in 2028, below 0.8·p = 100, i.e. p = 125 (moving both years by the same amount,
+    as the first year's slope alone would, gives 126)."""
+    sc = scenario(
+        [10],
+        grid_offers=[
+            {"name": "utility", "energy_price_per_mwh": 100},
+            {"name": "other", "energy_price_per_mwh": 130, "price_escalation_per_year": -0.2},
+        ],
+        finance={"discount_rate": 0},
+    )
+    sc["horizon"] = {"years": [{"year": 2027}, {"year": 2028}]}
+    r = compare(load_problem(sc))
+    other = next(i for i in r.items if i.name == "other")
+    assert not other.signed
+    assert other.breakeven_direction == "up"
+    assert other.breakeven_price_per_mwh == approx(125.0, abs=0.02)
+    assert other.breakeven_bracket is not None
+    lo, hi = other.breakeven_bracket
+    assert hi <= 125.0 <= lo  # no change at lo (above 125), a change at hi (below)
