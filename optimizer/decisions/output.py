@@ -112,7 +112,10 @@ def compare_figure(result: CompareResult) -> Figure:
         if it.required:
             ax.text(0, y, "  required (infeasible without it)", va="center", fontsize=8)
     ax.set_xlim(min(0.0, min(values)) * 1.1, top * 1.15)
-    ax.set_xlabel(f"value over the horizon ({cur}): objective without − with")
+    if result.objective_kind == "total_cost":
+        ax.set_xlabel(f"value over the horizon ({cur}): objective without − with")
+    else:
+        ax.set_xlabel(f"value in {result.value_unit}: objective without − with")
     ax.set_title("What each offer and technology is worth")
     ax.grid(axis="x", alpha=0.3)
     return fig
