@@ -67,3 +67,16 @@ def test_cfe_scale_with_cfe_is_refused(client: TestClient) -> None:
     )
     assert r.status_code == 422
     assert "options.cfe_scale" in r.text
+
+
+def test_a_pathway_run_over_the_api(client: TestClient) -> None:
+    """kind run on a pathway: summary.json's present value and years (10,512,000; pv built
+    in 2028: tests/decisions/test_compare_study.py derives it); the report is served."""
+    run_id = _submit(client, _pathway(), "run")
+    body = wait_for(client, run_id, 180)
+    assert body["status"] == "optimal", body
+    s = body["summary"]
+    assert s["objective"] == pytest.approx(10_512_000.0)
+    assert s["years"]["2028"]["built_mw"]["pv"] == pytest.approx(10.0)
+    assert s["years"]["2027"]["total_cost"] == pytest.approx(20 * 10 * 8760.0)
+    assert client.get(f"/v1/runs/{run_id}/report").status_code == 200
