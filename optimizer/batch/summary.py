@@ -219,6 +219,17 @@ def summary_text(
         lines.append(
             f"highest total cost: {cur} {_fmt(dear['total_cost'])} — {_label(dear, paths)}"
         )
+        if "cvar_cost" in ok.columns and ok["cvar_cost"].notna().any():
+            exp = ok["expected_cost"].to_numpy(dtype=float)
+            cvar = ok["cvar_cost"].to_numpy(dtype=float)
+            objective = ok["objective"].to_numpy(dtype=float)
+            low = ok.iloc[int(np.nanargmin(objective))]
+            lines.append(
+                f"scenario sets: expected cost {cur} {_fmt(np.nanmin(exp))} to "
+                f"{_fmt(np.nanmax(exp))}, CVaR {cur} {_fmt(np.nanmin(cvar))} to "
+                f"{_fmt(np.nanmax(cvar))}; lowest risk objective {cur} "
+                f"{_fmt(low['objective'])} — {_label(low, paths)}"
+            )
         cfe = ok["cfe_score"].to_numpy(dtype=float)
         if np.isfinite(cfe).any():
             best = ok.iloc[int(np.nanargmax(cfe))]

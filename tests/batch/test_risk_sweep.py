@@ -57,6 +57,11 @@ def test_sweeping_omega_and_alpha_reports_expected_cost_cvar_and_var(tmp_path: P
     assert list(frame["var_cost"]) == approx([200.0, 200.0, 200.0, 650.0])
     assert list(frame["worst_cost"]) == approx([1000.0, 1000.0, 1000.0, 650.0])
     assert list(frame["capacity_mw.firm"]) == approx([0.0, 0.0, 0.0, 10.0], abs=1e-7)
+    text = (tmp_path / "out" / "summary.txt").read_text(encoding="utf-8")
+    assert (
+        "scenario sets: expected cost USD 600 to 650, CVaR USD 600 to 1,000; lowest risk "
+        "objective USD 600 — case-0001" in text
+    ), text
     stored = pd.read_parquet(tmp_path / "out" / "results.parquet")
     assert list(stored["cvar_cost"]) == approx([600.0, 1000.0, 600.0, 650.0])
 
