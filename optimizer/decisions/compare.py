@@ -36,6 +36,17 @@ it) keeps ``value: null``; where a carbon goal is what fails, ``value_relaxed`` 
 objective without it at the best reachable goal minus the base objective and
 ``relaxed_target`` names that goal. ``verdict`` says it in words, ``rank`` orders the items
 (required first, then by value).
+
+A study (CONTRACT 9, 10; docs/decisions.md "compare over a study") is solved and re-solved
+whole: ``value`` is then a change of the present value over a pathway or of the risk
+objective of a scenario set (``objective_kind``, ``objective_text``, ``value_unit``). A
+pathway's item also gets its MW standing and built by year (``chosen_mw``: the most MW
+standing in any year), its energy by year (÷ H), and ``marginal_value_per_mw_by_year`` =
+−(reduced cost) of its build column in each year (a PPA: of its one c, keyed by its start
+year) in place of ``marginal_value_per_mw_year``; a scenario set's item the changes of
+E[C] and CVaR_α (``expected_cost_value``, ``cvar_value``: without − with). Breakevens use
+the strike's slope over every case (:func:`_ppa_slope`, :func:`_offer_growth`) and are
+not computed for ω > 0 (a price then also enters the CVaR rows).
 """
 
 from __future__ import annotations

@@ -198,3 +198,18 @@ def test_a_grid_breakeven_on_a_pathway_follows_the_escalation() -> None:
     assert other.breakeven_bracket is not None
     lo, hi = other.breakeven_bracket
     assert hi <= 125.0 <= lo  # no change at lo (above 125), a change at hi (below)
+
+
+def test_dcopt_compare_on_a_scenario_set_file(tmp_path: Path) -> None:
+    """The ω = 0.2 case through the CLI: compare.csv carries the study columns."""
+    import pandas as pd
+
+    path = tmp_path / "risk.yaml"
+    path.write_text(yaml.safe_dump(risk_case(0.2)))
+    res = runner.invoke(app, ["compare", str(path), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(tmp_path / "o" / "compare.csv").set_index("name")
+    assert df.loc["firm", "value"] == approx(30.0)
+    assert df.loc["firm", "cvar_value"] == approx(350.0)
+    assert df.loc["firm", "objective_kind"] == "risk"
+    assert "CVaR" in res.output
