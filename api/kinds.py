@@ -19,9 +19,27 @@ def available_kinds() -> tuple[RunKind, ...]:
 
 
 def frontier_values(options: RunOptions) -> tuple[str, list[float]]:
-    """The frontier's mode (``cfe`` | ``emissions``) and its sorted-as-given values."""
+    """The frontier's mode (``cfe`` | ``emissions`` | ``cfe_scale``) and its values as given."""
     from optimizer.decisions.common import parse_range
 
+    if options.cfe_scale is not None:
+        if options.cfe is not None or options.emissions_tco2 is not None:
+            raise ScenarioError.single(
+                "options.cfe_scale", "give options.cfe_scale without options.cfe/emissions_tco2"
+            )
+        spec_scale = options.cfe_scale
+        if isinstance(spec_scale, str):
+            scales = parse_range(spec_scale, "options.cfe_scale", 0.0, None)
+        else:
+            scales = list(spec_scale)
+            if not scales:
+                raise ScenarioError.single("options.cfe_scale", "no values")
+            for i, v in enumerate(scales):
+                if not math.isfinite(v) or v < 0:
+                    raise ScenarioError.single(f"options.cfe_scale[{i}]", "must be ≥ 0")
+        if len(scales) > 200:
+            raise ScenarioError.single("options.cfe_scale", f"{len(scales)} points; at most 200")
+        return "cfe_scale", scales
     if (options.cfe is None) == (options.emissions_tco2 is None):
         raise ScenarioError.single(
             "options.cfe", "a frontier needs exactly one of options.cfe or options.emissions_tco2"
@@ -52,7 +70,7 @@ def check_options(kind: RunKind, options: RunOptions) -> dict[str, object]:
     if kind == "frontier":
         mode, values = frontier_values(options)
         return {"mode": mode, "targets": values}
-    for name in ("cfe", "emissions_tco2"):
+    for name in ("cfe", "emissions_tco2", "cfe_scale"):
         if getattr(options, name) is not None:
             raise ScenarioError.single(f"options.{name}", "is read only for kind frontier")
     return {}

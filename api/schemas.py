@@ -39,6 +39,13 @@ class RunOptions(BaseModel):
         description="kind frontier: emissions caps in tCO2 instead of CFE targets (same forms)",
     )
     warm_start: bool = Field(default=True, description="kind frontier: warm-start each point")
+    cfe_scale: str | list[float] | None = Field(
+        default=None,
+        description="kind frontier on a pathway (horizon.years): factors f applied to every "
+        "year's carbon.cfe_target (capped at 1), START:STOP:STEP, a,b,c or a list; one "
+        "pathway solve per f (docs/pathway.md)",
+        examples=["0.5:1:0.1"],
+    )
 
 
 class RunCreate(BaseModel):

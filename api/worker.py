@@ -140,8 +140,11 @@ def _run(
         status, error = _status_of(cmp.base)
         full = cmp.to_dict()
         items = {"items": [i.to_dict() for i in cmp.ranked()]}
-        items.update({k: full[k] for k in ("solves", "seconds")})
+        keys = ("objective_kind", "objective_text", "value_unit", "solves", "seconds")
+        items.update({k: full[k] for k in keys})
         return {"status": status, "summary": cmp.base.summary, "error": error, "result": items}
+    if kind == "frontier" and options.get("mode") == "cfe_scale":
+        return _pathway_frontier(problem, options, solve_options, out)
     if kind == "frontier":
         mode = options.get("mode", "cfe")
         front = frontier(
@@ -170,6 +173,36 @@ def _run(
             "result": data,
         }
     raise RuntimeError(f"unknown kind {kind!r}")
+
+
+def _pathway_frontier(
+    problem: Problem, options: dict[str, Any], solve_options: SolveOptions, out: Path
+) -> dict[str, Any]:
+    """kind frontier with options.cfe_scale: a pathway's target path scaled (docs/pathway.md);
+    writes pathway_frontier.csv/json; the result is pathway_frontier.json."""
+    import pandas as pd
+
+    from optimizer.decisions.frontier import pathway_frontier
+    from optimizer.output import dumps
+
+    try:
+        front = pathway_frontier(
+            problem, [float(x) for x in options.get("targets", [])], solve_options
+        )
+    except ValueError as exc:
+        raise ScenarioError.single("options.cfe_scale", str(exc)) from None
+    out.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(front.rows()).to_csv(out / "pathway_frontier.csv", index=False)
+    data = front.to_dict()
+    (out / "pathway_frontier.json").write_text(dumps(data) + "\n", encoding="utf-8")
+    if front.any_optimal:
+        return {"status": "optimal", "summary": None, "error": None, "result": data}
+    return {
+        "status": "infeasible",
+        "summary": None,
+        "error": {"code": "infeasible", "message": "no point of the frontier can be met"},
+        "result": data,
+    }
 
 
 def run_job(job_dir: str, kind: str, options: dict[str, Any], server_pid: int) -> None:

@@ -8,7 +8,10 @@ optimal); ``objective``, ``total_cost``, ``cfe_score``, ``emissions_location_tco
 ``emissions_market_tco2``, ``served_load_mwh``, ``cost_per_mwh``; ``capacity_mw.<name>``
 per technology and PPA, ``storage_mwh.<name>`` per battery; ``grid_import_mwh:<offer>``
 per grid offer (energy imported under it); ``cost_<category>`` per category of the case's
-``cost_breakdown`` (energy, demand, ppa, network_capacity, levies, ...); ``currency`` (the
+``cost_breakdown`` (energy, demand, ppa, network_capacity, levies, ...); for a sweep whose
+cases are scenario sets (CONTRACT 9) also ``expected_cost``, ``cvar_cost``, ``var_cost``,
+``worst_cost`` (summary.json → ``risk``) and for pathways (CONTRACT 10)
+``levelised_cost_per_mwh`` (summary.json → ``present_value``); ``currency`` (the
 scenario's ISO 4217 code, the unit of every money column); ``build_seconds``,
 ``solve_seconds``; and ``scenario_hash``.
 """
@@ -37,6 +40,10 @@ NUMBERS = (
     "cost_per_mwh",
 )
 TIMINGS = ("build_seconds", "solve_seconds")
+RISK = ("expected_cost", "cvar_cost", "var_cost", "worst_cost")
+"""Scenario sets: summary.json → ``risk`` (the objective is (1−ω)·expected + ω·CVaR)."""
+PATHWAY = ("levelised_cost_per_mwh",)
+"""Pathways: summary.json → ``present_value`` (``objective`` is the present value)."""
 
 
 def get_path(data: Any, dotted: str) -> Any:
@@ -93,6 +100,9 @@ def results_frame(
     imports: dict[str, dict[str, float]] = {}
     costs: dict[str, dict[str, float]] = {}
     currency: list[str] = []
+    risk: dict[str, list[float]] = {k: [] for k in RISK}
+    pathway: dict[str, list[float]] = {k: [] for k in PATHWAY}
+    any_risk = any_pathway = False
     for case in cases:
         s = summaries.get(case.case_id)
         if s is None:
@@ -117,6 +127,14 @@ def results_frame(
         }
         for k, v in values.items():
             numbers[k].append(_num(v))
+        r = s.get("risk") if isinstance(s.get("risk"), dict) else None
+        any_risk = any_risk or r is not None or _is_scenario_set(case.scenario)
+        for k in RISK:
+            risk[k].append(_num((r or {}).get(k)))
+        pv = s.get("present_value") if isinstance(s.get("present_value"), dict) else None
+        any_pathway = any_pathway or pv is not None
+        for k in PATHWAY:
+            pathway[k].append(_num((pv or {}).get(k)))
         for prefix in ("capacity_mw", "storage_mwh"):
             for name, v in (s.get(prefix) or {}).items():
                 capacity.setdefault(f"{prefix}.{name}", {})[case.case_id] = _num(v)
@@ -128,6 +146,12 @@ def results_frame(
     cols["message"] = pd.Series(message, dtype="string")
     for k in NUMBERS:
         cols[k] = pd.Series(numbers[k], dtype="float64")
+    if any_risk:
+        for k in RISK:
+            cols[k] = pd.Series(risk[k], dtype="float64")
+    if any_pathway:
+        for k in PATHWAY:
+            cols[k] = pd.Series(pathway[k], dtype="float64")
     for group in (capacity, imports, costs):
         for name, by_case in group.items():
             cols[name] = pd.Series(
@@ -138,6 +162,11 @@ def results_frame(
         cols[k] = pd.Series(numbers[k], dtype="float64")
     cols["scenario_hash"] = pd.Series([c.scenario_hash for c in cases], dtype="string")
     return pd.DataFrame(cols)
+
+
+def _is_scenario_set(scenario: Any) -> bool:
+    unc = scenario.get("uncertainty") if isinstance(scenario, dict) else None
+    return isinstance(unc, dict) and bool(unc.get("scenarios"))
 
 
 def case_currency(scenario: Any) -> str:
@@ -190,6 +219,17 @@ def summary_text(
         lines.append(
             f"highest total cost: {cur} {_fmt(dear['total_cost'])} — {_label(dear, paths)}"
         )
+        if "cvar_cost" in ok.columns and ok["cvar_cost"].notna().any():
+            exp = ok["expected_cost"].to_numpy(dtype=float)
+            cvar = ok["cvar_cost"].to_numpy(dtype=float)
+            objective = ok["objective"].to_numpy(dtype=float)
+            low = ok.iloc[int(np.nanargmin(objective))]
+            lines.append(
+                f"scenario sets: expected cost {cur} {_fmt(np.nanmin(exp))} to "
+                f"{_fmt(np.nanmax(exp))}, CVaR {cur} {_fmt(np.nanmin(cvar))} to "
+                f"{_fmt(np.nanmax(cvar))}; lowest risk objective {cur} "
+                f"{_fmt(low['objective'])} — {_label(low, paths)}"
+            )
         cfe = ok["cfe_score"].to_numpy(dtype=float)
         if np.isfinite(cfe).any():
             best = ok.iloc[int(np.nanargmax(cfe))]

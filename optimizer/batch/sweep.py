@@ -23,6 +23,11 @@ How the cases are formed (docs/batch.md):
 
 Case ids are ``case-0001``, ``case-0002``, ... in that order (at least four digits), so the
 same sweep file gives the same ids on every run.
+
+The risk of a scenario set (CONTRACT 9) sweeps like any path: ``uncertainty.risk.weight``
+(ω) and ``uncertainty.risk.alpha`` (α), or their short spellings ``risk.weight`` and
+``risk.alpha`` (the scenario has no top-level ``risk``), which are read as the long ones.
+The base scenario (or the sweep itself) must give ``uncertainty.scenarios``.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ from optimizer.scenario import read_scenario_file
 from optimizer.scenario.overrides import parse_path
 
 _KEYS = ("base", "product", "zip", "table")
+RISK_ALIASES = {"risk.weight": "uncertainty.risk.weight", "risk.alpha": "uncertainty.risk.alpha"}
+"""Short spellings of the swept risk parameters ω and α (docs/batch.md)."""
 
 
 @dataclass(frozen=True)
@@ -134,11 +141,14 @@ def sweep_from_mapping(
     else:
         errors.append(FieldError("sweep", "no cases: give 'product' and/or 'zip', or a 'table'"))
 
+    paths, rows = _canonical_risk(paths, rows, errors)
     for dotted in paths:
         try:
             parse_path(dotted)
         except ValueError as exc:
             errors.append(FieldError(f"sweep.{dotted}", f"is not a dotted path: {exc}"))
+    if base_raw and not errors:
+        errors.extend(_risk_needs_scenarios(base_raw, paths, rows))
     if not errors and not rows:
         errors.append(FieldError("sweep", "the sweep has no cases"))
     if errors:
@@ -148,6 +158,45 @@ def sweep_from_mapping(
         for i, (overrides, origin) in enumerate(rows)
     ]
     return Sweep(path, base_path, base_raw, paths, cases)
+
+
+def _canonical_risk(
+    paths: list[str], rows: list[tuple[dict[str, Any], str]], errors: list[FieldError]
+) -> tuple[list[str], list[tuple[dict[str, Any], str]]]:
+    """``risk.weight``/``risk.alpha`` read as ``uncertainty.risk.weight``/``alpha``."""
+    if not any(p in RISK_ALIASES for p in paths):
+        return paths, rows
+    for short, long in RISK_ALIASES.items():
+        if short in paths and long in paths:
+            errors.append(FieldError(f"sweep.{short}", f"is {long}; give it once"))
+    new_paths = [RISK_ALIASES.get(p, p) for p in paths]
+    new_rows = [({RISK_ALIASES.get(k, k): v for k, v in o.items()}, origin) for o, origin in rows]
+    return new_paths, new_rows
+
+
+def _risk_needs_scenarios(
+    base: Mapping[str, Any], paths: list[str], rows: list[tuple[dict[str, Any], str]]
+) -> list[FieldError]:
+    """A swept ω or α needs a scenario set: the base's ``uncertainty.scenarios`` or one the
+    sweep sets in every case."""
+    risky = [p for p in paths if p.startswith("uncertainty.risk")]
+    if not risky:
+        return []
+    unc = base.get("uncertainty")
+    if isinstance(unc, Mapping) and unc.get("scenarios"):
+        return []
+    if all(
+        any(k == "uncertainty" or k.startswith("uncertainty.scenarios") for k in o) for o, _ in rows
+    ):
+        return []
+    return [
+        FieldError(
+            f"sweep.{risky[0]}",
+            "the base scenario has no uncertainty.scenarios: the risk weight ω and level α "
+            "belong to a scenario set (CONTRACT section 9); add an uncertainty: block to "
+            "the base",
+        )
+    ]
 
 
 def _lists(section: str, value: Any, errors: list[FieldError]) -> dict[str, list[Any]]:

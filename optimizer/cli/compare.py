@@ -87,6 +87,19 @@ def compare_cmd(
             it.verdict,
         )
     out.print(t)
+    if result.objective_kind != "total_cost":
+        out.print(f"value = change of the {result.objective_text}; in {result.value_unit}")
+        for it in result.ranked():
+            if it.built_mw_by_year or it.capacity_mw_by_year:
+                by = it.built_mw_by_year or it.capacity_mw_by_year or {}
+                what = "built" if it.built_mw_by_year else "contracted"
+                years = ", ".join(f"{y} {mw:,.2f}" for y, mw in by.items())
+                out.print(f"{it.name} MW {what} by year: {years}")
+            if it.cvar_value is not None and it.expected_cost_value is not None:
+                out.print(
+                    f"{it.name}: lowers E[C] by {_num(it.expected_cost_value)}, "
+                    f"CVaR by {_num(it.cvar_value)} {cur}"
+                )
     for g, name in (base.summary.get("signed_offers") or {}).items():
         out.print(f"sign in {g}: {name}")
     out.print(f"{result.solves} solves in {result.seconds:.2f} s")

@@ -80,6 +80,15 @@ def frontier_cmd(
             "against CVaR per ω (risk_frontier.csv/json; docs/risk.md)",
         ),
     ] = None,
+    cfe_scale: Annotated[
+        str | None,
+        typer.Option(
+            "--cfe-scale",
+            help="Pathways: factors f START:STOP:STEP or a,b,c applied to every year's "
+            "carbon.cfe_target (capped at 1); one pathway solve per f "
+            "(pathway_frontier.csv/json; docs/pathway.md)",
+        ),
+    ] = None,
 ) -> None:
     """Solve the scenario at every CFE target (or emissions cap); write frontier.csv,
     frontier.json, frontier.png and report.html to --out. Targets beyond the reachable
@@ -89,6 +98,12 @@ def frontier_cmd(
     from optimizer.decisions.frontier import AUTO_STEP, Mode
     from optimizer.decisions.output import write_frontier
 
+    if cfe_scale is not None:
+        others = (cfe, emissions, renewable_share, risk_weight, matching)
+        if any(x is not None for x in others):
+            raise ScenarioError.single("--cfe-scale", "give --cfe-scale alone")
+        _pathway(scenario, cfe_scale, out_dir, set_, algorithm, time_limit, threads, cold)
+        return
     if risk_weight is not None:
         if cfe is not None or emissions is not None or renewable_share is not None:
             raise ScenarioError.single("--risk-weight", "give --risk-weight alone")
@@ -126,6 +141,12 @@ def frontier_cmd(
     from optimizer.scenario import load_problem
 
     problem = load_problem(scenario, overrides=set_ or [])
+    if targets is None and problem.study is not None and problem.study.kind != "single":
+        raise ScenarioError.single(
+            "--cfe",
+            "a pathway or a scenario set has no default range: give --cfe START:STOP:STEP "
+            "(the same target in every year or scenario), or on a pathway --cfe-scale",
+        )
     mode: Mode = "cfe" if cfe is not None else "emissions"
     result = frontier(problem, targets, mode, options, warm_start=not cold, step=step)
     written = write_frontier(result, out_dir)
@@ -288,4 +309,61 @@ def _risk(
     out.print(t)
     out.print(f"wrote {out_dir / 'risk_frontier.csv'}, {out_dir / 'risk_frontier.json'}")
     if not any(p["status"] == "optimal" for p in points):
+        raise typer.Exit(EXIT_INFEASIBLE)
+
+
+def _pathway(
+    scenario: Path,
+    spec: str,
+    out_dir: Path,
+    set_: list[str] | None,
+    algorithm: str,
+    time_limit: float | None,
+    threads: int | None,
+    cold: bool,
+) -> None:
+    """``--cfe-scale``: a pathway's per-year CFE target path scaled by one factor f."""
+    import pandas as pd
+    from rich.table import Table
+
+    from optimizer.decisions.common import parse_range
+    from optimizer.decisions.frontier import cfe_path, pathway_frontier
+    from optimizer.output import dumps
+    from optimizer.scenario import load_problem
+
+    options = solve_options(algorithm, time_limit, threads)
+    check_out_dir(out_dir)
+    factors = parse_range(spec, "--cfe-scale", 0.0, None)
+    problem = load_problem(scenario, overrides=set_ or [])
+    study = problem.study
+    if study is None or study.kind != "years":
+        raise ScenarioError.single("--cfe-scale", "needs a pathway (horizon.years)")
+    if all(x is None for x in cfe_path(study).values()):
+        raise ScenarioError.single(
+            "--cfe-scale",
+            "no year of the horizon has a carbon.cfe_target to scale (set carbon.cfe_target "
+            "or horizon.years[].set: {carbon.cfe_target: ...})",
+        )
+    result = pathway_frontier(problem, factors, options, warm_start=not cold)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(result.rows()).to_csv(out_dir / "pathway_frontier.csv", index=False)
+    (out_dir / "pathway_frontier.json").write_text(dumps(result.to_dict()) + "\n")
+    cur = problem.scenario.currency
+    t = Table(title=f"{problem.scenario.name}: present value against the scaled CFE path")
+    t.add_column("f", justify="right")
+    t.add_column("status")
+    t.add_column(f"PV {cur}", justify="right")
+    for y in result.years:
+        t.add_column(f"{y} target/score", justify="right")
+    for p in result.points:
+        cells = [
+            f"{_num(p.targets.get(y), '.4g')}/{_num(p.cfe_score.get(y), '.4f')}"
+            for y in result.years
+        ]
+        t.add_row(f"{p.cfe_scale:g}", p.status, _num(p.objective), *cells)
+    out.print(t)
+    out.print(f"{len(result.points)} pathway solves in {result.seconds:.2f} s")
+    out.print(f"wrote {out_dir / 'pathway_frontier.csv'}, {out_dir / 'pathway_frontier.json'}")
+    if not result.any_optimal:
+        err.print("infeasible: no point of the frontier can be met", markup=False)
         raise typer.Exit(EXIT_INFEASIBLE)

@@ -36,6 +36,17 @@ it) keeps ``value: null``; where a carbon goal is what fails, ``value_relaxed`` 
 objective without it at the best reachable goal minus the base objective and
 ``relaxed_target`` names that goal. ``verdict`` says it in words, ``rank`` orders the items
 (required first, then by value).
+
+A study (CONTRACT 9, 10; docs/decisions.md "compare over a study") is solved and re-solved
+whole: ``value`` is then a change of the present value over a pathway or of the risk
+objective of a scenario set (``objective_kind``, ``objective_text``, ``value_unit``). A
+pathway's item also gets its MW standing and built by year (``chosen_mw``: the most MW
+standing in any year), its energy by year (÷ H), and ``marginal_value_per_mw_by_year`` =
+−(reduced cost) of its build column in each year (a PPA: of its one c, keyed by its start
+year) in place of ``marginal_value_per_mw_year``; a scenario set's item the changes of
+E[C] and CVaR_α (``expected_cost_value``, ``cvar_value``: without − with). Breakevens use
+the strike's slope over every case (:func:`_ppa_slope`, :func:`_offer_growth`) and are
+not computed for ω > 0 (a price then also enters the CVaR rows).
 """
 
 from __future__ import annotations
@@ -51,7 +62,9 @@ import numpy as np
 from optimizer.decisions.common import clean_number, warm_settings
 from optimizer.model import Item
 from optimizer.model.highs import HighsLp, HighsSettings
+from optimizer.results.cases import distribution
 from optimizer.scenario import Problem
+from optimizer.scenario.cases import Study
 from optimizer.scenario.resolve import PpaData
 from optimizer.solve import Result, SolveOptions, solve
 
@@ -105,9 +118,25 @@ class CompareItem:
     relaxed_target: dict[str, Any] | None = None
     verdict: str = ""
     rank: int = 0
+    capacity_mw_by_year: dict[str, float] | None = None
+    """Pathways: the MW standing in each modelled year (a PPA: its c in its term, else 0)."""
+    built_mw_by_year: dict[str, float] | None = None
+    """Pathways, technologies: the MW built in each modelled year."""
+    energy_mwh_by_year: dict[str, float] | None = None
+    """Pathways: each year's energy scaled to a whole year (÷ H), undiscounted."""
+    marginal_value_per_mw_by_year: dict[str, float] | None = None
+    """Pathways: −(reduced cost) in present value per MW: of one more MW built in that year
+    (technologies), of one more MW contracted over the term (PPAs: its start year)."""
+    expected_cost_value: float | None = None
+    """Scenario sets: E[C] without the item − E[C] with it."""
+    cvar_value: float | None = None
+    """Scenario sets: CVaR_α without the item − CVaR_α with it (its worth as a hedge)."""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        for k in _STUDY_FIELDS:
+            if d.get(k) is None:
+                d.pop(k)
         if self.section not in ("ppa_offer", "grid_offer"):
             for k in (
                 "breakeven_price_per_mwh",
@@ -133,12 +162,29 @@ class CompareItem:
         return d
 
 
+_STUDY_FIELDS = (
+    "capacity_mw_by_year",
+    "built_mw_by_year",
+    "energy_mwh_by_year",
+    "marginal_value_per_mw_by_year",
+    "expected_cost_value",
+    "cvar_value",
+)
+"""Fields written only when set (a pathway or a scenario set)."""
+
+
 @dataclass
 class CompareResult:
     base: Result
     items: list[CompareItem] = field(default_factory=list)
     seconds: float = 0.0
     solves: int = 0
+    objective_kind: str = "total_cost"
+    """What ``value`` is a change of: "total_cost" (one case: the cost over the modelled
+    horizon), "present_value" (a pathway of years) or "risk" (a scenario set: the risk
+    objective (1−ω)·E[C] + ω·CVaR_α)."""
+    objective_text: str = "total cost over the modelled horizon"
+    value_unit: str = ""
 
     @property
     def status(self) -> str:
@@ -155,6 +201,9 @@ class CompareResult:
         return {
             "base": self.base.summary,
             "signed_offers": self.base.summary.get("signed_offers", {}),
+            "objective_kind": self.objective_kind,
+            "objective_text": self.objective_text,
+            "value_unit": self.value_unit,
             "items": [i.to_dict() for i in self.ranked()],
             "seconds": self.seconds,
             "solves": self.solves,
@@ -176,7 +225,10 @@ def compare(
         out.seconds = time.perf_counter() - t0
         return out
     lp, b = base.lp, base.built.builder
-    settings = warm_settings(options, problem.periods)
+    study = base.study if base.study is not None else Study.single(problem)
+    kind = study.kind
+    out.objective_kind, out.objective_text, out.value_unit = _objective_words(study, problem)
+    settings = warm_settings(options, sum(c.problem.periods for c in study.cases))
     basis = lp.get_basis()
     base_obj = float(lp.objective)
     H = problem.time.horizon_fraction
@@ -184,6 +236,9 @@ def compare(
     dispatch = base.dispatch
     ppas = {q.name: q for q in problem.ppas}
     tol_obj = 1e-7 * max(1.0, abs(base_obj))
+    omega = study.risk.weight if kind == "scenarios" else 0.0
+    costs = _CaseCosts(lp, b) if kind == "scenarios" else None
+    base_risk = costs.risk(lp, study) if costs is not None else None
 
     offers = {o.name: o for o in problem.offers}
     group_of = {o.name: o.group for o in problem.offers if o.group is not None}
@@ -193,9 +248,11 @@ def compare(
     rows: list[CompareItem] = []
     for it in b.items:
         chosen = _chosen_mw(lp, it, dispatch)
-        energy = _energy_mwh(it, dispatch, dt)
-        marginal = _marginal_per_mw_year(lp, it, H)
+        energy = _energy_mwh(it, dispatch, dt, study)
+        marginal = _marginal_per_mw_year(lp, it, H) if kind != "years" else None
         row = CompareItem(it.name, it.kind, it.section, chosen, energy, None, False, marginal)
+        if kind == "years":
+            _pathway_numbers(lp, b, it, row, dispatch, dt)
         if it.section == "grid_offer":
             o = offers[it.name]
             row.group = o.group
@@ -228,12 +285,20 @@ def compare(
             delta = 0.0 if abs(delta) < tol_obj else delta
             row.value = max(0.0, delta)
             row.saving_if_dropped = max(0.0, -delta)
+            if costs is not None and base_risk is not None:
+                without = costs.risk(lp, study, drop=it.fixed_cost)
+                row.expected_cost_value = without[0] - base_risk[0]
+                row.cvar_value = without[1] - base_risk[1]
             g = group_of.get(it.name)
             if g is not None and row.signed:
                 row.alternative = _signed_in(lp, b, g)
         elif status == "infeasible":
             row.required = True
-            relaxed = _relaxed(built=base.built, lp=lp, settings=settings, base_obj=base_obj)
+            relaxed = (
+                _relaxed(built=base.built, lp=lp, settings=settings, base_obj=base_obj)
+                if b.single
+                else _relaxed_study(b, lp, settings, base_obj)
+            )
             if relaxed is not None:
                 row.value_relaxed = relaxed[0] - it.fixed_cost
                 row.relaxed_target = relaxed[1]
@@ -241,7 +306,15 @@ def compare(
             log.warning("re-solve without %s ended %s", it.name, status)
         lp.set_col_bounds_each(it.columns, lo, hi)
 
-    if breakeven:
+    if breakeven and omega > 0:
+        log.info(
+            "breakevens are not computed for a risk weight ω > 0: a price also enters the "
+            "CVaR rows, not only the objective"
+        )
+        for it, row in zip(b.items, rows, strict=True):
+            if it.section in ("grid_offer", "ppa_offer"):
+                row.breakeven_method = "not computed: with ω > 0 a price also enters the CVaR rows"
+    elif breakeven:
         for it, row in zip(b.items, rows, strict=True):
             q = ppas.get(it.name)
             if it.section == "grid_offer":
@@ -262,8 +335,9 @@ def compare(
                 continue
             if it.section != "ppa_offer" or q is None or it.capacity is None:
                 continue
+            k = float(q.profile.sum() * dt) if b.single else _ppa_slope(b, q.name)
             price, direction, method, n = _ppa_breakeven(
-                lp, it, q, row.chosen_mw, dt, settings, basis, ranging.get(it.name)
+                lp, it, q, row.chosen_mw, k, settings, basis, ranging.get(it.name)
             )
             out.solves += n
             row.breakeven_price_per_mwh = clean_number(price)
@@ -274,6 +348,8 @@ def compare(
     for row in rows:
         row.breakeven = breakeven_text(row)
         row.verdict = _verdict(row, signed_base, problem.scenario.currency)
+        if kind != "single" and (row.value or 0.0) > 0.0:
+            row.verdict += f" ({out.objective_kind.replace('_', ' ')})"
     out.items = rows
     for rank, row in enumerate(out.ranked(), start=1):
         row.rank = rank
@@ -327,6 +403,12 @@ def _verdict(row: CompareItem, signed: dict[str, str], cur: str) -> str:
     if row.required:
         if row.relaxed_target is not None and row.value_relaxed is not None:
             t = row.relaxed_target
+            if "cases" in t:
+                which = ", ".join(t["cases"]) or "the study"
+                return (
+                    f"required: without it the carbon goals of {which} cannot be met; without "
+                    f"those goals the objective changes by {_money(row.value_relaxed, cur)}"
+                )
             return (
                 f"required: without it {t['field']} {t['target']:g} cannot be met (best "
                 f"{t['best_without']:.4f}); at that goal the objective changes by "
@@ -355,6 +437,11 @@ def _verdict(row: CompareItem, signed: dict[str, str], cur: str) -> str:
         if row.chosen_mw > 1e-6:
             return f"sign {row.chosen_mw:,.1f} MW: worth {_money(v, cur)}{be}"
         return f"not taken{be}"
+    if row.built_mw_by_year is not None:
+        built = [f"{mw:,.1f} MW in {y}" for y, mw in row.built_mw_by_year.items() if mw > 1e-6]
+        if built:
+            return f"build {', '.join(built)}: worth {_money(v, cur)}"
+        return "not built"
     if row.chosen_mw > 1e-6:
         return f"build {row.chosen_mw:,.1f} MW: worth {_money(v, cur)}"
     return "not built"
@@ -427,7 +514,8 @@ def _grid_breakeven(
         terms = c.price_terms.get(o.name)
         if terms is not None:
             variables.extend(terms[0])
-            slopes.append(np.asarray(terms[1], dtype=float) * c.weight)
+            g = _offer_growth(o, c.problem)
+            slopes.append(np.asarray(terms[1], dtype=float) * c.weight * g)
     if not variables:
         return None, None, "no energy price terms", None, 0
     cols = lp.cols(variables)
@@ -505,17 +593,6 @@ _FLOW_COLUMNS = (
 )
 
 
-def _energy_mwh(it: Item, dispatch: Any, dt: float) -> float | None:
-    """Energy the item supplies (for a virtual PPA: its certificates) over the horizon."""
-    if dispatch is None:
-        return None
-    for pattern in _FLOW_COLUMNS:
-        col = pattern.format(it.name)
-        if col in dispatch:
-            return float(dispatch[col].sum() * dt) + 0.0
-    return None
-
-
 def _marginal_per_mw_year(lp: HighsLp, it: Item, H: float) -> float | None:
     """−reduced cost / H (see the module docstring for the sign and the grid-offer case)."""
     if H <= 0:
@@ -538,7 +615,7 @@ def _ppa_breakeven(
     it: Item,
     q: PpaData,
     chosen: float,
-    dt: float,
+    k: float,
     settings: HighsSettings,
     basis: Any,
     ranging: tuple[float, float] | None,
@@ -547,11 +624,11 @@ def _ppa_breakeven(
 
     The offer's cost coefficient on its capacity column is ``price·k + const`` with
     k = Σ_t profile[t]·Δt (MWh per MW contracted; the spot part of a virtual settlement is
-    the constant), so a strike p' is the coefficient ``c0 + (p' − p)·k``.
+    the constant; a study: :func:`_ppa_slope`), so a strike p' is the coefficient
+    ``c0 + (p' − p)·k``.
     """
     assert it.capacity is not None
     cap = it.capacity
-    k = float(q.profile.sum() * dt)
     hi_mw = q.max_mw
     tol_mw = 1e-6 * max(1.0, abs(hi_mw) if hi_mw is not None else abs(chosen))
     if k <= 0:
@@ -614,3 +691,213 @@ def _ppa_breakeven(
         return 0.5 * (inner + outer), direction, "bisection on re-solves", solves
     finally:
         lp.set_costs([cap], np.array([c0]))
+
+
+# -- studies (a pathway of years, a scenario set) ------------------------------------------
+def _objective_words(study: Study, problem: Problem) -> tuple[str, str, str]:
+    """(objective_kind, objective_text, value_unit) of compare.json."""
+    cur = problem.scenario.currency
+    if study.kind == "years":
+        years = [c.year for c in study.cases]
+        last = study.cases[-1]
+        assert years[0] is not None and last.year is not None
+        end = last.year + last.weight_years - 1
+        fin = problem.scenario.finance
+        r = fin.discount_rate if fin is not None else 0.0
+        return (
+            "present_value",
+            f"present value of the costs of {years[0]}–{end} at a discount rate of {r:g} "
+            "(the whole pathway solved without the item)",
+            f"{cur} (present value {years[0]}–{end})".strip(),
+        )
+    if study.kind == "scenarios":
+        a, w = study.risk.alpha, study.risk.weight
+        return (
+            "risk",
+            f"(1−ω)·E[C] + ω·CVaR_α with ω = {w:g}, α = {a:g} over {len(study.cases)} "
+            "scenarios (the whole scenario set solved without the item)",
+            f"{cur} (risk objective over the modelled horizon)".strip(),
+        )
+    return (
+        "total_cost",
+        "total cost over the modelled horizon",
+        f"{cur} (modelled horizon)".strip(),
+    )
+
+
+class _CaseCosts:
+    """Each case's cost C_c = its section 3.8 objective, evaluated at the LP's solution."""
+
+    def __init__(self, lp: HighsLp, b: Any) -> None:
+        self.parts = []
+        for c in b.cases:
+            coefs, variables = c.cost.linear()
+            self.parts.append(
+                (np.asarray(coefs, dtype=float), lp.cols(variables), float(c.cost.constant))
+            )
+        self.probs = np.array([c.weight for c in b.cases], dtype=float)
+
+    def costs(self, lp: HighsLp) -> np.ndarray:
+        x = lp.values(lp.columns)
+        return np.array(
+            [
+                float(coefs[cols >= 0] @ x[cols[cols >= 0]]) + const
+                for coefs, cols, const in self.parts
+            ]
+        )
+
+    def risk(self, lp: HighsLp, study: Study, drop: float = 0.0) -> tuple[float, float]:
+        """(E[C], CVaR_α); ``drop``: an item's fixed fee (weighted over the cases), taken
+        out of every case (it is paid whatever the dispatch)."""
+        c = self.costs(lp) - drop / max(float(self.probs.sum()), 1e-300)
+        d = distribution(c, self.probs, study.risk.alpha)
+        return d["expected_cost"], d["cvar_cost"]
+
+
+def _energy_mwh(it: Item, dispatch: Any, dt: float, study: Study | None = None) -> float | None:
+    """Energy the item supplies (for a virtual PPA: its certificates): over the modelled
+    horizon; a scenario set: its expectation Σ_s p_s·E_s; a pathway: over the horizon's
+    calendar years, each year's energy ÷ H times the years it stands for (undiscounted)."""
+    if dispatch is None:
+        return None
+    for pattern in _FLOW_COLUMNS:
+        col = pattern.format(it.name)
+        if col not in dispatch:
+            continue
+        if study is None or study.kind == "single":
+            return float(dispatch[col].sum() * dt) + 0.0
+        by = _by_case(dispatch, col, dt, study)
+        if study.kind == "scenarios":
+            return float(sum(c.weight * e for c, e in zip(study.cases, by, strict=True))) + 0.0
+        return (
+            float(
+                sum(
+                    c.weight_years * e / c.problem.time.horizon_fraction
+                    for c, e in zip(study.cases, by, strict=True)
+                )
+            )
+            + 0.0
+        )
+    return None
+
+
+def _by_case(dispatch: Any, col: str, dt: float, study: Study) -> list[float]:
+    """Σ_t column·Δt of each case, in case order (the dispatch rows are case after case)."""
+    out: list[float] = []
+    at = 0
+    values = np.asarray(dispatch[col], dtype=float)
+    for c in study.cases:
+        n = c.problem.periods
+        out.append(float(values[at : at + n].sum() * dt))
+        at += n
+    return out
+
+
+def _pathway_numbers(
+    lp: HighsLp, b: Any, it: Item, row: CompareItem, dispatch: Any, dt: float
+) -> None:
+    """A pathway's capacity, builds, energy and marginal values by year (module docstring)."""
+    study = b.study
+    years = [str(c.year) for c in study.cases]
+    if dispatch is not None:
+        for pattern in _FLOW_COLUMNS:
+            col = pattern.format(it.name)
+            if col in dispatch:
+                by = _by_case(dispatch, col, dt, study)
+                row.energy_mwh_by_year = {
+                    y: e / c.problem.time.horizon_fraction + 0.0
+                    for y, e, c in zip(years, by, study.cases, strict=True)
+                }
+                break
+    fs = b.first_stage.get(it.name)
+    if fs is None or it.section == "grid_offer":
+        return
+    if fs.per_case:  # a technology: a build and a standing capacity per year
+        caps = lp.values(fs.per_case)
+        builds = lp.values(fs.builds)
+        rc = lp.reduced_costs(fs.builds)
+        row.capacity_mw_by_year = {y: float(v) + 0.0 for y, v in zip(years, caps, strict=True)}
+        row.built_mw_by_year = {y: float(v) + 0.0 for y, v in zip(years, builds, strict=True)}
+        row.marginal_value_per_mw_by_year = {
+            y: float(-r) + 0.0 for y, r in zip(years, rc, strict=True)
+        }
+    else:  # a PPA: one c over its term
+        v = float(lp.values([fs.var])[0]) + 0.0
+        q = next(q for q in b.problem.ppas if q.name == it.name)
+        active = [c.active(q.start_year, q.term_years) for c in b.cases]
+        row.capacity_mw_by_year = {
+            y: (v if on else 0.0) for y, on in zip(years, active, strict=True)
+        }
+        first = next((y for y, on in zip(years, active, strict=True) if on), years[0])
+        row.marginal_value_per_mw_by_year = {first: float(-lp.reduced_costs([fs.var])[0]) + 0.0}
+    row.chosen_mw = max(row.capacity_mw_by_year.values(), default=0.0)
+
+
+def _offer_growth(o: Any, problem: Problem) -> float:
+    """How a case's energy price (an index offer's adder) moves with the base's: its ratio
+    (price escalation, docs/pathway.md); 1 for the base case or an unchanged price."""
+    mine = next((x for x in problem.offers if x.name == o.name), None)
+    if mine is None:
+        return 1.0
+    if o.price_is_number:
+        p0, p1 = o.price_per_mwh, mine.price_per_mwh
+    else:
+        p0, p1 = o.index_adder_per_mwh, mine.index_adder_per_mwh
+    if p0 is None or p1 is None or p0 == 0:
+        return 1.0
+    return float(p1 / p0)
+
+
+def _ppa_slope(b: Any, name: str) -> float:
+    """d(objective coefficient of the PPA's c)/d(base strike) over a study (ω = 0):
+    ``Σ_c w_c·g_c·paid_c`` over the cases in its term, g_c the case's strike ÷ the base's
+    (escalation) and paid_c its paid MWh per MW contracted (``paid_energy_per_mw``)."""
+    q0 = next(q for q in b.problem.ppas if q.name == name)
+    k = 0.0
+    for c in b.cases:
+        q = next(x for x in c.problem.ppas if x.name == name)
+        if not c.active(q.start_year, q.term_years):
+            continue
+        g = q.price_per_mwh / q0.price_per_mwh if q0.price_per_mwh != 0 else 1.0
+        k += c.weight * g * q.paid_energy_per_mw
+    return float(k)
+
+
+def _relaxed_study(
+    b: Any, lp: HighsLp, settings: HighsSettings, base_obj: float
+) -> tuple[float, dict[str, Any]] | None:
+    """A study without the item (its columns already at 0): with every carbon goal of every
+    case relaxed, the objective minus the base's, and which cases' goals fail (each case's
+    goals restored alone); None when the load itself cannot be served."""
+    rows: list[tuple[str, Any]] = []
+    for c in b.cases:
+        for cr in (c.cfe, c.emissions_cap):
+            if cr is not None and np.isfinite(lp.row_upper(cr.row)) and lp.row_upper(cr.row) < 1e19:
+                rows.append((c.name, cr))
+    for cr in (b.study_cfe, b.study_emissions):
+        if cr is not None and lp.row_upper(cr.row) < 1e19:
+            rows.append(("expectation", cr))
+    if not rows:
+        return None
+    saved = [lp.row_upper(cr.row) for _, cr in rows]
+    try:
+        for _, cr in rows:
+            lp.set_row_upper(cr.row, np.inf)
+        if lp.solve(settings) != "optimal":
+            return None
+        relaxed_obj = float(lp.objective)
+        failing: list[str] = []
+        for (name, cr), up in zip(rows, saved, strict=True):
+            lp.set_row_upper(cr.row, up)
+            if lp.solve(settings) != "optimal" and name not in failing:
+                failing.append(name)
+            lp.set_row_upper(cr.row, np.inf)
+        return relaxed_obj - base_obj, {
+            "field": "carbon goals",
+            "target": None,
+            "cases": failing,
+            "best_without": None,
+        }
+    finally:
+        for (_, cr), up in zip(rows, saved, strict=True):
+            lp.set_row_upper(cr.row, up)

@@ -45,6 +45,7 @@ from optimizer.model import BuildOptions, build_model
 from optimizer.model.highs import HighsLp
 from optimizer.results import extract, versions
 from optimizer.scenario import Problem
+from optimizer.scenario.cases import Study
 from optimizer.solve import SolveOptions, choose_settings
 
 log = logging.getLogger(__name__)
@@ -174,8 +175,10 @@ def frontier(
     unconstrained run's score rounded down to ``step`` up to the best reachable score.
 
     The scenario's own goal of the swept kind is replaced by each point's; its other goal
-    stays. ``warm_start=False`` clears HiGHS's basis before every point (a cold solve each
-    time; the tests compare both).
+    stays. A study (a pathway, a scenario set) moves the goal of every case to the point's
+    (a flat target path; :func:`pathway_frontier` scales a pathway's own path), needs
+    explicit ``targets`` and reports no best reachable value. ``warm_start=False`` clears
+    HiGHS's basis before every point (a cold solve each time; the tests compare both).
     """
     t0 = time.perf_counter()
     options = options or SolveOptions()
@@ -184,18 +187,26 @@ def frontier(
     lp = HighsLp(built.model)
     build_seconds = built.build_seconds + lp.compile_seconds
     b = built.builder
-    assert b.base.cfe is not None
-    cfe_row = b.base.cfe.row
-    total_load = b.base.cfe.total_load_mwh
-    cold = choose_settings(options, problem.periods)
-    warm = warm_settings(options, problem.periods) if warm_start else cold
+    # Every case's goal row moves (a pathway: the same target in every year; a scenario
+    # set: in every scenario, or the one row in expectation), not the first case's alone.
+    cfe_rows, cap_rows = _goal_rows(b)
+    assert cfe_rows, "the model has no CFE row"
+    total_load = cfe_rows[0][1]
+    if not b.single and targets is None:
+        raise ValueError(
+            "a study (pathway or scenario set) has no default CFE range: give the targets"
+        )
+    cold = choose_settings(options, sum(c.problem.periods for c in b.cases))
+    warm = warm_settings(options, sum(c.problem.periods for c in b.cases)) if warm_start else cold
 
     def set_cfe(target: float | None) -> None:
-        lp.set_row_upper(cfe_row, float("inf") if target is None else (1 - target) * total_load)
+        for row, total in cfe_rows:
+            lp.set_row_upper(row, float("inf") if target is None else (1 - target) * total)
 
     def set_cap(cap: float | None) -> None:
-        assert b.base.emissions_cap is not None
-        lp.set_row_upper(b.base.emissions_cap.row, float("inf") if cap is None else cap)
+        assert cap_rows
+        for row in cap_rows:
+            lp.set_row_upper(row, float("inf") if cap is None else cap)
 
     unconstrained: float | None = None
     auto_best: float | None = None
@@ -216,7 +227,7 @@ def frontier(
 
     # Loosest goal first, so that each point warm-starts from a neighbour.
     order = sorted(targets) if mode == "cfe" else sorted(targets, reverse=True)
-    if mode == "emissions":
+    if mode == "emissions" and b.single:  # a study's rows keep each case's own target
         set_cfe(carbon.cfe_target)
     points: list[FrontierPoint] = []
     for x in order:
@@ -249,7 +260,9 @@ def frontier(
 
     # The best reachable values, the swept goal relaxed (the other goal of the scenario kept).
     best_settings = warm if solved_once else cold
-    if mode == "cfe":
+    if not b.single:  # the first case's best alone would mislead; not computed for a study
+        best_cfe, best_em = None, None
+    elif mode == "cfe":
         set_cfe(None)
         best_cfe = auto_best if auto_best is not None else max_cfe_score(built, lp, best_settings)
         best_em = None
@@ -269,6 +282,20 @@ def frontier(
         seconds=time.perf_counter() - t0,
         warm_start=warm_start,
     )
+
+
+def _goal_rows(b: Any) -> tuple[list[tuple[Any, float]], list[Any]]:
+    """(CFE rows with the load energy their target multiplies, emissions-cap rows) of every
+    case; a scenario set in expectation: its one row of each (the CFE one in shares)."""
+    if b.study_cfe is not None:
+        cfe = [(b.study_cfe.row, 1.0)]
+    else:
+        cfe = [(c.cfe.row, c.cfe.total_load_mwh) for c in b.cases if c.cfe is not None]
+    if b.study_emissions is not None:
+        caps = [b.study_emissions.row]
+    else:
+        caps = [c.emissions_cap.row for c in b.cases if c.emissions_cap is not None]
+    return cfe, caps
 
 
 def _fill(pt: FrontierPoint, summary: dict[str, Any]) -> None:
@@ -301,3 +328,211 @@ def _marginals(points: list[FrontierPoint]) -> None:
                 if abs(abated) > 1e-7 * max(1.0, abs(prev.emissions_tco2)):
                     pt.marginal_cost_per_tco2_abated = d_cost / abated
         prev = pt
+
+
+# -- a pathway: the per-year CFE target path scaled by one factor ---------------------------
+@dataclass
+class PathwayPoint:
+    """One row of pathway_frontier.csv: the factor f, each year's target min(1, x_y·f)
+    (None where the year has none), the present value and each year's achieved score."""
+
+    cfe_scale: float
+    status: str
+    targets: dict[str, float | None]
+    objective: float | None = None
+    """Present value of the pathway's costs (CONTRACT 10)."""
+    levelised_cost_per_mwh: float | None = None
+    cfe_score: dict[str, float | None] = field(default_factory=dict)
+    capacity_mw: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Standing MW by year and item."""
+    solve_seconds: float = 0.0
+    message: str = ""
+
+    def row(self, years: Sequence[str]) -> dict[str, Any]:
+        """The CSV row: ``cfe_target:<year>`` and ``cfe_score:<year>`` per year."""
+        out: dict[str, Any] = {
+            "cfe_scale": self.cfe_scale,
+            "status": self.status,
+            "objective": self.objective,
+            "levelised_cost_per_mwh": self.levelised_cost_per_mwh,
+        }
+        for y in years:
+            out[f"cfe_target:{y}"] = self.targets.get(y)
+        for y in years:
+            out[f"cfe_score:{y}"] = self.cfe_score.get(y)
+        out["solve_seconds"] = self.solve_seconds
+        return out
+
+
+@dataclass
+class PathwayFrontier:
+    problem: Problem
+    years: list[str]
+    base_targets: dict[str, float | None]
+    points: list[PathwayPoint]
+    seconds: float = 0.0
+
+    @property
+    def any_optimal(self) -> bool:
+        return any(p.status == "optimal" for p in self.points)
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [p.row(self.years) for p in self.points]
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.problem
+        return {
+            "scenario": p.scenario.name,
+            "currency": p.scenario.currency,
+            "mode": "cfe_scale",
+            "objective": "present value of the pathway's costs",
+            "years": self.years,
+            "base_targets": self.base_targets,
+            "points": [
+                {
+                    "cfe_scale": pt.cfe_scale,
+                    "status": pt.status,
+                    "targets": pt.targets,
+                    "objective": pt.objective,
+                    "levelised_cost_per_mwh": pt.levelised_cost_per_mwh,
+                    "cfe_score": pt.cfe_score,
+                    "capacity_mw": pt.capacity_mw,
+                    "solve_seconds": pt.solve_seconds,
+                    "message": pt.message,
+                }
+                for pt in self.points
+            ],
+            "seconds": self.seconds,
+        }
+
+
+def cfe_path(study: Study) -> dict[str, float | None]:
+    """Each modelled year's ``carbon.cfe_target`` (None where the year has none)."""
+    return {str(c.year): c.problem.carbon.cfe_target for c in study.cases}
+
+
+def scaled_study(study: Study, factor: float) -> Study:
+    """The study with every year's CFE target x_y replaced by min(1, x_y·factor); a year
+    without a target stays without."""
+    import dataclasses
+
+    cases = []
+    for c in study.cases:
+        p = c.problem
+        x = p.carbon.cfe_target
+        if x is None:
+            cases.append(c)
+            continue
+        carbon = p.scenario.carbon.model_copy(update={"cfe_target": min(1.0, x * factor)})
+        scenario = p.scenario.model_copy(update={"carbon": carbon})
+        cases.append(dataclasses.replace(c, problem=dataclasses.replace(p, scenario=scenario)))
+    return dataclasses.replace(study, cases=tuple(cases))
+
+
+def pathway_frontier(
+    problem: Problem,
+    factors: Sequence[float],
+    options: SolveOptions | None = None,
+    *,
+    warm_start: bool = True,
+) -> PathwayFrontier:
+    """``dcopt frontier --cfe-scale``: one whole-pathway solve per factor f, each year's
+    CFE target scaled by f (capped at 1). ``ValueError`` without a horizon or without any
+    year's target (the CLI names the flag).
+
+    ``warm_start``: the pathway is built once with every year's CFE row and each point
+    moves the rows' bounds, ``Σ dirty_y ≤ (1 − min(1, f·x_y))·L_y``, re-solving from the
+    previous basis, factors ascending. A heat pump's CFE term depends on the target itself
+    (docs/compliance.md), so a pathway with one is rebuilt per point, as with
+    ``warm_start=False`` (the tests check both give the same rows)."""
+    t0 = time.perf_counter()
+    study = problem.study
+    if study is None or study.kind != "years":
+        raise ValueError("needs a horizon of years (horizon.years)")
+    base = cfe_path(study)
+    if all(x is None for x in base.values()):
+        raise ValueError(
+            "no year has a carbon.cfe_target (set one in carbon or in horizon.years[].set)"
+        )
+    bad = [f for f in factors if not (math.isfinite(f) and f >= 0)]
+    if bad:
+        raise ValueError(f"a CFE scale must be a finite number ≥ 0, got {bad[0]:g}")
+    options = (options or SolveOptions()).model_copy(update={"diagnose_infeasible": False})
+    years = list(base)
+    order = sorted(factors)
+    points = (
+        _pathway_warm(study, order, options, years)
+        if warm_start
+        else [_pathway_point(study, f, options, years) for f in order]
+    )
+    return PathwayFrontier(problem, years, base, points, time.perf_counter() - t0)
+
+
+def _pathway_point(study: Study, f: float, options: SolveOptions, years: list[str]) -> PathwayPoint:
+    """One point by a fresh build and solve of the scaled study."""
+    from optimizer.solve import solve
+
+    one = scaled_study(study, f)
+    r = solve(one, options)
+    pt = PathwayPoint(
+        cfe_scale=f,
+        status=r.status,
+        targets=cfe_path(one),
+        solve_seconds=float(r.summary.get("solve_seconds", 0.0)),
+        message=r.message,
+    )
+    if r.status == "optimal":
+        _fill_pathway(pt, r.summary, years)
+    log.info("pathway frontier f = %g: %s", f, r.status)
+    return pt
+
+
+def _fill_pathway(pt: PathwayPoint, s: dict[str, Any], years: list[str]) -> None:
+    pt.objective = clean_number(s["objective"])
+    pt.levelised_cost_per_mwh = clean_number(
+        (s.get("present_value") or {}).get("levelised_cost_per_mwh")
+    )
+    pt.cfe_score = {y: clean_number(s["years"][y]["cfe_score"]) for y in years}
+    pt.capacity_mw = {y: dict(s["years"][y]["capacity_mw"]) for y in years}
+
+
+def _pathway_warm(
+    study: Study, factors: list[float], options: SolveOptions, years: list[str]
+) -> list[PathwayPoint]:
+    """The points from one LP whose CFE row bounds move (see :func:`pathway_frontier`)."""
+    built = build_model(study, BuildOptions(cfe_row=True))
+    b = built.builder
+    if any(c.book is not None and c.book.heat_pump is not None for c in b.cases):
+        log.info("pathway frontier: a heat pump's CFE term moves with the target; rebuilding")
+        return [_pathway_point(study, f, options, years) for f in factors]
+    lp = HighsLp(built.model)
+    periods = sum(c.problem.periods for c in b.cases)
+    cold, warm = choose_settings(options, periods), warm_settings(options, periods)
+    rows = []
+    for c in b.cases:
+        assert c.cfe is not None
+        rows.append((c.cfe.row, c.cfe.total_load_mwh, c.problem.carbon.cfe_target))
+    points: list[PathwayPoint] = []
+    solved = False
+    for f in factors:
+        targets: dict[str, float | None] = {}
+        for y, (row, total, x) in zip(years, rows, strict=True):
+            t = None if x is None else min(1.0, x * f)
+            targets[y] = t
+            lp.set_row_upper(row, float("inf") if t is None else (1.0 - t) * total)
+        status = lp.solve(warm if solved else cold)
+        pt = PathwayPoint(
+            cfe_scale=f,
+            status=status if status != "unbounded" else "error",
+            targets=targets,
+            solve_seconds=lp.solve_seconds,
+        )
+        if status == "optimal":
+            solved = True
+            summary, _ = extract(built, lp)
+            _fill_pathway(pt, summary, years)
+        elif status == "infeasible":
+            pt.message = "the scaled CFE path cannot be met"
+        points.append(pt)
+        log.info("pathway frontier f = %g: %s in %.2f s", f, status, lp.solve_seconds)
+    return points

@@ -43,6 +43,25 @@ COMPARE_CSV_COLUMNS = (
     "value_relaxed",
 )
 
+STUDY_CSV_COLUMNS = (
+    "objective_kind",
+    "value_unit",
+    "expected_cost_value",
+    "cvar_value",
+    "capacity_mw_by_year",
+    "built_mw_by_year",
+    "marginal_value_per_mw_by_year",
+)
+"""Appended to compare.csv for a study (a pathway or a scenario set); by-year values are
+written ``year=value`` joined by ``;``."""
+
+
+def compare_columns(result: CompareResult) -> list[str]:
+    cols = list(COMPARE_CSV_COLUMNS)
+    if result.objective_kind != "total_cost":
+        cols += STUDY_CSV_COLUMNS
+    return cols
+
 
 def _json(obj: Any, path: Path) -> None:
     from optimizer.output import write_json
@@ -62,12 +81,16 @@ def _cell(v: Any) -> Any:
 def compare_rows(result: CompareResult) -> list[dict[str, Any]]:
     """The items ranked by value (required first), as compare.csv rows."""
     rows = []
+    study = {"objective_kind": result.objective_kind, "value_unit": result.value_unit}
     for rank, it in enumerate(result.ranked(), start=1):
-        d = it.to_dict()
+        d = {**it.to_dict(), **study}
+        for k, v in d.items():
+            if isinstance(v, dict) and k.endswith("_by_year"):
+                d[k] = ";".join(f"{y}={x:.6g}" for y, x in v.items())
         rows.append(
             {
                 "rank": rank,
-                **{k: d.get(k) for k in COMPARE_CSV_COLUMNS if k != "rank"},
+                **{k: d.get(k) for k in compare_columns(result) if k != "rank"},
                 "required": it.required,
             }
         )
@@ -89,7 +112,10 @@ def compare_figure(result: CompareResult) -> Figure:
         if it.required:
             ax.text(0, y, "  required (infeasible without it)", va="center", fontsize=8)
     ax.set_xlim(min(0.0, min(values)) * 1.1, top * 1.15)
-    ax.set_xlabel(f"value over the horizon ({cur}): objective without − with")
+    if result.objective_kind == "total_cost":
+        ax.set_xlabel(f"value over the horizon ({cur}): objective without − with")
+    else:
+        ax.set_xlabel(f"value in {result.value_unit}: objective without − with")
     ax.set_title("What each offer and technology is worth")
     ax.grid(axis="x", alpha=0.3)
     return fig
@@ -112,7 +138,7 @@ def write_compare(result: CompareResult, out_dir: str | Path) -> list[Path]:
     paths = [out / "compare.json", out / "compare.csv"]
     _json(result.to_dict(), paths[0])
     with paths[1].open("w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(COMPARE_CSV_COLUMNS))
+        w = csv.DictWriter(fh, fieldnames=compare_columns(result))
         w.writeheader()
         for row in compare_rows(result):
             w.writerow({k: _cell(v) for k, v in row.items()})
