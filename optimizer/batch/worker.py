@@ -52,6 +52,8 @@ class CaseOutcome:
     files: dict[str, bytes] = field(default_factory=dict)
     message: str = ""
     wall_seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    """CPU seconds of the process that ran the case, during :func:`run_case`."""
 
 
 def init_worker() -> None:
@@ -95,7 +97,7 @@ def run_case(task: CaseTask, contents: dict[str, bytes] | None = None) -> CaseOu
     from optimizer.scenario import load_problem
     from optimizer.solve import SolveOptions, solve
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     record: dict[str, Any] = {
         "case_id": task.case_id,
         "scenario_hash": task.scenario_hash,
@@ -126,12 +128,15 @@ def run_case(task: CaseTask, contents: dict[str, bytes] | None = None) -> CaseOu
             files,
             result.message,
             time.perf_counter() - t0,
+            time.process_time() - c0,
         )
     except Exception as exc:
         message = f"{type(exc).__name__}: {exc}"
         log.warning("case %s failed: %s", task.case_id, message)
         log.debug("%s", traceback.format_exc())
-        return failed_outcome(task, message, time.perf_counter() - t0)
+        outcome = failed_outcome(task, message, time.perf_counter() - t0)
+        outcome.cpu_seconds = time.process_time() - c0
+        return outcome
 
 
 def failed_outcome(task: CaseTask, message: str, wall_seconds: float = 0.0) -> CaseOutcome:
