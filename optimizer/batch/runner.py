@@ -52,6 +52,7 @@ from optimizer.batch.worker import (
     CaseOutcome,
     CaseTask,
     failed_outcome,
+    forget_validated,
     init_worker,
     run_case,
     warm,
@@ -101,7 +102,8 @@ class BatchPlan:
     filled by :func:`plan_batch` and :func:`run_plan`."""
 
     def close(self) -> None:
-        """Shut down the kept worker pool (if any)."""
+        """Shut down the kept worker pool (if any), drop the problems kept here."""
+        forget_validated()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
@@ -151,13 +153,13 @@ def plan_batch(
             pool = _start_pool(n)
         try:
             with phases.time("validate"):
-                cases = prepare_cases(sw, pool, chunks=2 * n)
+                cases = prepare_cases(sw, pool, chunks=2 * n, keep=True)
         except BaseException:
             _stop_pool(pool)
             raise
     else:
         with phases.time("validate"):
-            cases = prepare_cases(sw)
+            cases = prepare_cases(sw, keep=True)
     out = Path(out_dir)
     plan = BatchPlan(
         sw, out, cases, pool=pool, pool_workers=n if pool is not None else 0, phases=phases
@@ -363,6 +365,8 @@ def run_plan(
             f"{len(plan.cases)} cases are finished and kept; run the same command again to "
             "resume (with fewer --workers if memory ran out)"
         ) from None
+    finally:
+        forget_validated()  # problems kept by an in-process validation and not solved
     frame = _finish(plan, summaries, time.perf_counter() - t0, interrupted=False)
     log.debug("batch phases (wall/CPU of this process): %s", phases.describe())
     return frame

@@ -17,7 +17,10 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from optimizer.scenario import Problem
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,44 @@ class CaseOutcome:
     wall_seconds: float = 0.0
     cpu_seconds: float = 0.0
     """CPU seconds of the process that ran the case, during :func:`run_case`."""
+
+
+KEEP_STEPS = 500_000
+"""Time steps of validated problems a process keeps for their solves (about 60 hourly
+full-year cases, tens of MB): :func:`keep_validated`."""
+
+_validated: dict[str, Problem] = {}
+_validated_steps = 0
+
+
+def keep_validated(scenario_hash: str, problem: Problem) -> None:
+    """Keep a case's validated problem in this process, so that :func:`run_case` here
+    solves it without loading and validating the scenario a second time. Kept while fewer
+    than :data:`KEEP_STEPS` steps are (first come, first kept: cases are solved in the
+    order they were validated); scenario sets and pathways (several cases) are not kept."""
+    global _validated_steps
+    if problem.study is not None or scenario_hash in _validated:
+        return
+    if _validated_steps + problem.periods > KEEP_STEPS:
+        return
+    _validated[scenario_hash] = problem
+    _validated_steps += problem.periods
+
+
+def take_validated(scenario_hash: str) -> Problem | None:
+    """The problem :func:`keep_validated` kept for this scenario hash (once), or None."""
+    global _validated_steps
+    problem = _validated.pop(scenario_hash, None)
+    if problem is not None:
+        _validated_steps -= problem.periods
+    return problem
+
+
+def forget_validated() -> None:
+    """Drop every kept problem (a batch that will not solve them here)."""
+    global _validated_steps
+    _validated.clear()
+    _validated_steps = 0
 
 
 def init_worker() -> None:
@@ -104,12 +145,14 @@ def run_case(task: CaseTask, contents: dict[str, bytes] | None = None) -> CaseOu
         "overrides": task.overrides,
     }
     try:
-        raw = copy.deepcopy(task.scenario)
-        for section, sha256, suffix in task.files:
-            if contents and sha256 in contents:
-                path = _input_path(sha256, suffix, contents[sha256])
-                raw[section] = {**raw[section], "file": str(path)}
-        problem = load_problem(raw, base_dir=task.base_dir)
+        problem = take_validated(task.scenario_hash)  # validated in this process: kept
+        if problem is None:
+            raw = copy.deepcopy(task.scenario)
+            for section, sha256, suffix in task.files:
+                if contents and sha256 in contents:
+                    path = _input_path(sha256, suffix, contents[sha256])
+                    raw[section] = {**raw[section], "file": str(path)}
+            problem = load_problem(raw, base_dir=task.base_dir)
         options = SolveOptions(threads=task.threads, time_limit_seconds=task.time_limit_seconds)
         result = solve(problem, options)
         result.summary[BATCH_KEY] = record
