@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -65,6 +66,7 @@ full-year cases, tens of MB): :func:`keep_validated`."""
 
 _validated: dict[str, Problem] = {}
 _validated_steps = 0
+_validated_lock = threading.Lock()  # a Dask worker may run cases in threads
 
 
 def keep_validated(scenario_hash: str, problem: Problem) -> None:
@@ -73,28 +75,31 @@ def keep_validated(scenario_hash: str, problem: Problem) -> None:
     than :data:`KEEP_STEPS` steps are (first come, first kept: cases are solved in the
     order they were validated); scenario sets and pathways (several cases) are not kept."""
     global _validated_steps
-    if problem.study is not None or scenario_hash in _validated:
+    if problem.study is not None:
         return
-    if _validated_steps + problem.periods > KEEP_STEPS:
-        return
-    _validated[scenario_hash] = problem
-    _validated_steps += problem.periods
+    with _validated_lock:
+        if scenario_hash in _validated or _validated_steps + problem.periods > KEEP_STEPS:
+            return
+        _validated[scenario_hash] = problem
+        _validated_steps += problem.periods
 
 
 def take_validated(scenario_hash: str) -> Problem | None:
     """The problem :func:`keep_validated` kept for this scenario hash (once), or None."""
     global _validated_steps
-    problem = _validated.pop(scenario_hash, None)
-    if problem is not None:
-        _validated_steps -= problem.periods
+    with _validated_lock:
+        problem = _validated.pop(scenario_hash, None)
+        if problem is not None:
+            _validated_steps -= problem.periods
     return problem
 
 
 def forget_validated() -> None:
     """Drop every kept problem (a batch that will not solve them here)."""
     global _validated_steps
-    _validated.clear()
-    _validated_steps = 0
+    with _validated_lock:
+        _validated.clear()
+        _validated_steps = 0
 
 
 def init_worker() -> None:
