@@ -115,7 +115,7 @@ def _describe(spec: CaseSpec) -> str:
 
 
 def _prepare_chunk(
-    base: dict[str, Any], base_dir: Path, specs: list[CaseSpec], keep: bool = True
+    base: dict[str, Any], base_dir: Path, specs: list[CaseSpec], keep: bool = False
 ) -> list[PreparedCase | list[FieldError]]:
     """Validate some cases (in a worker process or here): each a case or its errors.
     ``keep``: keep each validated problem in this process for its solve, if the solve
