@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.batch.sweep import CaseSpec, Sweep
+from optimizer.batch.worker import keep_validated
 from optimizer.errors import FieldError, ScenarioError
 from optimizer.scenario import Scenario, load_problem
 from optimizer.scenario.overrides import apply_overrides
@@ -114,9 +115,11 @@ def _describe(spec: CaseSpec) -> str:
 
 
 def _prepare_chunk(
-    base: dict[str, Any], base_dir: Path, specs: list[CaseSpec]
+    base: dict[str, Any], base_dir: Path, specs: list[CaseSpec], keep: bool = False
 ) -> list[PreparedCase | list[FieldError]]:
-    """Validate some cases (in a worker process or here): each a case or its errors."""
+    """Validate some cases (in a worker process or here): each a case or its errors.
+    ``keep``: keep each validated problem in this process for its solve, if the solve
+    runs here (:func:`~optimizer.batch.worker.keep_validated`)."""
     out: list[PreparedCase | list[FieldError]] = []
     sha_cache: dict[Path, str] = {}
     for spec in specs:
@@ -139,20 +142,24 @@ def _prepare_chunk(
             continue
         files = input_files(problem.scenario, base_dir, sha_cache)
         digest = scenario_hash(problem.scenario, files)
+        if keep:
+            keep_validated(digest, problem)
         out.append(PreparedCase(spec, raw, base_dir, digest, files))
     return out
 
 
 def prepare_cases(
-    sweep: Sweep, executor: cf.Executor | None = None, chunks: int = 1
+    sweep: Sweep, executor: cf.Executor | None = None, chunks: int = 1, keep: bool = False
 ) -> list[PreparedCase]:
     """Apply, validate and resolve every case (input files read and checked); raise one
     :class:`ScenarioError` that lists every invalid case, each error's field prefixed with
     ``cases[<case_id>]``. With a local ``executor`` the cases are checked in ``chunks``
-    parts in parallel (the order of cases and errors stays the sweep's)."""
+    parts in parallel (the order of cases and errors stays the sweep's). ``keep``: the
+    process that validates a case keeps its problem for the solve (:func:`_prepare_chunk`),
+    so a case solved where it was validated is loaded and validated once."""
     specs = sweep.cases
     if executor is None or chunks <= 1 or len(specs) < 2:
-        parts = [_prepare_chunk(sweep.base, sweep.base_dir, specs)]
+        parts = [_prepare_chunk(sweep.base, sweep.base_dir, specs, keep)]
     else:
         size = -(-len(specs) // chunks)
         groups = [specs[i : i + size] for i in range(0, len(specs), size)]
@@ -162,6 +169,7 @@ def prepare_cases(
                 [sweep.base] * len(groups),
                 [sweep.base_dir] * len(groups),
                 groups,
+                [keep] * len(groups),
             )
         )
     errors: list[FieldError] = []

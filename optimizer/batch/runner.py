@@ -39,13 +39,20 @@ from typing import Any
 import pandas as pd
 
 from optimizer.batch.cases import PreparedCase, prepare_cases
-from optimizer.batch.summary import results_frame, summary_text, write_summary_plot
+from optimizer.batch.summary import (
+    import_matplotlib,
+    results_frame,
+    summary_text,
+    write_summary_plot,
+)
 from optimizer.batch.sweep import Sweep, read_sweep
+from optimizer.batch.timing import Phases
 from optimizer.batch.worker import (
     BATCH_KEY,
     CaseOutcome,
     CaseTask,
     failed_outcome,
+    forget_validated,
     init_worker,
     run_case,
     warm,
@@ -90,9 +97,13 @@ class BatchPlan:
     """The local pool that validated the cases, kept warm for their solves: :func:`run_plan`
     takes it over (and shuts it down); :meth:`close` when the plan is not run."""
     pool_workers: int = 0
+    phases: Phases = field(default_factory=Phases, repr=False, compare=False)
+    """Wall and CPU seconds of this process per phase (:mod:`optimizer.batch.timing`),
+    filled by :func:`plan_batch` and :func:`run_plan`."""
 
     def close(self) -> None:
-        """Shut down the kept worker pool (if any)."""
+        """Shut down the kept worker pool (if any), drop the problems kept here."""
+        forget_validated()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
@@ -132,31 +143,39 @@ def plan_batch(
     """Read the sweep, validate every case (one ScenarioError listing all invalid cases) and
     find the cases already finished in ``out_dir``. Validation runs here, on ``workers``
     local processes (default: the machine's cores), also when the solves go to Dask."""
-    sw = sweep if isinstance(sweep, Sweep) else read_sweep(sweep)
+    phases = Phases()
+    with phases.time("read sweep"):
+        sw = sweep if isinstance(sweep, Sweep) else read_sweep(sweep)
     n = min(_local_workers(workers), len(sw.cases))
     pool: cf.ProcessPoolExecutor | None = None
     if n > 1:
-        pool = _start_pool(n)
+        with phases.time("pool start"):
+            pool = _start_pool(n)
         try:
-            cases = prepare_cases(sw, pool, chunks=2 * n)
+            with phases.time("validate"):
+                cases = prepare_cases(sw, pool, chunks=2 * n, keep=True)
         except BaseException:
             _stop_pool(pool)
             raise
     else:
-        cases = prepare_cases(sw)
+        with phases.time("validate"):
+            cases = prepare_cases(sw, keep=True)
     out = Path(out_dir)
-    plan = BatchPlan(sw, out, cases, pool=pool, pool_workers=n if pool is not None else 0)
+    plan = BatchPlan(
+        sw, out, cases, pool=pool, pool_workers=n if pool is not None else 0, phases=phases
+    )
     cases_dir = out / CASES
-    _clean_leftovers(cases_dir)
-    for case in cases:
-        summary = read_finished(cases_dir / case.case_id, case.scenario_hash)
-        if summary is not None and retry_failed and summary["status"] in RETRYABLE:
-            plan.retried += 1
-            summary = None
-        if summary is None:
-            plan.to_run.append(case)
-        else:
-            plan.finished[case.case_id] = summary
+    with phases.time("resume check"):
+        _clean_leftovers(cases_dir)
+        for case in cases:
+            summary = read_finished(cases_dir / case.case_id, case.scenario_hash)
+            if summary is not None and retry_failed and summary["status"] in RETRYABLE:
+                plan.retried += 1
+                summary = None
+            if summary is None:
+                plan.to_run.append(case)
+            else:
+                plan.finished[case.case_id] = summary
     log.info(
         "%d cases: %d finished earlier, %d to solve",
         len(cases),
@@ -300,10 +319,12 @@ def run_plan(
     out = plan.out_dir
     cases_dir = out / CASES
     cases_dir.mkdir(parents=True, exist_ok=True)
-    _write_index(plan)
+    with plan.phases.time("index and inputs"):
+        _write_index(plan)
     summaries: dict[str, dict[str, Any]] = dict(plan.finished)
     total = len(plan.to_run)
     done = 0
+    phases = plan.phases
     t0 = time.perf_counter()
     try:
         with ExitStack() as stack:
@@ -313,8 +334,14 @@ def run_plan(
                 _preload_plotting()  # while the workers solve, this process is idle
             if on_start is not None:
                 on_start()
-            for outcome in _outcomes(tasks, contents, executor):
-                write_case(cases_dir, outcome)
+            outcomes = _outcomes(tasks, contents, executor)
+            while True:
+                with phases.time("solve"):
+                    outcome = next(outcomes, None)
+                if outcome is None:
+                    break
+                with phases.time("write cases"):
+                    write_case(cases_dir, outcome)
                 summaries[outcome.case_id] = outcome.summary
                 done += 1
                 log.info(
@@ -338,7 +365,11 @@ def run_plan(
             f"{len(plan.cases)} cases are finished and kept; run the same command again to "
             "resume (with fewer --workers if memory ran out)"
         ) from None
-    return _finish(plan, summaries, time.perf_counter() - t0, interrupted=False)
+    finally:
+        forget_validated()  # problems kept by an in-process validation and not solved
+    frame = _finish(plan, summaries, time.perf_counter() - t0, interrupted=False)
+    log.debug("batch phases (wall/CPU of this process): %s", phases.describe())
+    return frame
 
 
 def _executor(
@@ -350,19 +381,19 @@ def _executor(
 ) -> tuple[cf.Executor | None, dict[str, Any], int]:
     """The executor for this run (None: in this process), input file bytes by sha256, and
     the HiGHS threads of each solve."""
-    kept, plan.pool = plan.pool, None
-    if kept is not None:
-        stack.callback(_stop_pool, kept)
-    contents: dict[str, bytes] = {}
-    for case in plan.to_run:
-        for f in case.files:
-            if f.sha256 not in contents:
-                contents[f.sha256] = f.path.read_bytes()
+    kept_pool, plan.pool = plan.pool, None
+    kept = None if kept_pool is None else stack.push(_PoolCloser(kept_pool, plan.phases))
+    with plan.phases.time("index and inputs"):
+        contents: dict[str, bytes] = {}
+        for case in plan.to_run:
+            for f in case.files:
+                if f.sha256 not in contents:
+                    contents[f.sha256] = f.path.read_bytes()
     if not plan.to_run:
         return None, {}, 1
     if client is not None or scheduler is not None:
         if kept is not None:  # validation is done; the cluster solves
-            _stop_pool(kept)
+            kept.stop_now()
         if client is None:
             from dask.distributed import Client
 
@@ -383,16 +414,45 @@ def _executor(
     n = min(_local_workers(workers), len(plan.to_run))
     if n == 1:
         if kept is not None:
-            _stop_pool(kept)
-        warm()
+            kept.stop_now()
+        with plan.phases.time("pool start"):
+            warm()
         return None, contents, _worker_threads(1)
     if kept is not None and plan.pool_workers == n:
-        return kept, contents, _worker_threads(n)
+        return kept.pool, contents, _worker_threads(n)
     if kept is not None:
-        _stop_pool(kept)
-    pool = _start_pool(n)
-    stack.callback(_stop_pool, pool)
+        kept.stop_now()
+    with plan.phases.time("pool start"):
+        pool = _start_pool(n)
+    stack.push(_PoolCloser(pool, plan.phases))
     return pool, contents, _worker_threads(n)
+
+
+class _PoolCloser:
+    """Exit callback of a local pool (for ``ExitStack.push``): after the last case the
+    workers are let exit (and are waited for, so their CPU time counts as this process's
+    children's); on an exception (Ctrl-C, a dead worker) they are stopped at once."""
+
+    def __init__(self, pool: cf.ProcessPoolExecutor, phases: Phases) -> None:
+        self.pool = pool
+        self.phases = phases
+        self.closed = False
+
+    def stop_now(self) -> None:
+        if not self.closed:
+            self.closed = True
+            _stop_pool(self.pool)
+
+    def __call__(self, exc_type: type[BaseException] | None, *_: object) -> bool:
+        if self.closed:
+            return False
+        if exc_type is not None:
+            self.stop_now()
+            return False
+        self.closed = True
+        with self.phases.time("pool stop"):
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        return False
 
 
 def _preload_plotting() -> None:
@@ -400,10 +460,7 @@ def _preload_plotting() -> None:
 
     def load() -> None:
         with contextlib.suppress(Exception):  # only a speed-up; the plot imports it again
-            import matplotlib
-
-            matplotlib.use("Agg", force=False)
-            import matplotlib.figure
+            import_matplotlib()
 
     threading.Thread(target=load, name="dcopt-preload-matplotlib", daemon=True).start()
 
@@ -439,22 +496,28 @@ def _finish(
     wall_seconds: float,
     interrupted: bool,
 ) -> pd.DataFrame:
-    frame = results_frame(plan.sweep, plan.cases, summaries)
+    phases = plan.phases
     out = plan.out_dir
-    tmp = out / f".{RESULTS}.{uuid.uuid4().hex[:8]}"
-    frame.to_parquet(tmp, index=False)
-    os.replace(tmp, out / RESULTS)
-    text = summary_text(
-        frame,
-        plan.sweep.paths,
-        solved=len(summaries) - len(plan.finished),
-        skipped=len(plan.finished),
-        wall_seconds=wall_seconds,
-        interrupted=interrupted,
-    )
-    _atomic_text(out / "summary.txt", text + "\n")
+    with phases.time("results table"):
+        frame = results_frame(plan.sweep, plan.cases, summaries)
+        tmp = out / f".{RESULTS}.{uuid.uuid4().hex[:8]}"
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, out / RESULTS)
+    with phases.time("summary.txt"):
+        text = summary_text(
+            frame,
+            plan.sweep.paths,
+            solved=len(summaries) - len(plan.finished),
+            skipped=len(plan.finished),
+            wall_seconds=wall_seconds,
+            interrupted=interrupted,
+        )
+        _atomic_text(out / "summary.txt", text + "\n")
     try:
-        write_summary_plot(frame, out / "summary.png")
+        with phases.time("matplotlib import"):  # nothing left to do when preloaded
+            import_matplotlib()
+        with phases.time("summary.png"):
+            write_summary_plot(frame, out / "summary.png")
     except Exception:  # the plot is a convenience; never lose results over it
         log.warning("could not draw summary.png", exc_info=True)
     return frame

@@ -13,11 +13,15 @@ import logging
 import os
 import signal
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from optimizer.scenario import Problem
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +56,50 @@ class CaseOutcome:
     files: dict[str, bytes] = field(default_factory=dict)
     message: str = ""
     wall_seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    """CPU seconds of the process that ran the case, during :func:`run_case`."""
+
+
+KEEP_STEPS = 500_000
+"""Time steps of validated problems a process keeps for their solves (about 60 hourly
+full-year cases, tens of MB): :func:`keep_validated`."""
+
+_validated: dict[str, Problem] = {}
+_validated_steps = 0
+_validated_lock = threading.Lock()  # a Dask worker may run cases in threads
+
+
+def keep_validated(scenario_hash: str, problem: Problem) -> None:
+    """Keep a case's validated problem in this process, so that :func:`run_case` here
+    solves it without loading and validating the scenario a second time. Kept while fewer
+    than :data:`KEEP_STEPS` steps are (first come, first kept: cases are solved in the
+    order they were validated); scenario sets and pathways (several cases) are not kept."""
+    global _validated_steps
+    if problem.study is not None:
+        return
+    with _validated_lock:
+        if scenario_hash in _validated or _validated_steps + problem.periods > KEEP_STEPS:
+            return
+        _validated[scenario_hash] = problem
+        _validated_steps += problem.periods
+
+
+def take_validated(scenario_hash: str) -> Problem | None:
+    """The problem :func:`keep_validated` kept for this scenario hash (once), or None."""
+    global _validated_steps
+    with _validated_lock:
+        problem = _validated.pop(scenario_hash, None)
+        if problem is not None:
+            _validated_steps -= problem.periods
+    return problem
+
+
+def forget_validated() -> None:
+    """Drop every kept problem (a batch that will not solve them here)."""
+    global _validated_steps
+    with _validated_lock:
+        _validated.clear()
+        _validated_steps = 0
 
 
 def init_worker() -> None:
@@ -95,19 +143,21 @@ def run_case(task: CaseTask, contents: dict[str, bytes] | None = None) -> CaseOu
     from optimizer.scenario import load_problem
     from optimizer.solve import SolveOptions, solve
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     record: dict[str, Any] = {
         "case_id": task.case_id,
         "scenario_hash": task.scenario_hash,
         "overrides": task.overrides,
     }
     try:
-        raw = copy.deepcopy(task.scenario)
-        for section, sha256, suffix in task.files:
-            if contents and sha256 in contents:
-                path = _input_path(sha256, suffix, contents[sha256])
-                raw[section] = {**raw[section], "file": str(path)}
-        problem = load_problem(raw, base_dir=task.base_dir)
+        problem = take_validated(task.scenario_hash)  # validated in this process: kept
+        if problem is None:
+            raw = copy.deepcopy(task.scenario)
+            for section, sha256, suffix in task.files:
+                if contents and sha256 in contents:
+                    path = _input_path(sha256, suffix, contents[sha256])
+                    raw[section] = {**raw[section], "file": str(path)}
+            problem = load_problem(raw, base_dir=task.base_dir)
         options = SolveOptions(threads=task.threads, time_limit_seconds=task.time_limit_seconds)
         result = solve(problem, options)
         result.summary[BATCH_KEY] = record
@@ -126,12 +176,15 @@ def run_case(task: CaseTask, contents: dict[str, bytes] | None = None) -> CaseOu
             files,
             result.message,
             time.perf_counter() - t0,
+            time.process_time() - c0,
         )
     except Exception as exc:
         message = f"{type(exc).__name__}: {exc}"
         log.warning("case %s failed: %s", task.case_id, message)
         log.debug("%s", traceback.format_exc())
-        return failed_outcome(task, message, time.perf_counter() - t0)
+        outcome = failed_outcome(task, message, time.perf_counter() - t0)
+        outcome.cpu_seconds = time.process_time() - c0
+        return outcome
 
 
 def failed_outcome(task: CaseTask, message: str, wall_seconds: float = 0.0) -> CaseOutcome:
