@@ -315,7 +315,8 @@ class ModelBuilder:
     """``targets_apply: expectation``: the CFE row over all scenarios."""
     study_emissions: CarbonRow | None = None
     risk_rows: dict[str, VarData] = field(default_factory=dict)
-    """CVaR variables of a risk-averse study: ``var`` (θ) and ``excess:<case>`` (a_s)."""
+    """CVaR variables of a risk-averse study: ``var`` (θ′ = θ − K, the value at risk less
+    the cost every scenario shares; docs/formulation.md (K2′)) and ``excess:<case>`` (a_s)."""
 
     @property
     def single(self) -> bool:

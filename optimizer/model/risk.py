@@ -17,6 +17,19 @@ Equations (Rockafellar & Uryasev 2000)::
 
 With ω = 0 (and always for a horizon of years) no θ or a_s is written and the objective is
 ``Σ_c w_c·C_c``.
+
+The part of the cost every scenario shares (a term ``k_j·x_j`` with the same column and the
+same coefficient in every ``C_s``: the first stage's capital and fixed costs), ``K``, is
+taken out of the CVaR rows: CVaR is translation invariant, ``CVaR(K + E) = K + CVaR(E)``,
+so with ``C_s = K + E_s`` and ``θ = K + θ'``::
+
+    min  (1−ω)·Σ_c w_c·C_c + ω·K + ω·(θ' + Σ_s p_s·a_s/(1−α))
+    a_s ≥ E_s − θ'                                             for every scenario s
+
+has the same optimum and the same a_s; only θ' (``risk_rows["var"]``) is θ − K. The rows
+then hold only their scenario's own columns (not the first-stage capacities, whose
+capital costs ~1e5 were the largest coefficients of the matrix); docs/performance.md
+("Studies") has what it changes for the interior point.
 """
 
 from __future__ import annotations
@@ -25,6 +38,27 @@ import pyomo.core as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 from optimizer.model.builder import ModelBuilder
+
+
+def _aggregate(terms: tuple[list[float], list[object]]) -> dict[int, tuple[object, float]]:
+    """A cost's (coefficients, variables) as column id → (variable, total coefficient)."""
+    out: dict[int, tuple[object, float]] = {}
+    for x, v in zip(*terms, strict=True):
+        key = id(v)
+        got = out.get(key)
+        out[key] = (v, x if got is None else got[1] + x)
+    return out
+
+
+def shared_cost(costs: list[tuple[list[float], list[object]]]) -> dict[int, tuple[object, float]]:
+    """``K``: the terms on the same column with the same coefficient in every cost."""
+    aggregated = [_aggregate(c) for c in costs]
+    first, rest = aggregated[0], aggregated[1:]
+    return {
+        key: (v, x)
+        for key, (v, x) in first.items()
+        if all(key in other and other[key][1] == x for other in rest)
+    }
 
 
 def objective(b: ModelBuilder) -> None:
@@ -48,17 +82,25 @@ def objective(b: ModelBuilder) -> None:
         b.risk_rows["var"] = theta
         coefs.append(omega)
         variables.append(theta)
+        shared = shared_cost(costs) if len(costs) > 1 else {}
+        for v, x in shared.values():  # ω·K
+            coefs.append(omega * x)
+            variables.append(v)
         for k, c in enumerate(b.cases):
             a = excess[k]
             b.risk_rows[f"excess:{c.name}"] = a
             coefs.append(omega * c.weight / (1.0 - alpha))
             variables.append(a)
-            # a_s − C_s + θ ≥ constant of C_s
-            cc, vv = costs[k]
+            # a_s − E_s + θ' ≥ constant of C_s, E_s = C_s − K
+            own = [
+                (v, x - shared[key][1] if key in shared else x)
+                for key, (v, x) in _aggregate(costs[k]).items()
+            ]
+            own = [(v, x) for v, x in own if x != 0.0]
             b.total_row(
                 blk,
                 f"excess_row_{k}",
-                ([1.0, 1.0, *(-x for x in cc)], [a, theta, *vv]),
+                ([1.0, 1.0, *(-x for _, x in own)], [a, theta, *(v for v, _ in own)]),
                 None,
                 c.cost.constant,
             )

@@ -1,0 +1,121 @@
+"""Studies on typical days (issues 14, 15): LP size, density, HiGHS iterations and time.
+
+    PYTHONPATH=. python benchmarks/bench_studies.py STUDY.yaml [--set k=v ...] [--compare]
+        [--algorithm hipo] [--full]
+
+STUDY.yaml is a study (``uncertainty:`` scenarios or ``horizon:`` years), e.g. the 10 spot
+scenarios of the Greensboro example (docs/performance.md, "Studies"). It is solved on
+typical days (``--screening``'s LP, 3 days a month) unless ``--full``. Prints the LP's rows,
+columns and nonzeros, its densest column and row, the build and solve seconds, HiGHS's
+iterations and the objective, with the 1-minute load average before and after.
+
+``--compare`` solves it twice in this process, with the CVaR rows holding the whole case
+cost and then without the cost every scenario shares (optimizer/model/risk.py), and prints
+the ratio of the solve times and of the interior point iterations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from optimizer.model import risk
+from optimizer.options import SolveOptions
+from optimizer.scenario import load_problem
+
+
+@contextmanager
+def whole_cost_rows() -> Iterator[None]:
+    """The CVaR rows with the whole C_s (the formulation before the shared cost was taken out)."""
+    saved = risk.shared_cost
+    risk.shared_cost = lambda costs: {}  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        risk.shared_cost = saved
+
+
+def _density(lp: Any) -> tuple[int, str, int, str]:
+    m = lp.h.getLp()
+    start = np.asarray(m.a_matrix_.start_)
+    index = np.asarray(m.a_matrix_.index_)
+    per_col = np.diff(start)
+    per_row = np.bincount(index, minlength=lp.num_rows)
+    j, i = int(per_col.argmax()), int(per_row.argmax())
+    return int(per_col[j]), lp.columns[j].name, int(per_row[i]), lp.row_cons[i].name
+
+
+def run(path: str, overrides: list[str], options: SolveOptions, full: bool) -> dict[str, Any]:
+    load = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    problem = load_problem(path, overrides=overrides)
+    if full:
+        from optimizer.solve import solve
+
+        r = solve(problem, options=options)
+        lp, summary = r.lp, r.summary
+    else:
+        from optimizer.screening import solve_screening
+
+        s = solve_screening(problem, options=options)
+        lp, summary = s.lp, s.summary
+    wall = time.perf_counter() - t0
+    col_n, col, row_n, row = _density(lp)
+    rec = lp.record
+    return {
+        "rows": lp.num_rows,
+        "cols": lp.num_cols,
+        "nnz": len(lp.h.getLp().a_matrix_.index_),
+        "densest_col": f"{col} ({col_n})",
+        "densest_row": f"{row} ({row_n})",
+        "wall": wall,
+        "solve": lp.solve_seconds,
+        "algorithm": rec.algorithm if rec else None,
+        "ipm_iterations": rec.ipm_iterations if rec else None,
+        "crossover_iterations": rec.crossover_iterations if rec else None,
+        "objective": summary.get("objective"),
+        "load_before": load,
+        "load_after": os.getloadavg()[0],
+    }
+
+
+def _print(label: str, r: dict[str, Any]) -> None:
+    print(f"{label}:")
+    for k, v in r.items():
+        print(f"  {k:<22}{v:.6g}" if isinstance(v, float) else f"  {k:<22}{v}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("study")
+    ap.add_argument("--set", action="append", default=[], dest="overrides")
+    ap.add_argument("--algorithm", default="auto")
+    ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--full", action="store_true", help="the full horizon, not typical days")
+    ap.add_argument("--compare", action="store_true", help="whole-cost CVaR rows vs K out")
+    a = ap.parse_args()
+    options = SolveOptions(algorithm=a.algorithm, threads=a.threads)
+    print(f"cores {os.cpu_count()}, load {os.getloadavg()}")
+    if not a.compare:
+        _print(a.study, run(a.study, a.overrides, options, a.full))
+        return
+    with whole_cost_rows():
+        before = run(a.study, a.overrides, options, a.full)
+    _print("CVaR rows with the whole C_s", before)
+    after = run(a.study, a.overrides, options, a.full)
+    _print("CVaR rows without the shared cost K", after)
+    print(
+        f"solve ratio after/before {after['solve'] / before['solve']:.3f}; "
+        f"IPM iterations {after['ipm_iterations']} vs {before['ipm_iterations']}; "
+        f"objective difference {abs(after['objective'] - before['objective']):.3g}"
+    )
+
+
+if __name__ == "__main__":
+    main()
