@@ -41,12 +41,20 @@ method, the weights and the measured error to expect (``EXPECTED_OBJECTIVE_ERROR
 
 from optimizer.screening.days import (
     DEFAULT_DAYS_PER_MONTH,
+    DEFAULT_FEATURES,
+    DEFAULT_REPRESENTATION,
+    DEFAULT_SCOPE,
     DEFAULT_STORAGE,
     EXPECTED_OBJECTIVE_ERROR,
+    EXPECTED_OBJECTIVE_ERROR_BY_DAYS,
     EXPECTED_OBJECTIVE_ERROR_OTHER_DAYS,
+    FEATURES,
+    REPRESENTATIONS,
+    SCOPES,
     STORAGE_MODES,
     TypicalDays,
     choose_days,
+    expected_objective_error,
     ward_medoids,
 )
 from optimizer.screening.reduce import ReducedGrid, reduce_problem, storage_periods
@@ -54,14 +62,22 @@ from optimizer.screening.solve import ScreeningResult, solve_screening
 
 __all__ = [
     "DEFAULT_DAYS_PER_MONTH",
+    "DEFAULT_FEATURES",
+    "DEFAULT_REPRESENTATION",
+    "DEFAULT_SCOPE",
     "DEFAULT_STORAGE",
     "EXPECTED_OBJECTIVE_ERROR",
+    "EXPECTED_OBJECTIVE_ERROR_BY_DAYS",
     "EXPECTED_OBJECTIVE_ERROR_OTHER_DAYS",
+    "FEATURES",
+    "REPRESENTATIONS",
+    "SCOPES",
     "STORAGE_MODES",
     "ReducedGrid",
     "ScreeningResult",
     "TypicalDays",
     "choose_days",
+    "expected_objective_error",
     "reduce_problem",
     "solve_screening",
     "storage_periods",
