@@ -32,7 +32,12 @@ class ReducedGrid(TimeGrid):
 
 
 def _slice(
-    obj: Any, sel: np.ndarray, w: np.ndarray, T: int, scale: bool = True, rep: Any = None
+    obj: Any,
+    sel: np.ndarray,
+    w: np.ndarray,
+    T: int,
+    scale: bool = True,
+    rep: Any = None,
 ) -> Any:
     """Restrict every per-step array to the chosen steps, keeping its weighted total.
 
@@ -91,12 +96,15 @@ def represent(days: TypicalDays, per_day: int, how: str) -> Any:
     stands for, step by step; ``"duration"`` the mean's daily shape with the values of
     the members' duration curve (all their values sorted, averaged in ``per_day`` equal
     chunks, given to the steps in the order of the mean profile): the cluster's total and,
-    nearly, its distribution of values are kept. A day standing for itself is unchanged."""
+    nearly, its distribution of values are kept. A day standing for itself is unchanged, and
+    so is a 0/1 series (an availability indicator): the medoid's values."""
     order = np.asarray(days.order)
 
     def rep(x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float)
         out = x[days.steps].copy()
+        if bool(np.isin(x, (0.0, 1.0)).all()):  # an indicator (grid_available): the medoid's
+            return out
         n_days = len(x) // per_day
         X = x[: n_days * per_day].reshape(n_days, per_day)
         for k in range(days.days - (1 if len(x) % per_day else 0)):

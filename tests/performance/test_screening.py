@@ -243,7 +243,8 @@ def test_scaled_medoid_by_hand() -> None:
     stays at 4 and the first takes the rest, 20/3 − 4 = 8/3. The weighted total 3·(8/3 + 4)
     = 20 is the horizon's. A series with a negative value keeps the medoid's values; "mean"
     gives the step means [3, 11/3]; "duration" the sorted values 4,4,4,4,3,1 in two chunks
-    of three, (4+4+4)/3 = 4 and (4+3+1)/3 = 8/3, the larger to the step of larger mean."""
+    of three, (4+4+4)/3 = 4 and (4+3+1)/3 = 8/3, the larger to the step of larger mean.
+    A 0/1 series (an availability indicator) keeps the medoid's values."""
     days = TypicalDays(
         steps=np.array([0, 1]),
         weights=np.array([3.0, 3.0]),
@@ -256,6 +257,8 @@ def test_scaled_medoid_by_hand() -> None:
     np.testing.assert_allclose(represent(days, 2, "scaled")(x - 2.0), [-1.0, 1.0])
     np.testing.assert_allclose(represent(days, 2, "mean")(x), [3.0, 11 / 3], rtol=1e-12)
     np.testing.assert_allclose(represent(days, 2, "duration")(x), [8 / 3, 4.0], rtol=1e-12)
+    # a 0/1 indicator (grid_available) keeps the medoid's values, never a fraction
+    np.testing.assert_array_equal(represent(days, 2, "scaled")(np.array([1.0, 1, 0, 1, 1, 1])), 1.0)
 
 
 def _four_loads(tmp_path: Path) -> Path:
