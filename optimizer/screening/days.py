@@ -30,11 +30,12 @@ SCOPES = ("year", "month")
 DEFAULT_SCOPE = "year"
 """Cluster the days of the whole year together (``days_per_month`` × months typical days)
 or each month's days apart ("month", the earlier method)."""
-FEATURES = ("supply", "all")
+FEATURES = ("supply", "all", "daily")
 DEFAULT_FEATURES = "supply"
 """The columns the days are clustered on: "supply" the load, the grid's CFE share and every
 PPA and on-site profile (what sizes clean supply); "all" also the prices and the carbon
-intensity (the earlier method)."""
+intensity (the earlier method); "daily" the supply columns plus each one's daily mean
+(weights the days' energy; measured, not better)."""
 REPRESENTATIONS = ("scaled", "medoid", "duration", "mean")
 DEFAULT_REPRESENTATION = "scaled"
 """How a typical day's series are formed (:func:`optimizer.screening.reduce.represent`):
@@ -118,6 +119,14 @@ def _features(p: Problem, which: str = DEFAULT_FEATURES) -> pd.DataFrame:
         for o in p.offers:
             cols[f"price:{o.name}"] = np.broadcast_to(o.price, (p.periods,))
     cols.update(supply)
+    if which == "daily":
+        per_day = round(24.0 / p.dt)
+        n = (p.periods // per_day) * per_day
+        for k, v in [*supply.items(), ("load", p.load_mw)]:
+            v = np.asarray(v, dtype=float)
+            d = v.copy()
+            d[:n] = np.repeat(v[:n].reshape(-1, per_day).mean(axis=1), per_day)
+            cols[f"daily:{k}"] = d
     df = pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in cols.items()})
     varying = [c for c in df.columns if float(df[c].max() - df[c].min()) > 1e-12]
     return df[varying]
