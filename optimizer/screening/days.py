@@ -1,10 +1,11 @@
 """Screening, step 1: choose typical days (docs/performance.md, "Screening").
 
 In each calendar month the peak-load day and the day of least on-site and PPA supply are
-kept as they are (weight 1), and the other days are clustered (hierarchical Ward, medoid
-representation: tsam's method, here through :func:`scipy.cluster.hierarchy.linkage`) into
-``days_per_month`` typical days over the columns that drive the answer (load, prices, grid
-CFE share and carbon intensity, every profile).
+kept as they are (weight 1), and the other days of the whole year (``scope="year"``; per
+month with ``"month"``) are clustered (hierarchical Ward, medoid representation: tsam's
+method, here through :func:`scipy.cluster.hierarchy.linkage`) into ``days_per_month`` ×
+months typical days over the supply columns (load, grid CFE share, every profile;
+``features="all"`` adds the prices and the carbon intensity).
 """
 
 from __future__ import annotations
