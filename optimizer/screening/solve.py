@@ -105,7 +105,9 @@ def solve_screening(
     lp = HighsLp(built.model)
     build_seconds = time.perf_counter() - t0
 
-    status = lp.solve(choose_settings(options, len(built.builder.cases) * reduced.periods))
+    # the algorithm by the LP's rows, as a full solve picks it (optimizer.solve)
+    periods = len(built.builder.cases) * reduced.periods
+    status = lp.solve(choose_settings(options, periods, rows=lp.num_rows))
     default_method = (representation, scope, features, extreme_days) == (
         DEFAULT_REPRESENTATION,
         DEFAULT_SCOPE,
