@@ -36,14 +36,25 @@ YEARS = [
 ]
 
 
-def pathway_scenario(tmp: Path) -> Path:
+def pathway_scenario(tmp: Path, base: str | None = None) -> Path:
+    """The example (or ``base``: only the CFE target rises) with the 3-year horizon."""
     from optimizer.examples import write_example
 
-    write_example("greensboro", tmp / "ex")
-    path = tmp / "ex" / "scenario.yaml"
+    years: list[dict[str, Any]] = YEARS
+    if base is None:
+        write_example("greensboro", tmp / "ex")
+        path = tmp / "ex" / "scenario.yaml"
+    else:
+        path = Path(base).resolve()
+        years = [
+            {"year": y["year"], "set": {"carbon.cfe_target": y["set"]["carbon.cfe_target"]}}
+            for y in YEARS
+        ]
     raw = yaml.safe_load(path.read_text())
-    raw["horizon"] = {"years": YEARS}
-    out = tmp / "ex" / "pathway.yaml"
+    raw["horizon"] = {"years": years}
+    if base is not None:
+        raw["series"]["file"] = str(path.parent / raw["series"]["file"])
+    out = path.parent / "pathway.yaml" if base is None else tmp / "pathway.yaml"
     out.write_text(yaml.safe_dump(raw, sort_keys=False))
     return out
 
@@ -59,6 +70,7 @@ def first_year(summary: dict[str, Any]) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--days", default="3,6,12")
+    ap.add_argument("--base", default=None, help="another base scenario (default: the example)")
     args = ap.parse_args()
     logging.disable(logging.WARNING)
     warnings.simplefilter("ignore")
@@ -68,7 +80,7 @@ def main() -> None:
 
     print(f"load average before: {os.getloadavg()}")
     with tempfile.TemporaryDirectory() as tmp:
-        path = pathway_scenario(Path(tmp))
+        path = pathway_scenario(Path(tmp), args.base)
         t0 = time.perf_counter()
         full = solve(load_problem(path))
         full_s = time.perf_counter() - t0

@@ -21,7 +21,7 @@ CASE = ACCEPTANCE / "year-cfe90"
 @pytest.mark.parametrize(("days", "error"), [(3, -0.0288), (6, -0.0036), (12, -0.0006)])
 def test_year_cfe90_error_within_stated_bound(days: int, error: float) -> None:
     """Measured: −2.88 % at 3 days a month, −0.36 % at 6 (the default), −0.06 % at 12,
-    each within the bound the summary states (3.5 %, 1 %, 1 %)."""
+    each within the bound the summary states (3.5 %, 1.5 %, 1.5 %)."""
     full = json.loads((CASE / "expected.json").read_text())["objective"]
     scr = solve_screening(load_problem(CASE / "scenario.yaml"), days_per_month=days)
     err = (scr.objective - full) / full
@@ -33,5 +33,7 @@ def test_year_cfe90_error_within_stated_bound(days: int, error: float) -> None:
 
 
 def test_default_is_the_one_measured_within_one_percent() -> None:
+    """6 days a month: within 1 % on both single-year cases; the stated 1.5 % also covers
+    the 3-year pathway measured (+0.74 % at 6, +1.09 % at 12 days)."""
     assert DEFAULT_DAYS_PER_MONTH == 6
-    assert expected_objective_error(DEFAULT_DAYS_PER_MONTH) == 0.01
+    assert expected_objective_error(DEFAULT_DAYS_PER_MONTH) == 0.015
