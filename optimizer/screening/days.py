@@ -217,9 +217,12 @@ def choose_days(
     scope: str = DEFAULT_SCOPE,
     features: str = DEFAULT_FEATURES,
 ) -> TypicalDays:
-    """Typical days per calendar month (hierarchical medoids) and their weights; with
+    """``days_per_month`` typical days a month (hierarchical medoids; ``scope="year"``: the
+    same number, clustered over the whole year's days) and their weights; with
     ``extreme_days`` also each month's peak-load day and its day of least supply.
-    ``clustering``: "ward" (:func:`ward_medoids`, numpy) or "tsam" (the same by tsam)."""
+    ``clustering``: "ward" (:func:`ward_medoids`, numpy) or "tsam" (the same by tsam);
+    ``features``: :data:`FEATURES`; ``reweight`` (per-month scope only) refits the weights
+    to the month's sums."""
     check_choice("scope", scope, SCOPES)
     check_choice("features", features, FEATURES)
     if days_per_month < 1:

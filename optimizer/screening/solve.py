@@ -160,7 +160,7 @@ def solve_screening(
                 "expected_objective_error": expected,
                 "note": (
                     "screening estimate, not the full answer: expect the objective within "
-                    f"about {expected:.0%} of the full model's; confirm a decision "
+                    f"about {100 * expected:g} % of the full model's; confirm a decision "
                     "with a full run (without --screening)"
                 ),
             },
