@@ -1,14 +1,18 @@
-"""Benchmark: screening's objective error and speed per storage form and days a month.
+"""Benchmark: screening's objective error, speed-up and stated error per days a month.
 
-Each screening run is a fresh child process timed from before dcopt's imports to the
-answer (what a user waits for). The full objective and time come from ``--full-objective``
-and ``--full-seconds`` when given (e.g. from ``bench_fullyear.py``), otherwise from one full
-solve in a child. ``--check-clustering`` also compares numpy's Ward medoids with tsam's.
+One command, for each case: the full objective (solved once and cached for the run), then
+for each days-a-month setting the screening objective, its error against the full one,
+the speed-up (full wall / screening wall, both in this process from ``load_problem`` to
+the answer, imports already done, the full solve first) and the ``expected_objective_error``
+the summary states; a last column says whether that bound holds.
 
-    .venv/bin/python benchmarks/bench_screening.py tests/acceptance/year-cfe90/scenario.yaml \\
-        --full-objective 84445759.406408 --full-seconds 31.7 --days 2,3,4,6
-    dcopt example greensboro --out /tmp/gb
-    .venv/bin/python benchmarks/bench_screening.py /tmp/gb/scenario.yaml --check-clustering
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_screening.py
+        (default: tests/acceptance/year-cfe90 and the bundled Greensboro example,
+         days 2,3,4,6,8,10,12, the default method and storage)
+    ... benchmarks/bench_screening.py SCENARIO.yaml --days 3,6 --storage linked
+    ... benchmarks/bench_screening.py --method '{"scope": "month", "features": "all",
+        "representation": "medoid"}'      (the earlier method)
+    ... benchmarks/bench_screening.py /tmp/gb/scenario.yaml --check-clustering
 
 The machine's load average is printed before and after.
 """
@@ -17,42 +21,47 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
-import subprocess
-import sys
+import tempfile
 import time
+import warnings
+from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CASES = [str(ROOT / "tests" / "acceptance" / "year-cfe90" / "scenario.yaml"), "example"]
 
-def child(path: str, mode: str, days: int) -> dict[str, Any]:
-    t0 = time.perf_counter()
+
+def example_path(tmp: Path) -> str:
+    """The bundled Greensboro example, written to ``tmp`` as ``dcopt example`` does."""
+    from optimizer.examples import write_example
+
+    write_example("greensboro", tmp / "ex")
+    return str(tmp / "ex" / "scenario.yaml")
+
+
+def full_answer(path: str) -> dict[str, Any]:
     from optimizer.scenario import load_problem
+    from optimizer.solve import solve
 
-    p = load_problem(path)
-    if mode == "full":
-        from optimizer.solve import solve
+    t0 = time.perf_counter()
+    r = solve(load_problem(path))
+    return {"objective": r.objective, "seconds": time.perf_counter() - t0}
 
-        r = solve(p)
-        return {"objective": r.objective, "seconds": time.perf_counter() - t0}
+
+def screening_answer(path: str, days: int, storage: str, method: dict[str, Any]) -> dict[str, Any]:
+    from optimizer.scenario import load_problem
     from optimizer.screening import solve_screening
 
-    s = solve_screening(p, days_per_month=days, storage=mode)
+    t0 = time.perf_counter()
+    s = solve_screening(load_problem(path), days_per_month=days, storage=storage, **method)
     return {
         "objective": s.objective,
         "seconds": time.perf_counter() - t0,
-        "solve_seconds": s.summary["solve_seconds"],
-        "build_seconds": s.summary["build_seconds"],
+        "expected": s.summary["screening"]["expected_objective_error"],
+        "typical_days": s.days.days,
     }
-
-
-def run_child(path: str, mode: str, days: int) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, "-W", "ignore", __file__, "--child", path, mode, str(days)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def check_clustering(path: str, days: list[int]) -> None:
@@ -80,37 +89,37 @@ def check_clustering(path: str, days: list[int]) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("scenario", nargs="?")
-    ap.add_argument("--days", default="3", help="comma list of days a month")
-    ap.add_argument("--storage", default="cyclic,linked", help="comma list: cyclic,linked")
-    ap.add_argument("--full-objective", type=float, default=None)
-    ap.add_argument("--full-seconds", type=float, default=None)
+    ap.add_argument("scenarios", nargs="*", help="scenario files, or 'example' (default: both)")
+    ap.add_argument("--days", default="2,3,4,6,8,10,12", help="comma list of days a month")
+    ap.add_argument("--storage", default="cyclic", help="cyclic | linked")
+    ap.add_argument("--method", default="{}", help="JSON: scope, features, representation")
     ap.add_argument("--check-clustering", action="store_true")
-    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if args.child:
-        print(json.dumps(child(args.child[0], args.child[1], int(args.child[2]))))
-        return
-    if not args.scenario:
-        ap.error("a scenario is needed")
-    print(f"load average before: {os.getloadavg()}")
+    logging.disable(logging.WARNING)
+    warnings.simplefilter("ignore")
+    method = json.loads(args.method)
     days = [int(x) for x in args.days.split(",")]
-    if args.check_clustering:
-        check_clustering(args.scenario, days)
-    full_obj, full_s = args.full_objective, args.full_seconds
-    if full_obj is None:
-        full = run_child(args.scenario, "full", 0)
-        full_obj, full_s = full["objective"], full_s or full["seconds"]
-        print(f"full: objective {full_obj:.2f} in {full['seconds']:.1f} s")
-    print("| days a month | storage | screening s | speed-up | objective error |")
-    print("| --- | --- | --- | --- | --- |")
-    for n in days:
-        for mode in args.storage.split(","):
-            r = run_child(args.scenario, mode, n)
-            err = (r["objective"] - full_obj) / abs(full_obj)
-            speed = f"{full_s / r['seconds']:.1f}x" if full_s else "-"
-            print(f"| {n} | {mode} | {r['seconds']:.1f} | {speed} | {100 * err:+.2f} % |")
-    print(f"load average after: {os.getloadavg()}")
+    print(f"load average before: {os.getloadavg()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for case in args.scenarios or DEFAULT_CASES:
+            path = example_path(Path(tmp)) if case == "example" else case
+            if args.check_clustering:
+                check_clustering(path, days)
+                continue
+            full = full_answer(path)
+            print(f"\n{case}: full objective {full['objective']:.2f} in {full['seconds']:.1f} s")
+            print("| days a month | typical days | objective | error | speed-up | stated | holds |")
+            print("| --- | --- | --- | --- | --- | --- | --- |")
+            for n in days:
+                r = screening_answer(path, n, args.storage, method)
+                err = (r["objective"] - full["objective"]) / abs(full["objective"])
+                print(
+                    f"| {n} | {r['typical_days']} | {r['objective']:.0f} | {100 * err:+.2f} % "
+                    f"| {full['seconds'] / r['seconds']:.1f}x | {100 * r['expected']:.1f} % "
+                    f"| {'yes' if abs(err) <= r['expected'] else 'NO'} |",
+                    flush=True,
+                )
+    print(f"\nload average after: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ def run(
     ] = False,
     days_per_month: Annotated[
         int, typer.Option("--days-per-month", min=1, help="Typical days per month (--screening)")
-    ] = 3,
+    ] = 6,
     screening_storage: Annotated[
         str,
         typer.Option(

@@ -4,14 +4,16 @@ Method (docs/performance.md, "Screening"):
 
 1. The horizon is cut into days of ``24/Δt`` steps. In each calendar month, the peak-load
    day and the day of least on-site and PPA supply are kept as they are (weight 1; the
-   demand charge and the CFE target are set by such days), and the other days are clustered
-   (hierarchical Ward, medoid representation: tsam's method, through scipy in
-   :func:`ward_medoids`; ``clustering="tsam"`` calls tsam) into ``days_per_month`` typical days over
-   the columns that drive the answer (load, prices, grid CFE share and carbon intensity,
-   every profile). A medoid is a real day, so the reduced problem is the full problem
-   restricted to those days, each with a weight ``w`` = the number of days it stands for.
-   Every non-negative series is rescaled so that its weighted total is the full one (load,
-   PPA and on-site energy are preserved), capped at its maximum.
+   demand charge and the CFE target are set by such days), and the other days of the
+   whole year are clustered (hierarchical Ward, medoid representation: tsam's method,
+   through scipy in :func:`ward_medoids`; ``clustering="tsam"`` calls tsam) into
+   ``days_per_month`` × months typical days over the supply columns (load, grid CFE share,
+   every PPA and on-site profile; ``scope``/``features`` give the earlier per-month,
+   every-column clustering). A medoid is a real day, each with a weight ``w`` = the number
+   of days it stands for; each of its non-negative series is scaled so that its daily total
+   is its cluster's mean (capped at the cluster's maximum, :func:`reduce.represent`): every
+   cluster keeps its energy, load, PPA and on-site energy included
+   (``representation="medoid"``: one rescale over the horizon instead, the earlier method).
 2. The LP is built by the same modules on the reduced problem (its time grid keeps the full
    horizon fraction H, the calendar months of its days and one local day per typical day).
    The reduced problem carries step weights (``Problem.step_weight``), so every per-step
@@ -41,12 +43,20 @@ method, the weights and the measured error to expect (``EXPECTED_OBJECTIVE_ERROR
 
 from optimizer.screening.days import (
     DEFAULT_DAYS_PER_MONTH,
+    DEFAULT_FEATURES,
+    DEFAULT_REPRESENTATION,
+    DEFAULT_SCOPE,
     DEFAULT_STORAGE,
     EXPECTED_OBJECTIVE_ERROR,
+    EXPECTED_OBJECTIVE_ERROR_BY_DAYS,
     EXPECTED_OBJECTIVE_ERROR_OTHER_DAYS,
+    FEATURES,
+    REPRESENTATIONS,
+    SCOPES,
     STORAGE_MODES,
     TypicalDays,
     choose_days,
+    expected_objective_error,
     ward_medoids,
 )
 from optimizer.screening.reduce import ReducedGrid, reduce_problem, storage_periods
@@ -54,14 +64,22 @@ from optimizer.screening.solve import ScreeningResult, solve_screening
 
 __all__ = [
     "DEFAULT_DAYS_PER_MONTH",
+    "DEFAULT_FEATURES",
+    "DEFAULT_REPRESENTATION",
+    "DEFAULT_SCOPE",
     "DEFAULT_STORAGE",
     "EXPECTED_OBJECTIVE_ERROR",
+    "EXPECTED_OBJECTIVE_ERROR_BY_DAYS",
     "EXPECTED_OBJECTIVE_ERROR_OTHER_DAYS",
+    "FEATURES",
+    "REPRESENTATIONS",
+    "SCOPES",
     "STORAGE_MODES",
     "ReducedGrid",
     "ScreeningResult",
     "TypicalDays",
     "choose_days",
+    "expected_objective_error",
     "reduce_problem",
     "solve_screening",
     "storage_periods",

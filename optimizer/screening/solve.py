@@ -24,12 +24,16 @@ from optimizer.scenario import Problem, load_problem
 from optimizer.scenario.cases import Study
 from optimizer.screening.days import (
     DEFAULT_DAYS_PER_MONTH,
+    DEFAULT_FEATURES,
+    DEFAULT_REPRESENTATION,
+    DEFAULT_SCOPE,
     DEFAULT_STORAGE,
-    EXPECTED_OBJECTIVE_ERROR,
-    EXPECTED_OBJECTIVE_ERROR_OTHER_DAYS,
+    REPRESENTATIONS,
     STORAGE_MODES,
     TypicalDays,
+    check_choice,
     choose_days,
+    expected_objective_error,
 )
 from optimizer.screening.reduce import reduce_problem, storage_periods
 
@@ -61,12 +65,15 @@ def solve_screening(
     options: Any = None,
     extreme_days: bool = True,
     storage: str = DEFAULT_STORAGE,
+    representation: str = DEFAULT_REPRESENTATION,
+    scope: str = DEFAULT_SCOPE,
+    features: str = DEFAULT_FEATURES,
 ) -> ScreeningResult:
     """Solve ``scenario`` on typical days; ``options`` is a :class:`SolveOptions`;
     ``storage`` is "linked" (state of charge carried across the real days, Kotzur) or
     "cyclic" (each typical day cyclic on its own)."""
-    if storage not in STORAGE_MODES:
-        raise ValueError(f"storage must be one of {', '.join(STORAGE_MODES)}, not {storage!r}")
+    check_choice("storage", storage, STORAGE_MODES)
+    check_choice("representation", representation, REPRESENTATIONS)
     from optimizer.results import versions
     from optimizer.results.summary import extract_case
     from optimizer.solve import SolveOptions, choose_settings
@@ -76,14 +83,19 @@ def solve_screening(
         scenario if isinstance(scenario, Problem) else load_problem(scenario, overrides=overrides)
     )
     t0 = time.perf_counter()
-    days = choose_days(full, days_per_month, extreme_days)
-    reduced = reduce_problem(full, days)
+    days = choose_days(full, days_per_month, extreme_days, scope=scope, features=features)
+    reduced = reduce_problem(full, days, representation=representation)
     target: Problem | Study = reduced
     if full.study is not None:
         # every case on the same calendar days (chosen on the first case), so that one
         # storage formulation serves them all
         cases = tuple(  # the first case is ``full`` itself: reduced once
-            dataclasses.replace(c, problem=reduced if k == 0 else reduce_problem(c.problem, days))
+            dataclasses.replace(
+                c,
+                problem=reduced
+                if k == 0
+                else reduce_problem(c.problem, days, representation=representation),
+            )
             for k, c in enumerate(full.study.cases)
         )
         for c in cases:
@@ -93,12 +105,16 @@ def solve_screening(
     lp = HighsLp(built.model)
     build_seconds = time.perf_counter() - t0
 
-    status = lp.solve(choose_settings(options, len(built.builder.cases) * reduced.periods))
-    expected = (
-        EXPECTED_OBJECTIVE_ERROR
-        if days_per_month == DEFAULT_DAYS_PER_MONTH
-        else EXPECTED_OBJECTIVE_ERROR_OTHER_DAYS
+    # the algorithm by the LP's rows, as a full solve picks it (optimizer.solve)
+    periods = len(built.builder.cases) * reduced.periods
+    status = lp.solve(choose_settings(options, periods, rows=lp.num_rows))
+    default_method = (representation, scope, features, extreme_days) == (
+        DEFAULT_REPRESENTATION,
+        DEFAULT_SCOPE,
+        DEFAULT_FEATURES,
+        True,
     )
+    expected = expected_objective_error(days_per_month, default_method, storage)
     summary: dict[str, Any] = {"status": status}
     if status == "optimal":
         if full.study is not None:
@@ -124,8 +140,9 @@ def solve_screening(
             "versions": versions(),
             "screening": {
                 "method": (
-                    "typical days (Ward medoids per month, plus each month's peak-load and "
-                    "least-supply days), weighted; "
+                    f"typical days (Ward medoids clustered per {scope} on {features} "
+                    f"features, {representation}; each month's peak-load and "
+                    "least-supply days kept), weighted; "
                     + (
                         "storage linked across the real days (Kotzur et al. 2018)"
                         if storage == "linked"
@@ -135,12 +152,15 @@ def solve_screening(
                 "storage": storage,
                 "typical_days": days.days,
                 "days_per_month": days_per_month,
+                "scope": scope,
+                "features": features,
+                "representation": representation,
                 "steps": len(days.steps),
                 "full_steps": full.periods,
                 "expected_objective_error": expected,
                 "note": (
                     "screening estimate, not the full answer: expect the objective within "
-                    f"about {expected:.0%} of the full model's; confirm a decision "
+                    f"about {100 * expected:g} % of the full model's; confirm a decision "
                     "with a full run (without --screening)"
                 ),
             },
