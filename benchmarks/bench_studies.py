@@ -5,7 +5,8 @@
 
 STUDY.yaml is a study (``uncertainty:`` scenarios or ``horizon:`` years), e.g. the 10 spot
 scenarios of the Greensboro example (docs/performance.md, "Studies"). It is solved on
-typical days (``--screening``'s LP, 3 days a month) unless ``--full``. Prints the LP's rows,
+typical days (``--screening``'s LP, ``--days-per-month``, default 3 as in the
+measurements of docs/performance.md) unless ``--full``. Prints the LP's rows,
 columns and nonzeros, its densest column and row, the build and solve seconds, HiGHS's
 iterations and the objective, with the 1-minute load average before and after.
 
@@ -51,7 +52,9 @@ def _density(lp: Any) -> tuple[int, str, int, str]:
     return int(per_col[j]), lp.columns[j].name, int(per_row[i]), lp.row_cons[i].name
 
 
-def run(path: str, overrides: list[str], options: SolveOptions, full: bool) -> dict[str, Any]:
+def run(
+    path: str, overrides: list[str], options: SolveOptions, full: bool, days: int = 3
+) -> dict[str, Any]:
     load = os.getloadavg()[0]
     t0 = time.perf_counter()
     problem = load_problem(path, overrides=overrides)
@@ -63,7 +66,7 @@ def run(path: str, overrides: list[str], options: SolveOptions, full: bool) -> d
     else:
         from optimizer.screening import solve_screening
 
-        s = solve_screening(problem, options=options)
+        s = solve_screening(problem, days, options=options)
         lp, summary = s.lp, s.summary
     wall = time.perf_counter() - t0
     col_n, col, row_n, row = _density(lp)
@@ -99,16 +102,17 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--full", action="store_true", help="the full horizon, not typical days")
     ap.add_argument("--compare", action="store_true", help="whole-cost CVaR rows vs K out")
+    ap.add_argument("--days-per-month", type=int, default=3, dest="days")
     a = ap.parse_args()
     options = SolveOptions(algorithm=a.algorithm, threads=a.threads)
     print(f"cores {os.cpu_count()}, load {os.getloadavg()}")
     if not a.compare:
-        _print(a.study, run(a.study, a.overrides, options, a.full))
+        _print(a.study, run(a.study, a.overrides, options, a.full, a.days))
         return
     with whole_cost_rows():
-        before = run(a.study, a.overrides, options, a.full)
+        before = run(a.study, a.overrides, options, a.full, a.days)
     _print("CVaR rows with the whole C_s", before)
-    after = run(a.study, a.overrides, options, a.full)
+    after = run(a.study, a.overrides, options, a.full, a.days)
     _print("CVaR rows without the shared cost K", after)
     print(
         f"solve ratio after/before {after['solve'] / before['solve']:.3f}; "
