@@ -43,6 +43,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "tests" / "acceptance" / "week-contracts" / "scenario.yaml"
 
+# optimizer.batch.timing.PHASES and "other", spelled out: this script also times code from
+# before that module existed (the --src runs)
 ORDER = (
     "read sweep",
     "pool start",
