@@ -68,6 +68,14 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def load_average() -> float | None:
+    """The 1-minute load average, or None where the platform has none."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
+
+
 OVERSUBSCRIBED = 1.5
 """Load average per core above which :func:`default_threads` halves the threads."""
 
@@ -83,9 +91,8 @@ def default_threads() -> int:
     same either way (the objective was identical to the last digit).
     """
     cores = available_cores()
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # not available on this platform
+    load = load_average()
+    if load is None:
         return cores
     if load > OVERSUBSCRIBED * cores:
         return max(1, cores // 2)

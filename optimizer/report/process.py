@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
-import os
 import sys
 import threading
 import time
@@ -27,6 +26,8 @@ from collections.abc import Iterable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from optimizer.options import available_cores, load_average
 
 if TYPE_CHECKING:
     from optimizer.report.sections import Section
@@ -36,17 +37,11 @@ log = logging.getLogger(__name__)
 
 
 def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+    return available_cores()
 
 
 def _load() -> float:
-    try:
-        return os.getloadavg()[0]
-    except (AttributeError, OSError):  # pragma: no cover - not available here
-        return 0.0
+    return load_average() or 0.0
 
 
 def _imported() -> bool:
