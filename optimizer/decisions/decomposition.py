@@ -265,15 +265,20 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
+def _shares(study: Study, n: int) -> list[list[tuple[int, Problem]]]:
+    """The cases dealt round robin into ``max(1, n)`` shares (empty shares dropped)."""
+    shares: list[list[tuple[int, Problem]]] = [[] for _ in range(max(1, n))]
+    for k, case in enumerate(study.cases):
+        shares[k % len(shares)].append((k, case.problem))
+    return [s for s in shares if s]
+
+
 class _Pool:
     """``workers`` persistent processes, each holding a fixed share of the scenarios
     (round robin); ``workers=0``: one :class:`_Group` in this process."""
 
     def __init__(self, study: Study, options: SolveOptions, workers: int) -> None:
-        shares: list[list[tuple[int, Problem]]] = [[] for _ in range(max(1, workers))]
-        for k, case in enumerate(study.cases):
-            shares[k % len(shares)].append((k, case.problem))
-        shares = [s for s in shares if s]
+        shares = _shares(study, workers)
         self.local: _Group | None = None
         self.conns: list[multiprocessing.connection.Connection] = []
         self.procs: list[multiprocessing.process.BaseProcess] = []
@@ -351,10 +356,7 @@ class _DaskPool:
             if not addresses:
                 raise SolverError(f"the Dask cluster at {scheduler} has no workers")
             n = workers if workers > 0 else len(addresses)
-            shares: list[list[tuple[int, Problem]]] = [[] for _ in range(n)]
-            for k, case in enumerate(study.cases):
-                shares[k % n].append((k, case.problem))
-            shares = [sh for sh in shares if sh]
+            shares = _shares(study, n)
             futures = [
                 self.client.submit(
                     _Group, share, options, actor=True, workers=[addresses[i % len(addresses)]]
