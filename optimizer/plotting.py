@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 log = logging.getLogger(__name__)
 
@@ -28,3 +32,12 @@ def unhook_pyomo() -> None:
     callbacks = getattr(finder, "_callbacks", None)
     if isinstance(callbacks, dict) and callbacks.pop("matplotlib", None) is not None:
         log.debug("removed Pyomo's matplotlib import callback (it imports pyplot and pylab)")
+
+
+def figure_class() -> type[Figure]:
+    """``matplotlib.figure.Figure``, imported after :func:`unhook_pyomo` (for modules that
+    draw but are imported after Pyomo: compare and frontier)."""
+    unhook_pyomo()
+    from matplotlib.figure import Figure
+
+    return Figure

@@ -8,14 +8,16 @@ import importlib
 import logging
 import math
 from pathlib import Path
-from typing import Any
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from optimizer.decisions.compare import CompareResult
 from optimizer.decisions.frontier import CSV_COLUMNS, FrontierResult
+from optimizer.plotting import figure_class
 from optimizer.report.sections import Section
 from optimizer.solve import Result
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +103,7 @@ def compare_figure(result: CompareResult) -> Figure:
     """Horizontal bars of each item's value; required items are marked, not drawn."""
     ranked = result.ranked()
     cur = result.base.summary.get("currency", "")
-    fig = Figure(figsize=(7.5, 0.45 * max(3, len(ranked)) + 1.2))
+    fig = figure_class()(figsize=(7.5, 0.45 * max(3, len(ranked)) + 1.2))
     ax = fig.add_subplot()
     names = [i.name for i in ranked][::-1]
     values = [(i.value or 0.0) for i in ranked][::-1]
@@ -155,7 +157,7 @@ def frontier_figure(result: FrontierResult) -> Figure:
     cur = result.problem.scenario.currency
     ok = [p for p in result.points if p.status == "optimal"]
     bad = [p for p in result.points if p.status != "optimal"]
-    fig = Figure(figsize=(8, 6.5))
+    fig = figure_class()(figsize=(8, 6.5))
     ax, ax2 = fig.subplots(2, 1, sharex=True)
     if result.mode == "cfe":
         xs = [p.cfe_score for p in ok]
