@@ -50,9 +50,11 @@ def _aggregate(terms: tuple[list[float], list[object]]) -> dict[int, tuple[objec
     return out
 
 
-def shared_cost(costs: list[tuple[list[float], list[object]]]) -> dict[int, tuple[object, float]]:
-    """``K``: the terms on the same column with the same coefficient in every cost."""
-    aggregated = [_aggregate(c) for c in costs]
+def shared_cost(
+    aggregated: list[dict[int, tuple[object, float]]],
+) -> dict[int, tuple[object, float]]:
+    """``K``: the terms on the same column with the same coefficient in every cost (each
+    cost as :func:`_aggregate` gives it)."""
     first, rest = aggregated[0], aggregated[1:]
     return {
         key: (v, x)
@@ -82,7 +84,8 @@ def objective(b: ModelBuilder) -> None:
         b.risk_rows["var"] = theta
         coefs.append(omega)
         variables.append(theta)
-        shared = shared_cost(costs) if len(costs) > 1 else {}
+        aggregated = [_aggregate(c) for c in costs]  # once: K and each case's own terms
+        shared = shared_cost(aggregated) if len(costs) > 1 else {}
         for v, x in shared.values():  # ω·K
             coefs.append(omega * x)
             variables.append(v)
@@ -94,7 +97,7 @@ def objective(b: ModelBuilder) -> None:
             # a_s − E_s + θ' ≥ constant of C_s, E_s = C_s − K
             own = [
                 (v, x - shared[key][1] if key in shared else x)
-                for key, (v, x) in _aggregate(costs[k]).items()
+                for key, (v, x) in aggregated[k].items()
             ]
             own = [(v, x) for v, x in own if x != 0.0]
             b.total_row(
