@@ -65,8 +65,12 @@ KEEP_STEPS = 500_000
 full-year cases, tens of MB): :func:`keep_validated`."""
 
 _validated: dict[str, Problem] = {}
-_validated_steps = 0
 _validated_lock = threading.Lock()  # a Dask worker may run cases in threads
+
+
+def kept_steps() -> int:
+    """Time steps of the problems kept now (bounded by :data:`KEEP_STEPS`)."""
+    return sum(p.periods for p in _validated.values())
 
 
 def keep_validated(scenario_hash: str, problem: Problem) -> None:
@@ -74,32 +78,24 @@ def keep_validated(scenario_hash: str, problem: Problem) -> None:
     solves it without loading and validating the scenario a second time. Kept while fewer
     than :data:`KEEP_STEPS` steps are (first come, first kept: cases are solved in the
     order they were validated); scenario sets and pathways (several cases) are not kept."""
-    global _validated_steps
     if problem.study is not None:
         return
     with _validated_lock:
-        if scenario_hash in _validated or _validated_steps + problem.periods > KEEP_STEPS:
+        if scenario_hash in _validated or kept_steps() + problem.periods > KEEP_STEPS:
             return
         _validated[scenario_hash] = problem
-        _validated_steps += problem.periods
 
 
 def take_validated(scenario_hash: str) -> Problem | None:
     """The problem :func:`keep_validated` kept for this scenario hash (once), or None."""
-    global _validated_steps
     with _validated_lock:
-        problem = _validated.pop(scenario_hash, None)
-        if problem is not None:
-            _validated_steps -= problem.periods
-    return problem
+        return _validated.pop(scenario_hash, None)
 
 
 def forget_validated() -> None:
     """Drop every kept problem (a batch that will not solve them here)."""
-    global _validated_steps
     with _validated_lock:
         _validated.clear()
-        _validated_steps = 0
 
 
 def init_worker() -> None:

@@ -82,17 +82,17 @@ def test_kept_problems_are_bounded_and_taken_once(
         cases = prepare_cases(read_sweep(sweep), keep=True)
         hashes = [c.scenario_hash for c in cases]
         assert list(worker._validated) == hashes[:2]  # first come, first kept
-        assert worker._validated_steps == 336
+        assert worker.kept_steps() == 336
         problem = worker.take_validated(hashes[0])
         assert problem is not None and problem.periods == 168
         assert worker.take_validated(hashes[0]) is None  # once
         assert worker.take_validated(hashes[2]) is None  # never kept
-        assert worker._validated_steps == 168
+        assert worker.kept_steps() == 168
         prepare_cases(read_sweep(sweep))  # keep=False by default: nothing added
         assert list(worker._validated) == [hashes[1]]
     finally:
         worker.forget_validated()
-    assert worker._validated_steps == 0
+    assert worker.kept_steps() == 0
 
 
 def test_pool_workers_are_waited_for_and_phases_add_up(inputs: Path, tmp_path: Path) -> None:
