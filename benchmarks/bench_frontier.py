@@ -27,6 +27,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("scenario", nargs="?", default=str(DEFAULT))
     ap.add_argument("--cfe", default="0.5:1:0.05", help="targets (11 by default)")
+    ap.add_argument(
+        "--chains",
+        choices=("auto", "1", "2"),
+        default="auto",
+        help="one warm chain, two (forked from the middle goal), or two when a core is idle",
+    )
     args = ap.parse_args()
     targets = parse_range(args.cfe, "--cfe", 0.0, 1.0)
     problem = load_problem(args.scenario)
@@ -38,7 +44,8 @@ def main() -> None:
     print(f"one solve: {one.status} in {t_one:.1f} s (solve {one.summary['solve_seconds']:.1f} s)")
 
     t0 = time.perf_counter()
-    fr = frontier(problem, targets)
+    parallel = {"auto": None, "1": False, "2": True}[args.chains]
+    fr = frontier(problem, targets, parallel=parallel)
     t_fr = time.perf_counter() - t0
     for p in fr.points:
         print(
