@@ -12,26 +12,19 @@ still imports it on demand.
 
 from __future__ import annotations
 
-import logging
-import sys
 from typing import TYPE_CHECKING
+
+from optimizer.pyomo_imports import drop_import_callbacks
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-log = logging.getLogger(__name__)
-
 
 def unhook_pyomo() -> None:
-    """Drop Pyomo's post-import callback for matplotlib, if Pyomo is loaded and matplotlib is
-    not yet imported. A Pyomo without that (private) hook is left alone."""
-    if "matplotlib" in sys.modules or "pyomo.common.dependencies" not in sys.modules:
-        return
-    deps = sys.modules["pyomo.common.dependencies"]
-    finder = getattr(deps, "DeferredImportCallbackFinder", None)
-    callbacks = getattr(finder, "_callbacks", None)
-    if isinstance(callbacks, dict) and callbacks.pop("matplotlib", None) is not None:
-        log.debug("removed Pyomo's matplotlib import callback (it imports pyplot and pylab)")
+    """Drop Pyomo's post-import callback for matplotlib (it imports pyplot and pylab), if
+    Pyomo is loaded and matplotlib is not yet imported
+    (:func:`optimizer.pyomo_imports.drop_import_callbacks`)."""
+    drop_import_callbacks("matplotlib")
 
 
 def figure_class() -> type[Figure]:

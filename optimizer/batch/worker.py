@@ -106,15 +106,14 @@ def init_worker() -> None:
 
 
 def warm() -> None:
-    """Import what the first solve would import lazily (pyomo defers scipy, ~2 s)."""
+    """Import the solver stack once per worker. Pyomo's import hook for scipy (which would
+    import scipy.stats, ~1.5 s, the first time anything imports scipy: a screening case's
+    clustering) is dropped instead of resolved: no solve needs scipy.stats
+    (:mod:`optimizer.pyomo_imports`)."""
     import optimizer.solve  # noqa: F401
+    from optimizer.pyomo_imports import drop_import_callbacks
 
-    try:
-        from pyomo.common.dependencies import scipy
-
-        _ = scipy.sparse  # resolves pyomo's deferred import of scipy (and scipy.stats)
-    except Exception:  # pragma: no cover - only a speed-up
-        log.debug("warm-up import failed", exc_info=True)
+    drop_import_callbacks("scipy")
 
 
 def _input_path(sha256: str, suffix: str, content: bytes) -> Path:

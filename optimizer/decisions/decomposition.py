@@ -46,12 +46,12 @@ from typing import Any
 
 import highspy
 import numpy as np
-import scipy.sparse as sp
 
 from optimizer.errors import SolverError
 from optimizer.model import build_model
 from optimizer.model.highs import HighsLp, HighsSettings, release_threads
 from optimizer.options import SolveOptions, choose_settings
+from optimizer.pyomo_imports import drop_import_callbacks
 from optimizer.scenario.cases import Study
 from optimizer.scenario.resolve import Problem
 
@@ -208,6 +208,9 @@ class _Group:
 
 def _first_stage_rows(lp: HighsLp, names: set[str]) -> list[_Row]:
     """The LP's rows whose every nonzero is a first-stage column (one of ``names``)."""
+    drop_import_callbacks("scipy")  # Pyomo's hook would import scipy.stats too (1.5 s)
+    import scipy.sparse as sp
+
     h = lp.h.getLp()
     A = sp.csc_matrix(
         (

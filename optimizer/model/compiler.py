@@ -81,6 +81,9 @@ class CscMatrix:
         return cls(ptr, rows, vals, shape)
 
     def to_scipy(self) -> Any:
+        from optimizer.pyomo_imports import drop_import_callbacks
+
+        drop_import_callbacks("scipy")  # Pyomo's hook would import scipy.stats too
         from scipy import sparse
 
         return sparse.csc_array((self.data, self.indices, self.indptr), shape=self.shape)

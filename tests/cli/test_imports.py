@@ -68,3 +68,31 @@ def test_set_example_shows_its_brackets() -> None:
     res = CliRunner().invoke(app, ["run", "--help"], terminal_width=300, env={"COLUMNS": "300"})
     assert res.exit_code == 0
     assert "ppa_offers[wind-a].price_per_mwh=52" in res.output
+
+
+_SCREENING_PROBE = """
+import sys
+import optimizer.solve  # Pyomo first, as in `dcopt run --screening`
+from optimizer.scenario import load_problem
+from optimizer.screening import solve_screening
+r = solve_screening(load_problem(sys.argv[1]), days_per_month=2)
+print("STATS", r.status, "scipy" in sys.modules, "scipy.stats" in sys.modules)
+"""
+
+
+def test_screening_imports_scipy_without_pyomos_stats_hook() -> None:
+    """The clustering imports scipy.cluster after Pyomo, whose import hook would also import
+    scipy.stats (1.5 s; optimizer.pyomo_imports): the hook is dropped first."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    scenario = ROOT / "tests" / "acceptance" / "week-basic" / "scenario.yaml"
+    proc = subprocess.run(
+        [sys.executable, "-c", _SCREENING_PROBE, str(scenario)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+    line = [x for x in proc.stdout.splitlines() if x.startswith("STATS ")]
+    assert line, proc.stdout + proc.stderr
+    assert line[-1] == "STATS optimal True False"
