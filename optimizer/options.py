@@ -107,12 +107,17 @@ def interior_point() -> Literal["hipo", "ipx"]:
 
 
 def choose_settings(
-    options: SolveOptions, periods: int, *, rows: int | None = None
+    options: SolveOptions,
+    periods: int,
+    *,
+    rows: int | None = None,
+    min_ipm_rows: int = IPM_MIN_ROWS,
 ) -> HighsSettings:
     """The HiGHS settings for a problem of ``periods`` steps (measured in benchmarks/).
 
     ``auto``: dual simplex up to :data:`IPM_MIN_PERIODS` steps (or, given the LP's
-    ``rows``, up to :data:`IPM_MIN_ROWS` rows), else HiPO with crossover (IPX without
+    ``rows``, up to ``min_ipm_rows`` rows, :data:`IPM_MIN_ROWS` unless the caller measured
+    its own boundary), else HiPO with crossover (IPX without
     highspy-extras). IPX is never the choice when HiPO is there: above the boundary HiPO
     was faster at every size measured, 1.7–2.5× on the full years (below it IPX beats
     HiPO, but the simplex beats both).
@@ -129,7 +134,7 @@ def choose_settings(
     algorithm = options.algorithm
     interior: Literal["hipo", "ipx"] | None = None
     if algorithm == "auto":
-        large = rows > IPM_MIN_ROWS if rows is not None else periods > IPM_MIN_PERIODS
+        large = rows > min_ipm_rows if rows is not None else periods > IPM_MIN_PERIODS
         algorithm = "ipm" if large else "simplex"
     if algorithm in ("hipo", "ipx"):
         interior = "hipo" if algorithm == "hipo" else "ipx"
