@@ -125,6 +125,8 @@ def _solve_and_write(
     from optimizer.scenario import load_problem
 
     problem = load_problem(scenario, overrides=set_ or [])
+    if reporter is not None and _long_solve(problem):
+        reporter.warm()  # the child draws a throwaway chart while this process solves
     if screening:
         _run_screening(problem, options, days_per_month, out_dir, screening_storage)
         return [], None
@@ -140,6 +142,15 @@ def _solve_and_write(
         result.summary["stochastic"] = stochastic_values(problem.study, options)
         result.summary["hedges"] = hedge_values(problem.study, options)
     return write_result(result, out_dir, report_process=reporter), result
+
+
+def _long_solve(problem: Problem) -> bool:
+    """More steps than the dual simplex's range (``IPM_MIN_PERIODS``): a solve of seconds,
+    long enough for the report process to warm up without keeping anyone waiting."""
+    from optimizer.options import IPM_MIN_PERIODS
+
+    cases = len(problem.study.cases) if problem.study is not None else 1
+    return problem.periods * cases > IPM_MIN_PERIODS
 
 
 def _run_screening(

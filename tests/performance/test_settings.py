@@ -10,7 +10,7 @@ import pytest
 
 from optimizer import options
 from optimizer.model.highs import hipo_available
-from optimizer.options import IPM_MIN_ROWS, available_cores
+from optimizer.options import CROSSOVER_MAX_ROWS, IPM_MIN_ROWS, available_cores
 from optimizer.solve import IPM_MIN_PERIODS, SolveOptions, choose_settings, solve
 from tests.conftest import ACCEPTANCE
 
@@ -23,6 +23,12 @@ def test_auto_choice() -> None:
     assert (year.algorithm, year.crossover) == ("ipm", True)
     off = choose_settings(SolveOptions(crossover=False), 8760)
     assert (off.algorithm, off.crossover) == ("ipm", False)
+    # crossover by default, except a one-off solve of an LP above CROSSOVER_MAX_ROWS
+    assert choose_settings(auto, 35_040, rows=CROSSOVER_MAX_ROWS).crossover
+    assert not choose_settings(auto, 35_040, rows=CROSSOVER_MAX_ROWS + 1).crossover
+    assert choose_settings(auto, 35_040, rows=CROSSOVER_MAX_ROWS + 1, basis=True).crossover
+    forced = SolveOptions(crossover=True)
+    assert choose_settings(forced, 35_040, rows=CROSSOVER_MAX_ROWS + 1).crossover
     assert choose_settings(auto, IPM_MIN_PERIODS).algorithm == "simplex"
     assert choose_settings(auto, IPM_MIN_PERIODS + 1).algorithm == "ipm"
     # given the LP's rows (a multi-case LP: more rows per step), they decide

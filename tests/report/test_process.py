@@ -42,6 +42,22 @@ def test_child_writes_the_page_this_process_would(solved_case, tmp_path, idle_ma
     assert not proc._proc.is_alive()
 
 
+def test_warmed_child_writes_the_same_page(solved_case, tmp_path, idle_machine) -> None:  # type: ignore[no-untyped-def]
+    """Told to warm up (a long solve ahead), the child draws a throwaway chart first; the
+    page it then writes is still this process's, byte for byte."""
+    result = solved_case("week-basic")
+    proc = _started()
+    proc.warm()
+    proc.warm()  # a second request is harmless
+    write_result(result, tmp_path, report_process=proc)
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == render_report(result)
+    assert not proc._proc.is_alive()
+
+
+def test_warm_up_draws_in_this_process_too() -> None:
+    rp._warm_up()  # what the child runs: no error, no file
+
+
 def test_result_portable_keeps_flows_and_drops_the_model(solved_case) -> None:  # type: ignore[no-untyped-def]
     result = solved_case("week-basic")
     portable = result.portable()
