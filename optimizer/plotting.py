@@ -34,3 +34,22 @@ def figure_class() -> type[Figure]:
     from matplotlib.figure import Figure
 
     return Figure
+
+
+def warm_draw() -> None:
+    """Draw one small throwaway chart to a PNG in memory: a process's first chart pays for
+    loading the fonts, the Agg renderer and the PNG writer (on year-cfe90's report 0.76 s
+    for the first draw against 0.35 s for the next), so a process with idle time ahead of
+    its real charts pays it then (the report process, a batch while its workers solve)."""
+    import io
+
+    fig = figure_class()(figsize=(4.0, 2.0))
+    ax = fig.add_subplot()
+    ax.stackplot([0, 1, 2], [1, 2, 1], [1, 1, 2], labels=["a", "b"])
+    ax.plot([0, 1, 2], [2, 3, 2], label="c")
+    ax.bar([0, 1], [1, 2], hatch="//")
+    ax.text(0.5, 1.5, "warm-up", fontsize=8)
+    ax.set_title("warm-up")
+    ax.set_xlabel("MW")
+    ax.legend(loc="upper left", fontsize=8)
+    fig.savefig(io.BytesIO(), format="png", dpi=110)

@@ -456,11 +456,15 @@ class _PoolCloser:
 
 
 def _preload_plotting() -> None:
-    """Import matplotlib (summary.png) in a background thread of this process."""
+    """Import matplotlib (summary.png) in a background thread of this process, and draw a
+    throwaway chart there (:func:`optimizer.plotting.warm_draw`: fonts, Agg, PNG writer)."""
 
     def load() -> None:
         with contextlib.suppress(Exception):  # only a speed-up; the plot imports it again
             import_matplotlib()
+            from optimizer.plotting import warm_draw
+
+            warm_draw()
 
     threading.Thread(target=load, name="dcopt-preload-matplotlib", daemon=True).start()
 

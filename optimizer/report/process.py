@@ -83,25 +83,14 @@ def _serve(conn: Connection, other: Connection) -> None:
 
 
 def _warm_up() -> None:
-    """Draw one small chart and render one template: what a process's first report pays
-    once (font loading, the Agg renderer, the PNG writer, the template cache), paid while
-    the parent still solves. On year-cfe90 the report's first draw in a fresh process took
-    0.76 s against 0.35 s for the next (benchmarks/bench_report.py). Also import what
-    unpickling the result imports (``optimizer.solve``: Pyomo, highspy; 0.17 s)."""
+    """Import what unpickling the result imports (``optimizer.solve``: Pyomo, highspy;
+    0.17 s), draw a throwaway chart (:func:`optimizer.plotting.warm_draw`) and render one
+    template: what a process's first report pays once, paid while the parent solves."""
     import optimizer.solve  # noqa: F401
-    from optimizer.plotting import figure_class
+    from optimizer.plotting import warm_draw
     from optimizer.report.env import render
-    from optimizer.report.sections import png_data_uri
 
-    fig = figure_class()(figsize=(4.0, 2.0))
-    ax = fig.add_subplot()
-    ax.stackplot([0, 1, 2], [1, 2, 1], [1, 1, 2], labels=["a", "b"])
-    ax.plot([0, 1, 2], [2, 3, 2], label="c")
-    ax.bar([0, 1], [1, 2])
-    ax.set_title("warm-up")
-    ax.set_xlabel("MW")
-    ax.legend(loc="upper left", fontsize=8)
-    png_data_uri(fig, tight=False)
+    warm_draw()
     render("table.html.j2", rows=[{"a": 1.5}], columns=["a"])
 
 
