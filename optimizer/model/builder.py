@@ -29,6 +29,7 @@ from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.var import VarData
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
+from optimizer.gcpause import gc_paused
 from optimizer.model.flows import Flow, FlowIndex, FlowKind
 from optimizer.model.ledger import CostLedger, LinearTerms, StepExpr
 from optimizer.model.storage_periods import StoragePeriods
@@ -586,6 +587,7 @@ class BuiltModel:
         return self.builder.m
 
 
+@gc_paused
 def build_model(problem: Problem | Study, options: BuildOptions | None = None) -> BuiltModel:
     """Build the whole LP of a resolved scenario (one case) or of a study (many cases)."""
     from optimizer.scenario.cases import Study

@@ -35,6 +35,8 @@ from pyomo.core.expr.numeric_expr import (
 )
 from pyomo.repn.standard_repn import generate_standard_repn
 
+from optimizer.gcpause import gc_paused
+
 log = logging.getLogger(__name__)
 
 INF = float("inf")
@@ -199,6 +201,7 @@ def _bound(b: Any) -> float | None:
     return float(b) if type(b) in _NATIVE else float(pyo.value(b))
 
 
+@gc_paused
 def compile_model(model: Any) -> MatrixForm:
     """Compile the active constraints and the one active objective (minimised) of ``model``."""
     acc = _Collector()

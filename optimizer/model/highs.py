@@ -23,6 +23,7 @@ import numpy as np
 from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.var import VarData
 
+from optimizer.gcpause import gc_paused
 from optimizer.model.compiler import compile_model
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,7 @@ class SolveRecord:
 class HighsLp:
     """A compiled LP held in a ``highspy.Highs`` instance."""
 
+    @gc_paused
     def __init__(self, model: Any) -> None:
         t0 = time.perf_counter()
         form = compile_model(model)

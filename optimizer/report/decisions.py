@@ -98,14 +98,52 @@ def compare_rows(result: CompareResult) -> list[dict[str, Any]]:
     return rows
 
 
+def by_year_rows(result: CompareResult) -> tuple[list[str], list[dict[str, Any]]]:
+    """A pathway's items by modelled year (CONTRACT 10): the years, and per item with MW
+    in some year its MW standing, MW built and marginal value per MW-year in each year
+    (``CompareItem.capacity_mw_by_year`` …); empty for a single year or a scenario set."""
+    years: list[str] = []
+    for it in result.ranked():
+        for y in it.capacity_mw_by_year or {}:
+            if y not in years:
+                years.append(y)
+    if len(years) < 2:
+        return [], []
+    rows = []
+    for it in result.ranked():
+        standing = it.capacity_mw_by_year or {}
+        if not any(abs(v) > 1e-6 for v in standing.values()):
+            continue
+        built = it.built_mw_by_year or {}
+        marginal = it.marginal_value_per_mw_by_year or {}
+        rows.append(
+            {
+                "name": it.name,
+                "cells": [
+                    {
+                        "standing": standing.get(y),
+                        "built": built.get(y),
+                        "marginal": marginal.get(y),
+                    }
+                    for y in years
+                ],
+            }
+        )
+    return years, rows
+
+
 def compare_section(result: CompareResult) -> Section:
-    """The report.html section of ``dcopt compare``: the ranked table in words."""
+    """The report.html section of ``dcopt compare``: the ranked table in words, and for a
+    pathway each item's MW standing and built by year."""
+    years, year_rows = by_year_rows(result)
     html = render(
         "compare.html.j2",
         cur=result.base.summary.get("currency", ""),
         status=result.status,
         rows=compare_rows(result),
         zero=compare_zero(result),
+        years=years,
+        year_rows=year_rows,
     )
     return Section("Offers compared", html, "compare")
 

@@ -80,6 +80,25 @@ def test_a_pathway_values_the_build_of_a_later_year() -> None:
     assert "present value" in pv.verdict
 
 
+def test_the_report_shows_a_pathway_item_by_year() -> None:
+    """The compare section of report.html has a by-year table: pv stands 0 MW in 2027 and
+    10 MW in 2028 (built that year), one more MW worth −700,800 per MW-year in 2027 and 0
+    in 2028 (the numbers of the test above)."""
+    from optimizer.report.decisions import by_year_rows, compare_section
+
+    r = compare(load_problem(_pathway()))
+    years, rows = by_year_rows(r)
+    assert years == ["2027", "2028"]
+    pv = next(row for row in rows if row["name"] == "pv")
+    assert [c["standing"] for c in pv["cells"]] == approx([0.0, 10.0], abs=1e-7)
+    assert [c["built"] for c in pv["cells"]] == approx([0.0, 10.0], abs=1e-7)
+    assert [c["marginal"] for c in pv["cells"]] == approx([-700_800.0, 0.0], abs=1e-6)
+    html = compare_section(r).html
+    assert "By year" in html
+    assert '<th class="num">2028</th>' in html
+    assert "built 10.0 MW" in html or "built 10 MW" in html
+
+
 def test_a_pathway_ppa_breakeven_counts_every_year_of_its_term() -> None:
     """A baseload PPA at 50 from 2028 for one year (0..10 MW), grid at 100 in 2027–2029,
     load 10, r = 0: c = 10 in 2028. Objective = (2·100·10 + 50·10)·8,760 = 21,900,000;

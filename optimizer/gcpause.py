@@ -1,0 +1,52 @@
+"""Python's cyclic garbage collector paused while dcopt builds a model.
+
+Building the LP allocates hundreds of thousands of long-lived Pyomo objects (a variable, a
+constraint and an expression per row and step) and frees almost none: each automatic
+collection of the oldest generation then scans the whole growing heap for nothing.
+Measured (build + compile in a fresh process, 2026-12-02, quiet machine): year-cfe90
+0.95–0.99 s with the collector, 0.60–0.65 s paused; the bundled example 2.26 → 1.01 s.
+Reference counting still frees everything that is not in a cycle; the collector runs again
+when the block ends (a cycle made during the build is collected then).
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """No automatic cyclic collection inside the block (re-entrant; restores the state).
+
+    Only in a process's main thread: the collector is process-wide, and a thread of a
+    server (the API's job threads, a Dask worker's actors) must not switch it off under the
+    others; there the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def gc_paused(fn: Callable[P, R]) -> Callable[P, R]:
+    """``fn`` run inside :func:`paused`."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with paused():
+            return fn(*args, **kwargs)
+
+    return wrapper
