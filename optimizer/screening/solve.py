@@ -148,6 +148,12 @@ def solve_screening(
             "currency": full.scenario.currency,
             "build_seconds": build_seconds,
             "solve_seconds": lp.solve_seconds,
+            "solver": {
+                "name": "highs",
+                **(lp.record.as_dict() if lp.record else {}),
+                "rows": lp.num_rows,
+                "columns": lp.num_cols,
+            },
             "versions": versions(),
             "screening": {
                 "method": (

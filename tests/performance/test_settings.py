@@ -50,6 +50,8 @@ def test_screening_picks_the_simplex_below_its_boundary() -> None:
     r = solve_screening(year)
     assert r.lp.num_rows == 13_827 < CYCLIC_IPM_MIN_ROWS
     assert r.lp.record is not None and r.lp.record.algorithm == "simplex"
+    assert r.summary["solver"]["algorithm"] == "simplex"  # summary.json says what ran
+    assert r.summary["solver"]["rows"] == 13_827
 
 
 def test_interior_point_named_and_threads() -> None:
