@@ -34,19 +34,25 @@ print("IMPORTED", json.dumps(heavy))
 """
 
 
-def _imported(args: list[str]) -> list[str]:
+def _probe(code: str, *args: str, tag: str) -> str:
+    """Run ``code`` in a fresh interpreter with ``args``; its last stdout line starting with
+    ``tag``, without the tag."""
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     proc = subprocess.run(
-        [sys.executable, "-c", _PROBE, json.dumps(args), json.dumps(HEAVY)],
+        [sys.executable, "-c", code, *args],
         capture_output=True,
         text=True,
         env=env,
         cwd=ROOT,
         check=False,
     )
-    line = [x for x in proc.stdout.splitlines() if x.startswith("IMPORTED ")]
+    line = [x for x in proc.stdout.splitlines() if x.startswith(tag)]
     assert line, proc.stdout + proc.stderr
-    return list(json.loads(line[-1].removeprefix("IMPORTED ")))
+    return line[-1].removeprefix(tag)
+
+
+def _imported(args: list[str]) -> list[str]:
+    return list(json.loads(_probe(_PROBE, json.dumps(args), json.dumps(HEAVY), tag="IMPORTED ")))
 
 
 @pytest.mark.parametrize(
@@ -83,16 +89,5 @@ print("STATS", r.status, "scipy" in sys.modules, "scipy.stats" in sys.modules)
 def test_screening_imports_scipy_without_pyomos_stats_hook() -> None:
     """The clustering imports scipy.cluster after Pyomo, whose import hook would also import
     scipy.stats (1.5 s; optimizer.pyomo_imports): the hook is dropped first."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     scenario = ROOT / "tests" / "acceptance" / "week-basic" / "scenario.yaml"
-    proc = subprocess.run(
-        [sys.executable, "-c", _SCREENING_PROBE, str(scenario)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        check=False,
-    )
-    line = [x for x in proc.stdout.splitlines() if x.startswith("STATS ")]
-    assert line, proc.stdout + proc.stderr
-    assert line[-1] == "STATS optimal True False"
+    assert _probe(_SCREENING_PROBE, str(scenario), tag="STATS ") == "optimal True False"
