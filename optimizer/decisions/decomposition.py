@@ -48,7 +48,7 @@ import highspy
 import numpy as np
 
 from optimizer.errors import SolverError
-from optimizer.model import build_model
+from optimizer.model import BuildOptions, build_model
 from optimizer.model.highs import HighsLp, HighsSettings, release_threads
 from optimizer.options import SolveOptions, choose_settings
 from optimizer.pyomo_imports import drop_import_callbacks
@@ -121,11 +121,16 @@ _Row = tuple[tuple[str, ...], tuple[float, ...], float, float]
 class _Group:
     """The subproblems of a share of the scenarios (in a worker process or this one)."""
 
-    def __init__(self, problems: Sequence[tuple[int, Problem]], options: SolveOptions) -> None:
+    def __init__(
+        self,
+        problems: Sequence[tuple[int, Problem]],
+        options: SolveOptions,
+        build: BuildOptions | None = None,
+    ) -> None:
         self.subs: list[_Sub] = []
         t0 = time.perf_counter()
         for index, problem in problems:
-            built = build_model(Study.single(problem))
+            built = build_model(Study.single(problem), build)
             lp = HighsLp(built.model)
             keys = {k: fs.var.name for k, fs in built.builder.first_stage.items()}
             kept = {id(v) for v in lp.columns}
@@ -243,9 +248,10 @@ def _serve(
     conn: multiprocessing.connection.Connection,
     problems: list[tuple[int, Problem]],
     options: SolveOptions,
+    build: BuildOptions | None = None,
 ) -> None:
     try:
-        group = _Group(problems, options)
+        group = _Group(problems, options, build)
         conn.send(("ok", group.describe()))
     except Exception as exc:  # pragma: no cover - reported to the parent
         conn.send(("error", repr(exc)))
@@ -280,20 +286,22 @@ class _Pool:
     """``workers`` persistent processes, each holding a fixed share of the scenarios
     (round robin); ``workers=0``: one :class:`_Group` in this process."""
 
-    def __init__(self, study: Study, options: SolveOptions, workers: int) -> None:
+    def __init__(
+        self, study: Study, options: SolveOptions, workers: int, build: BuildOptions | None = None
+    ) -> None:
         shares = _shares(study, workers)
         self.local: _Group | None = None
         self.conns: list[multiprocessing.connection.Connection] = []
         self.procs: list[multiprocessing.process.BaseProcess] = []
         if workers <= 0:
-            self.local = _Group(shares[0], options)
+            self.local = _Group(shares[0], options, build)
             self.descriptions = [self.local.describe()]
             return
         ctx = _context()
         release_threads()  # a forked child inherits HiGHS's scheduler but not its threads
         for share in shares:
             parent, child = ctx.Pipe()
-            p = ctx.Process(target=_serve, args=(child, share, options), daemon=True)
+            p = ctx.Process(target=_serve, args=(child, share, options, build), daemon=True)
             p.start()
             child.close()
             self.conns.append(parent)
@@ -347,7 +355,14 @@ class _DaskPool:
     round robin over the cluster's workers. Subproblems of one share are solved in turn on
     its worker, on one HiGHS thread, as in the local pool."""
 
-    def __init__(self, study: Study, options: SolveOptions, workers: int, scheduler: Any) -> None:
+    def __init__(
+        self,
+        study: Study,
+        options: SolveOptions,
+        workers: int,
+        scheduler: Any,
+        build: BuildOptions | None = None,
+    ) -> None:
         from distributed import Client
 
         self.own = not isinstance(scheduler, Client)
@@ -362,7 +377,12 @@ class _DaskPool:
             shares = _shares(study, n)
             futures = [
                 self.client.submit(
-                    _Group, share, options, actor=True, workers=[addresses[i % len(addresses)]]
+                    _Group,
+                    share,
+                    options,
+                    build,
+                    actor=True,
+                    workers=[addresses[i % len(addresses)]],
                 )
                 for i, share in enumerate(shares)
             ]
@@ -478,10 +498,12 @@ def _refusal(study: Study) -> str | None:
     return None
 
 
-def solve_deterministic(study: Study, options: SolveOptions, reason: str) -> dict[str, Any]:
+def solve_deterministic(
+    study: Study, options: SolveOptions, reason: str, build: BuildOptions | None = None
+) -> dict[str, Any]:
     """The DE, in the shape :func:`solve_decomposed` returns."""
     t0 = time.perf_counter()
-    built = build_model(study)
+    built = build_model(study, build)
     lp = HighsLp(built.model)
     status = lp.solve(choose_settings(options, sum(c.T for c in built.builder.cases)))
     if status != "optimal":
@@ -511,8 +533,12 @@ def solve_decomposed(
     max_iterations: int = MAX_ITERATIONS,
     in_out: float = IN_OUT,
     scheduler: Any = None,
+    build_options: BuildOptions | None = None,
 ) -> dict[str, Any]:
     """The study's optimum by multi-cut Benders over its scenarios (module docstring).
+
+    ``build_options``: how each case's LP (and the DE, when it is solved instead) is built,
+    e.g. a screening's storage periods (:func:`optimizer.screening.screened_study`).
 
     ``scheduler`` (a Dask scheduler address or a ``distributed.Client``): the subproblems
     live on that cluster's workers as actors (:class:`_DaskPool`; ``workers=0`` there means
@@ -528,14 +554,14 @@ def solve_decomposed(
     reason = _refusal(study)
     if reason is not None:
         log.info("not decomposed (%s): solving the deterministic equivalent", reason)
-        return solve_deterministic(study, options, reason)
+        return solve_deterministic(study, options, reason, build_options)
     t0 = time.perf_counter()
     probs = np.array([c.weight for c in study.cases], dtype=float)
     alpha, omega = study.risk.alpha, study.risk.weight
     pool: _Pool | _DaskPool = (
-        _Pool(study, options, workers)
+        _Pool(study, options, workers, build_options)
         if scheduler is None
-        else _DaskPool(study, options, workers, scheduler)
+        else _DaskPool(study, options, workers, scheduler, build_options)
     )
     try:
         return _loop(study, pool, probs, alpha, omega, tolerance, max_iterations, in_out, t0)
@@ -547,7 +573,7 @@ def solve_decomposed(
         release_threads()
         highspy.Highs.resetGlobalScheduler(True)
     log.info("%s: solving the deterministic equivalent", reason)
-    return solve_deterministic(study, options, reason)
+    return solve_deterministic(study, options, reason, build_options)
 
 
 def _loop(

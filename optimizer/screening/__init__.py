@@ -60,7 +60,7 @@ from optimizer.screening.days import (
     ward_medoids,
 )
 from optimizer.screening.reduce import ReducedGrid, reduce_problem, storage_periods
-from optimizer.screening.solve import ScreeningResult, solve_screening
+from optimizer.screening.solve import ScreeningResult, screened_study, solve_screening
 
 __all__ = [
     "DEFAULT_DAYS_PER_MONTH",
@@ -81,6 +81,7 @@ __all__ = [
     "choose_days",
     "expected_objective_error",
     "reduce_problem",
+    "screened_study",
     "solve_screening",
     "storage_periods",
     "ward_medoids",

@@ -67,6 +67,40 @@ class ScreeningResult:
         return float(v) if v is not None else None
 
 
+def screened_study(
+    full: Problem,
+    days_per_month: int = DEFAULT_DAYS_PER_MONTH,
+    extreme_days: bool = True,
+    storage: str = DEFAULT_STORAGE,
+    representation: str = DEFAULT_REPRESENTATION,
+    scope: str = DEFAULT_SCOPE,
+    features: str = DEFAULT_FEATURES,
+) -> tuple[Problem | Study, Problem, TypicalDays, BuildOptions]:
+    """``full`` on typical days: what the LP is built from (the reduced problem, or for a
+    study of cases the study with every case reduced on the same calendar days, chosen on
+    the first case, so that one storage formulation serves them all), the reduced first
+    case, the days and the build options (their storage periods). Also what
+    :func:`optimizer.decisions.decomposition.solve_decomposed` takes to decompose a
+    screened scenario set."""
+    days = choose_days(full, days_per_month, extreme_days, scope=scope, features=features)
+    reduced = reduce_problem(full, days, representation=representation)
+    target: Problem | Study = reduced
+    if full.study is not None:
+        cases = tuple(  # the first case is ``full`` itself: reduced once
+            dataclasses.replace(
+                c,
+                problem=reduced
+                if k == 0
+                else reduce_problem(c.problem, days, representation=representation),
+            )
+            for k, c in enumerate(full.study.cases)
+        )
+        for c in cases:
+            c.problem.study = None
+        target = dataclasses.replace(full.study, cases=cases)
+    return target, reduced, days, BuildOptions(storage_periods=storage_periods(days, storage))
+
+
 def solve_screening(
     scenario: Problem | str | Path | Mapping[str, Any],
     days_per_month: int = DEFAULT_DAYS_PER_MONTH,
@@ -92,25 +126,10 @@ def solve_screening(
         scenario if isinstance(scenario, Problem) else load_problem(scenario, overrides=overrides)
     )
     t0 = time.perf_counter()
-    days = choose_days(full, days_per_month, extreme_days, scope=scope, features=features)
-    reduced = reduce_problem(full, days, representation=representation)
-    target: Problem | Study = reduced
-    if full.study is not None:
-        # every case on the same calendar days (chosen on the first case), so that one
-        # storage formulation serves them all
-        cases = tuple(  # the first case is ``full`` itself: reduced once
-            dataclasses.replace(
-                c,
-                problem=reduced
-                if k == 0
-                else reduce_problem(c.problem, days, representation=representation),
-            )
-            for k, c in enumerate(full.study.cases)
-        )
-        for c in cases:
-            c.problem.study = None
-        target = dataclasses.replace(full.study, cases=cases)
-    built = build_model(target, BuildOptions(storage_periods=storage_periods(days, storage)))
+    target, reduced, days, build = screened_study(
+        full, days_per_month, extreme_days, storage, representation, scope, features
+    )
+    built = build_model(target, build)
     lp = HighsLp(built.model)
     build_seconds = time.perf_counter() - t0
 

@@ -98,3 +98,26 @@ def test_dask_actors_equal_the_local_pool() -> None:
         assert r["first_stage"][k] == approx(v, rel=1e-5, abs=1e-4)
     for k, v in de["scenario_costs"].items():
         assert r["scenario_costs"][k] == approx(v, rel=1e-5)
+
+
+def test_a_screened_scenario_set_decomposes_to_its_deterministic_equivalent() -> None:
+    """week-contracts' three spot scenarios on typical days (1 a month: its 7 days become
+    4 — the peak-load and least-supply days kept, the others clustered — each case on the
+    same calendar days, each day's storage cyclic): the decomposition over the screened cases,
+    built with the screening's storage periods, equals the DE of the same screened study
+    (the one ``dcopt run --screening`` solves) to 1e-5."""
+    from optimizer.scenario import load_problem
+    from optimizer.screening import screened_study
+
+    full = load_problem(week_three(0.5), base_dir=WEEK)
+    target, reduced, days, build = screened_study(full, days_per_month=1)
+    assert days.days == 4 and reduced.periods == 96
+    de = solve_deterministic(target, SolveOptions(), "reference", build)
+    r = solve_decomposed(target, workers=0, build_options=build)
+    assert r["method"] == "decomposition"
+    assert r["objective"] == approx(de["objective"], rel=1e-5)
+    for name, cost in de["scenario_costs"].items():
+        assert r["scenario_costs"][name] == approx(cost, rel=1e-5)
+    # and not the LP of the full week: the storage periods are the typical days'
+    full_de = solve_deterministic(load_study(week_three(0.5), base_dir=WEEK), SolveOptions(), "")
+    assert abs(full_de["objective"] - de["objective"]) > 1e-6 * abs(de["objective"])
