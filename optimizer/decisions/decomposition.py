@@ -82,6 +82,10 @@ class _Sub:
     """first_stage key → Pyomo name."""
     settings: HighsSettings
     warm: HighsSettings
+    built: Any = None
+    """The case's model, kept alive: a Pyomo component's name goes through its block's
+    weak reference to the model, so with the model collected ``v.name`` loses its block
+    prefix and the first-stage rows (found by name) are missed."""
     solved: bool = False
     phase1: highspy.Highs | None = None
     """The case's rows with a slack each way at cost 1 and no other cost (made on the
@@ -141,7 +145,7 @@ class _Group:
             }
             settings = dataclasses.replace(choose_settings(options, problem.periods), threads=1)
             warm = dataclasses.replace(settings, algorithm="simplex", presolve=False)
-            self.subs.append(_Sub(index, lp, first, keys, settings, warm))
+            self.subs.append(_Sub(index, lp, first, keys, settings, warm, built))
         self.build_seconds = time.perf_counter() - t0
 
     def describe(self) -> dict[str, Any]:

@@ -121,3 +121,27 @@ def test_a_screened_scenario_set_decomposes_to_its_deterministic_equivalent() ->
     # and not the LP of the full week: the storage periods are the typical days'
     full_de = solve_deterministic(load_study(week_three(0.5), base_dir=WEEK), SolveOptions(), "")
     assert abs(full_de["objective"] - de["objective"]) > 1e-6 * abs(de["objective"])
+
+
+def test_every_case_gives_the_master_its_first_stage_rows() -> None:
+    """week-contracts' battery has a duration range (E ≥ 1·P, E ≤ max·P): two rows on
+    first-stage columns only, which the master must hold for every case. They are found by
+    the columns' Pyomo names, which go through the model's weak references: the group keeps
+    each case's model, so a garbage collection after the build loses none (before, the
+    first case of a group lost them when its model was collected, and the master relied on
+    feasibility cuts instead)."""
+    import gc
+
+    from optimizer.decisions.decomposition import _Group, _shares
+
+    study = load_study(week_three(0.5), base_dir=WEEK)
+    group = _Group(_shares(study, 1)[0], SolveOptions())
+    gc.collect()
+    subs = group.describe()["subs"]
+    assert sorted(subs) == [0, 1, 2]
+    for d in subs.values():
+        assert len(d["rows"]) == 2
+        assert {c for row in d["rows"] for c in row[0]} == {
+            "battery_capacity.power[0]",
+            "battery_capacity.energy[0]",
+        }
