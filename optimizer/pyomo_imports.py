@@ -11,9 +11,13 @@ callbacks run as soon as anything imports the module after Pyomo) for matplotlib
   clustering needs only ``scipy.cluster.hierarchy`` (cProfile; docs/performance.md,
   "Screening's fixed costs").
 
-:func:`drop_import_callbacks` removes such a callback before the module is first imported;
-Pyomo's own use of the module (none in dcopt's path) still imports it on demand, through
-its deferred module object.
+:func:`drop_import_callbacks` removes such a callback; the model package calls it right
+where it imports Pyomo (``optimizer/model/ledger.py`` and ``compiler.py``, its two roots),
+so every later import of matplotlib or scipy in the process is the library alone. A module
+imported *before* Pyomo is finalised by Pyomo as it loads (measured: scipy imported first,
+then Pyomo, imports scipy.stats), which is why ``dcopt run`` imports the solver stack
+before it reads the scenario (pvlib imports scipy). Pyomo's own use of the module (none in
+dcopt's path) still imports it on demand, through its deferred module object.
 """
 
 from __future__ import annotations

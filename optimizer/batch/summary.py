@@ -263,13 +263,9 @@ UNSOLVED_COLOR = "#b0b0b0"
 
 
 def import_matplotlib() -> None:
-    """Import what :func:`summary_figure` draws with (the Agg backend), never pyplot.
-    Pyomo's import hook would import ``matplotlib.pyplot`` and ``pylab`` as soon as
-    matplotlib is imported after Pyomo (about 0.07 s of the 0.5 s import, all unused);
-    :func:`~optimizer.plotting.unhook_pyomo` drops it first."""
-    from optimizer.plotting import unhook_pyomo
-
-    unhook_pyomo()
+    """Import what :func:`summary_figure` draws with (the Agg backend), never pyplot
+    (Pyomo's hook that would import pyplot is dropped when the model is imported:
+    :mod:`optimizer.pyomo_imports`)."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)

@@ -106,14 +106,9 @@ def init_worker() -> None:
 
 
 def warm() -> None:
-    """Import the solver stack once per worker. Pyomo's import hook for scipy (which would
-    import scipy.stats, ~1.5 s, the first time anything imports scipy: a screening case's
-    clustering) is dropped instead of resolved: no solve needs scipy.stats
-    (:mod:`optimizer.pyomo_imports`)."""
+    """Import the solver stack once per worker (Pyomo's import hooks for scipy and
+    matplotlib are dropped as the model is imported: :mod:`optimizer.pyomo_imports`)."""
     import optimizer.solve  # noqa: F401
-    from optimizer.pyomo_imports import drop_import_callbacks
-
-    drop_import_callbacks("scipy")
 
 
 def _input_path(sha256: str, suffix: str, content: bytes) -> Path:

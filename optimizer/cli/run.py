@@ -122,6 +122,7 @@ def _solve_and_write(
     vss: bool,
     reporter: ReportProcess | None,
 ) -> tuple[list[Path], Result | None]:
+    import optimizer.solve  # noqa: F401  (Pyomo first: optimizer/pyomo_imports.py)
     from optimizer.scenario import load_problem
 
     problem = load_problem(scenario, overrides=set_ or [])

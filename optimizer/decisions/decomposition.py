@@ -51,7 +51,6 @@ from optimizer.errors import SolverError
 from optimizer.model import BuildOptions, build_model
 from optimizer.model.highs import HighsLp, HighsSettings, release_threads
 from optimizer.options import SolveOptions, choose_settings
-from optimizer.pyomo_imports import drop_import_callbacks
 from optimizer.scenario.cases import Study
 from optimizer.scenario.resolve import Problem
 
@@ -217,7 +216,6 @@ class _Group:
 
 def _first_stage_rows(lp: HighsLp, names: set[str]) -> list[_Row]:
     """The LP's rows whose every nonzero is a first-stage column (one of ``names``)."""
-    drop_import_callbacks("scipy")  # Pyomo's hook would import scipy.stats too (1.5 s)
     import scipy.sparse as sp
 
     h = lp.h.getLp()

@@ -36,8 +36,11 @@ from pyomo.core.expr.numeric_expr import (
 from pyomo.repn.standard_repn import generate_standard_repn
 
 from optimizer.gcpause import gc_paused
+from optimizer.pyomo_imports import drop_import_callbacks
 
 log = logging.getLogger(__name__)
+
+drop_import_callbacks("matplotlib", "scipy")  # as optimizer/model/ledger.py does
 
 INF = float("inf")
 
@@ -83,9 +86,6 @@ class CscMatrix:
         return cls(ptr, rows, vals, shape)
 
     def to_scipy(self) -> Any:
-        from optimizer.pyomo_imports import drop_import_callbacks
-
-        drop_import_callbacks("scipy")  # Pyomo's hook would import scipy.stats too
         from scipy import sparse
 
         return sparse.csc_array((self.data, self.indices, self.indptr), shape=self.shape)

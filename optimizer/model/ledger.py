@@ -15,6 +15,12 @@ import numpy as np
 from pyomo.core.base.var import VarData
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
+from optimizer.pyomo_imports import drop_import_callbacks
+
+# The model's two roots that import Pyomo (every other model module imports this one or
+# the compiler): drop Pyomo's import hooks before anything imports matplotlib or scipy.
+drop_import_callbacks("matplotlib", "scipy")
+
 VarValues = Callable[[Sequence[VarData]], np.ndarray]
 """Maps a list of variables to their values in a solution."""
 

@@ -26,7 +26,6 @@ import pandas as pd
 
 from optimizer.profiles.spec import SolarSpec
 from optimizer.profiles.weather import Weather, reference_times
-from optimizer.pyomo_imports import drop_import_callbacks
 
 
 def solar_per_unit(weather: Weather, spec: SolarSpec, year: int = 2027) -> np.ndarray:
@@ -36,7 +35,6 @@ def solar_per_unit(weather: Weather, spec: SolarSpec, year: int = 2027) -> np.nd
 
 @functools.lru_cache(maxsize=32)
 def _solar_cached(weather: Weather, spec_json: str, year: int) -> np.ndarray:
-    drop_import_callbacks("scipy")  # pvlib imports scipy: not Pyomo's scipy.stats too
     import pvlib
 
     spec = SolarSpec.model_validate(json.loads(spec_json))

@@ -26,7 +26,6 @@ import pandas as pd
 
 from optimizer.errors import ScenarioError
 from optimizer.profiles.spec import WeatherFormat
-from optimizer.pyomo_imports import drop_import_callbacks
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +54,6 @@ class Weather:
 
 def bundled_pvlib_file(name: str) -> Path:
     """A data file shipped with pvlib (e.g. ``723170TYA.CSV``, Greensboro NC TMY3)."""
-    drop_import_callbacks("scipy")  # pvlib imports scipy: not Pyomo's scipy.stats too
     import pvlib
 
     return Path(pvlib.__file__).parent / "data" / name
@@ -113,7 +111,6 @@ def read_weather(
 
 @functools.lru_cache(maxsize=8)
 def _read_cached(path_str: str, mtime_ns: int, fmt: WeatherFormat, field: str) -> Weather:
-    drop_import_callbacks("scipy")  # pvlib imports scipy: not Pyomo's scipy.stats too
     from pvlib import iotools
 
     path = Path(path_str)

@@ -13,11 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from optimizer.plotting import unhook_pyomo
-
-unhook_pyomo()  # before any submodule imports matplotlib (optimizer/plotting.py)
-
-from optimizer.report.sections import Section, figure_to_html, table_html  # noqa: E402
+from optimizer.report.sections import Section, figure_to_html, table_html
 
 if TYPE_CHECKING:
     from optimizer.solve import Result

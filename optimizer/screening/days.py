@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from optimizer.pyomo_imports import drop_import_callbacks
 from optimizer.scenario import Problem
 
 DEFAULT_DAYS_PER_MONTH = 6
@@ -147,7 +146,6 @@ def ward_medoids(data: np.ndarray, per_day: int, n_clusters: int) -> tuple[np.nd
     first). Returns (cluster of each row, medoid row of each cluster), clusters numbered by
     their first row. ``choose_days(..., clustering="tsam")`` gives the same days
     (tests/performance/test_screening.py) without importing tsam and scikit-learn."""
-    drop_import_callbacks("scipy")  # Pyomo's hook would import scipy.stats too (1.5 s)
     from scipy.cluster.hierarchy import fcluster, linkage
 
     v = np.asarray(data, dtype=float)
@@ -194,7 +192,6 @@ def _reweight(
     over the month's days equal the month's own sums (least squares, each weight within
     [0.25, 3] times its cluster's size, the total equal to the number of days), so that
     no series needs rescaling: real days, real shapes, the month's energy."""
-    drop_import_callbacks("scipy")
     from scipy.optimize import lsq_linear
 
     v = feats.to_numpy(dtype=float)
