@@ -7,6 +7,8 @@ This module imports neither highspy nor Pyomo (the API's schemas and the CLI imp
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -85,6 +87,22 @@ def load_average() -> float | None:
         return os.getloadavg()[0]
     except (AttributeError, OSError):
         return None
+
+
+def fork_is_safe() -> bool:
+    """A forked child would be sound: Linux (``fork``), and no other thread in this process
+    (a fork copies only the calling thread; a lock held by another one would never be
+    released in the child)."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+def core_idle(cores: int | None = None, load: float | None = None) -> bool:
+    """A second core is free for a helper process: at least 2 cores and a 1-minute load
+    average ≤ cores − 1 (``cores``/``load`` default to :func:`available_cores` and
+    :func:`load_average`; an unknown load counts as 0)."""
+    n = available_cores() if cores is None else cores
+    busy = (load_average() or 0.0) if load is None else load
+    return n >= 2 and busy <= n - 1
 
 
 OVERSUBSCRIBED = 1.5

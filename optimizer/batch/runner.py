@@ -255,8 +255,10 @@ def _worker_threads(workers: int) -> int:
 def _pool_context() -> multiprocessing.context.BaseContext:
     """fork on Linux when this process has no other thread (fast: workers inherit the
     imported solver stack), else forkserver/spawn (fork with threads can deadlock)."""
+    from optimizer.options import fork_is_safe
+
     methods = multiprocessing.get_all_start_methods()
-    if sys.platform.startswith("linux") and threading.active_count() == 1 and "fork" in methods:
+    if fork_is_safe() and "fork" in methods:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")

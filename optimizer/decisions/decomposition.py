@@ -37,8 +37,6 @@ import dataclasses
 import logging
 import multiprocessing
 import multiprocessing.connection
-import sys
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,7 +48,7 @@ import numpy as np
 from optimizer.errors import SolverError
 from optimizer.model import BuildOptions, build_model
 from optimizer.model.highs import HighsLp, HighsSettings, release_threads
-from optimizer.options import SolveOptions, choose_settings
+from optimizer.options import SolveOptions, choose_settings, fork_is_safe
 from optimizer.scenario.cases import Study
 from optimizer.scenario.resolve import Problem
 
@@ -271,7 +269,7 @@ def _serve(
 def _context() -> Any:
     """fork on Linux when this process has no other thread (the children inherit the
     imported stack and the problems), else spawn."""
-    if sys.platform.startswith("linux") and threading.active_count() == 1:
+    if fork_is_safe():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 

@@ -31,8 +31,6 @@ from __future__ import annotations
 import logging
 import math
 import multiprocessing
-import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -46,7 +44,7 @@ from optimizer.decisions.common import (
 )
 from optimizer.model import BuildOptions, build_model
 from optimizer.model.highs import HighsLp, release_threads
-from optimizer.options import available_cores, load_average
+from optimizer.options import core_idle, fork_is_safe
 from optimizer.results import extract, versions
 from optimizer.scenario import Problem
 from optimizer.scenario.cases import Study
@@ -310,10 +308,7 @@ def frontier(
         best_cfe, best_em = best_values()
     else:
         points, (best_cfe, best_em) = _two_chains(order, split, point, tighter, best_values)
-    first = next((p for p in points if p.status == "optimal"), None)
-    for p in points:  # the report's run: the first optimal point's dispatch only
-        if p is not first:
-            p.dispatch = None
+    _first_dispatch_only(points)  # the report's run
     _marginals(points)
 
     return FrontierResult(
@@ -341,19 +336,22 @@ MIN_SPLIT = 4
 0.1 s; the half-sweep they save is worth it from a handful of full-year points)."""
 
 
+def _first_dispatch_only(points: list[FrontierPoint]) -> None:
+    """Keep the dispatch of the first optimal point only (the report draws that run)."""
+    first = next((p for p in points if p.status == "optimal"), None)
+    for p in points:
+        if p is not first:
+            p.dispatch = None
+
+
 def _two_chains_wanted(parallel: bool | None) -> bool:
     """Two chains need ``fork`` (Linux; the child inherits the solved LP, its basis and
     factorisation hot) in a process with no other thread, and, unless asked for
     explicitly, a core that is idle: 1-minute load average ≤ cores − 1 (the rule of the
     report process, :mod:`optimizer.report.process`)."""
-    if parallel is False or not sys.platform.startswith("linux"):
+    if parallel is False or not fork_is_safe():
         return False
-    if threading.active_count() != 1:
-        return False
-    if parallel:
-        return True
-    cores = available_cores()
-    return cores >= 2 and (load_average() or 0.0) <= cores - 1
+    return bool(parallel) or core_idle()
 
 
 def _split_index(order: Sequence[float]) -> int | None:
@@ -386,10 +384,7 @@ def _two_chains(
         try:
             pts = tighter(order[m + 1 :], middle)
             best = best_values()
-            first = next((p for p in pts if p.status == "optimal"), None)
-            for p in pts:
-                if p is not first:
-                    p.dispatch = None
+            _first_dispatch_only(pts)
             send.send(("ok", pts, best))
         except BaseException as exc:  # reported to the parent, which solves them itself
             send.send(("error", repr(exc), None))

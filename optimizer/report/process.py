@@ -20,14 +20,13 @@ import contextlib
 import logging
 import multiprocessing
 import sys
-import threading
 import time
 from collections.abc import Iterable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from optimizer.options import available_cores, load_average
+from optimizer.options import available_cores, core_idle, fork_is_safe, load_average
 
 if TYPE_CHECKING:
     from optimizer.report.sections import Section
@@ -108,13 +107,7 @@ class ReportProcess:
         core, no core idle (1-minute load average above cores − 1: the second process
         would only add its own imports), no ``fork`` start method, or other threads running
         in this process (a fork copies only the calling thread)."""
-        if (
-            not sys.platform.startswith("linux")
-            or _cores() < 2
-            or _load() > _cores() - 1
-            or threading.active_count() > 1
-            or _imported()
-        ):
+        if not fork_is_safe() or not core_idle(_cores(), _load()) or _imported():
             return None
         try:
             ctx = multiprocessing.get_context("fork")
