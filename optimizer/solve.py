@@ -77,9 +77,13 @@ def solve(
     options: SolveOptions | None = None,
     overrides: Iterable[str | tuple[str, Any]] = (),
     build_options: BuildOptions | None = None,
+    basis: bool = False,
 ) -> Result:
     """Solve one scenario (a resolved :class:`Problem` or :class:`Study`, a file path or a
-    raw mapping); a scenario with ``uncertainty:`` or ``horizon:`` solves all its cases."""
+    raw mapping); a scenario with ``uncertainty:`` or ``horizon:`` solves all its cases.
+    ``basis``: the caller re-solves from the answer's basis (compare), so crossover runs
+    whatever the LP's size unless ``options.crossover`` is False
+    (:func:`optimizer.options.choose_settings`)."""
     options = options or SolveOptions()
     if isinstance(scenario, Study):
         study = scenario
@@ -93,7 +97,7 @@ def solve(
     lp = HighsLp(built.model)
     build_seconds = built.build_seconds + (time.perf_counter() - t0)
     settings = choose_settings(
-        options, sum(c.problem.periods for c in study.cases), rows=lp.num_rows
+        options, sum(c.problem.periods for c in study.cases), rows=lp.num_rows, basis=basis
     )
     status = lp.solve(settings)
     ran = lp.record.as_dict() if lp.record else {"algorithm": settings.algorithm}

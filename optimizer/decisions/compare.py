@@ -219,9 +219,7 @@ def compare(
     """Solve ``problem`` and value each of its items (see the module docstring)."""
     t0 = time.perf_counter()
     options = options or SolveOptions()
-    if options.crossover is None:  # the re-solves start from the base's basis
-        options = options.model_copy(update={"crossover": True})
-    base = solve(problem, options)
+    base = solve(problem, options, basis=True)  # the re-solves start from its basis
     out = CompareResult(base, solves=1)
     if base.status != "optimal" or base.lp is None or base.built is None:
         out.seconds = time.perf_counter() - t0
