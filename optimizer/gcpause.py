@@ -4,7 +4,9 @@ Building the LP allocates hundreds of thousands of long-lived Pyomo objects (a v
 constraint and an expression per row and step) and frees almost none: each automatic
 collection of the oldest generation then scans the whole growing heap for nothing.
 Measured (build + compile in a fresh process, 2026-12-02, quiet machine): year-cfe90
-0.95–0.99 s with the collector, 0.60–0.65 s paused; the bundled example 2.26 → 1.01 s.
+0.95–0.99 s with the collector, 0.55–0.92 s with ``build_model`` and ``HighsLp`` paused;
+the bundled example 2.24–2.48 → 1.22–1.54 s (1.01–1.21 s with the collector off for the
+whole process: the one full collection the pause defers costs ~0.2–0.3 s later).
 Reference counting still frees everything that is not in a cycle; the collector runs again
 when the block ends (a cycle made during the build is collected then).
 """

@@ -46,7 +46,7 @@ import highspy
 import numpy as np
 
 from optimizer.errors import SolverError
-from optimizer.model import BuildOptions, build_model
+from optimizer.model import BuildOptions, BuiltModel, build_model
 from optimizer.model.highs import HighsLp, HighsSettings, release_threads
 from optimizer.options import SolveOptions, choose_settings, fork_is_safe
 from optimizer.scenario.cases import Study
@@ -79,7 +79,7 @@ class _Sub:
     """first_stage key → Pyomo name."""
     settings: HighsSettings
     warm: HighsSettings
-    built: Any = None
+    built: BuiltModel
     """The case's model, kept alive: a Pyomo component's name goes through its block's
     weak reference to the model, so with the model collected ``v.name`` loses its block
     prefix and the first-stage rows (found by name) are missed."""
