@@ -72,18 +72,29 @@ ThreadsOption = Annotated[
 
 @app.callback()
 def _main(
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log lines")] = 0,
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose",
+            "-v",
+            count=True,
+            help="More log lines: -v progress, -vv dcopt's debug lines, -vvv every library's",
+        ),
+    ] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of failures")] = False,
 ) -> None:
-    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
-    if verbose == 0 and not quiet:
-        level = logging.WARNING
-    if verbose == 1:
-        level = logging.INFO
+    # -v: INFO; -vv: dcopt's own DEBUG lines; -vvv: every library's too. Pyomo at DEBUG
+    # prints each component it constructs, which made a pathway's build 5x slower.
+    level = logging.WARNING if quiet or verbose == 0 else logging.INFO
+    if verbose > 2 and not quiet:
+        level = logging.DEBUG
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    if verbose == 2 and not quiet:
+        logging.getLogger("optimizer").setLevel(logging.DEBUG)
+        logging.getLogger("api").setLevel(logging.DEBUG)
     _state["debug"] = debug
 
 
