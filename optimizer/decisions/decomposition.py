@@ -25,9 +25,16 @@ subproblems live in ``workers`` persistent processes (a fixed share of the scena
 built once, HiGHS on one thread, warm-started from the previous basis); ``workers=0`` solves
 them in this process.
 
+Each case's goal rows (its CFE target, its emissions cap) are elastic in its subproblem: a
+shortfall column at :data:`GOAL_PENALTY` per MWh (per tCO2) lets every master point be
+served, so every point gives an optimality cut; the penalty is exact when it exceeds the
+row's shadow price at the answer, which is checked there (a shortfall left at the answer:
+the DE is solved instead). ``goal_penalty=None`` keeps the rows hard, with feasibility cuts
+at the points a case cannot serve.
+
 Not decomposed (the DE is solved instead, ``method`` says so): a pathway of years, goals in
 expectation (``targets_apply: expectation`` couples the cases), integer columns (signed
-offers), and a master point that some case cannot serve (no feasibility cuts).
+offers), and a master point that some case cannot serve (no feasibility cut moves it).
 """
 
 from __future__ import annotations
@@ -60,6 +67,14 @@ MAX_ITERATIONS = 200
 IN_OUT = 0.5
 """In-out stabilisation: cuts are made at ``λ·x_master + (1−λ)·x_incumbent``, λ from this
 (back to it after each better incumbent, +0.25 up to 1 otherwise)."""
+GOAL_PENALTY = 1e4
+"""Cost of one MWh of CFE shortfall (one tCO2 over the cap) in a subproblem's elastic goal
+rows. Exact above the row's shadow price: 35× the CFE shadow price of year-cfe90 (279 per
+MWh, docs/performance.md) and 5–40× the 24/7 shadow prices of the risk studies measured
+(docs/risk.md); a shortfall left at the answer sends the study to the DE."""
+SHORTFALL = 1e-7
+"""A goal row's shortfall at the answer above this share of its bound (or of 1 MWh / tCO2):
+the penalty was not exact there."""
 _INF = highspy.kHighsInf
 
 
@@ -83,6 +98,10 @@ class _Sub:
     """The case's model, kept alive: a Pyomo component's name goes through its block's
     weak reference to the model, so with the model collected ``v.name`` loses its block
     prefix and the first-stage rows (found by name) are missed."""
+    shortfall: np.ndarray
+    """The elastic goal rows' shortfall columns (empty: hard rows)."""
+    goal_scale: np.ndarray
+    """Each goal row's bound magnitude (≥ 1), what a shortfall is measured against."""
     solved: bool = False
     phase1: highspy.Highs | None = None
     """The case's rows with a slack each way at cost 1 and no other cost (made on the
@@ -113,8 +132,9 @@ def _phase1(lp: HighsLp) -> highspy.Highs:
     return h
 
 
-_Result = tuple[int, str, float, np.ndarray, np.ndarray, float]
-"""(case index, status, objective, first-stage values, reduced costs, seconds)."""
+_Result = tuple[int, str, float, np.ndarray, np.ndarray, float, float]
+"""(case index, status, objective, first-stage values, reduced costs, seconds, the largest
+goal shortfall as a share of its row's bound)."""
 _Row = tuple[tuple[str, ...], tuple[float, ...], float, float]
 """A row on first-stage columns only: column names, coefficients, lower and upper bound."""
 
@@ -127,12 +147,14 @@ class _Group:
         problems: Sequence[tuple[int, Problem]],
         options: SolveOptions,
         build: BuildOptions | None = None,
+        goal_penalty: float | None = GOAL_PENALTY,
     ) -> None:
         self.subs: list[_Sub] = []
         t0 = time.perf_counter()
         for index, problem in problems:
             built = build_model(Study.single(problem), build)
             lp = HighsLp(built.model)
+            shortfall, scale = _elastic_goals(built, lp, goal_penalty)
             keys = {k: fs.var.name for k, fs in built.builder.first_stage.items()}
             kept = {id(v) for v in lp.columns}
             first = {
@@ -142,7 +164,7 @@ class _Group:
             }
             settings = dataclasses.replace(choose_settings(options, problem.periods), threads=1)
             warm = dataclasses.replace(settings, algorithm="simplex", presolve=False)
-            self.subs.append(_Sub(index, lp, first, keys, settings, warm, built))
+            self.subs.append(_Sub(index, lp, first, keys, settings, warm, built, shortfall, scale))
         self.build_seconds = time.perf_counter() - t0
 
     def describe(self) -> dict[str, Any]:
@@ -164,14 +186,33 @@ class _Group:
     def solve(self, names: list[str], lo: np.ndarray, hi: np.ndarray) -> list[_Result]:
         """Every subproblem with its first stage within ``[lo, hi]`` (equal: fixed):
         (index, status, objective, first-stage values, reduced costs, seconds), in ``names``
-        order (a column a case does not have: value ``lo``, reduced cost 0)."""
+        order (a column a case does not have: value ``lo``, reduced cost 0).
+
+        A case not solved yet starts from the basis of the last one solved in this group
+        when their LPs have the same shape (scenarios differ in data only): on the example's
+        screened spot scenarios 1.0–4.7 s instead of a cold 5–7 s."""
         out: list[_Result] = []
+        last: _Sub | None = None
         for s in self.subs:
             have = [k for k, n in enumerate(names) if n in s.first]
             cols = [s.first[names[k]] for k in have]
             s.lp.set_col_bounds_each(cols, lo[have], hi[have])
             t0 = time.perf_counter()
-            status = s.lp.solve(s.warm if s.solved else s.settings)
+            sibling = (
+                last
+                if last is not None
+                and not s.solved
+                and (last.lp.num_rows, last.lp.num_cols) == (s.lp.num_rows, s.lp.num_cols)
+                else None
+            )
+            if sibling is not None:
+                s.lp.set_basis(sibling.lp.get_basis())
+                status = s.lp.solve(s.warm)
+                if status not in ("optimal", "infeasible"):
+                    s.lp.clear_solver()
+                    status = s.lp.solve(s.settings)
+            else:
+                status = s.lp.solve(s.warm if s.solved else s.settings)
             if status not in ("optimal", "infeasible") and s.solved:
                 log.info("case %d: warm re-solve ended %s; solving cold", s.index, status)
                 s.lp.clear_solver()
@@ -183,15 +224,19 @@ class _Group:
             x = np.array(lo, dtype=float)
             g = np.zeros(len(names))
             obj = float("nan")
+            short = 0.0
             if status == "optimal":
                 s.solved = True
+                last = s
                 obj = s.lp.objective
                 x[have] = s.lp.values(cols)
                 g[have] = s.lp.reduced_costs(cols)
+                if len(s.shortfall):
+                    short = float(np.max(s.lp.column_values(s.shortfall) / s.goal_scale))
             elif status == "infeasible":
                 obj, g = self._violation(s, names, have, lo, hi)
                 seconds = time.perf_counter() - t0
-            out.append((s.index, str(status), obj, x, g, seconds))
+            out.append((s.index, str(status), obj, x, g, seconds, short))
         return out
 
     @staticmethod
@@ -212,6 +257,26 @@ class _Group:
         return float(s.phase1.getInfo().objective_function_value), g
 
 
+def _elastic_goals(
+    built: BuiltModel, lp: HighsLp, penalty: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """A shortfall column (coefficient −1, cost ``penalty``) on each of the case's goal
+    rows with a finite bound (``Σ dirty·Δt − s ≤ (1 − x)·Σ load·Δt``, ``Σ emissions − s ≤
+    cap``); their indices and the rows' bound magnitudes (≥ 1)."""
+    none = np.zeros(0, dtype=np.int32), np.ones(0)
+    if penalty is None:
+        return none
+    case = built.builder.cases[0]
+    rows = [r.row for r in (case.cfe, case.emissions_cap) if r is not None]
+    bounds = np.array([lp.row_upper(r) for r in rows], dtype=float)
+    finite = np.isfinite(bounds) & (bounds < 1e20)
+    if not finite.any():
+        return none
+    idx = lp.rows([r for r, f in zip(rows, finite, strict=True) if f])
+    cols = lp.add_slack_columns(idx, np.full(len(idx), float(penalty)), coefficient=-1.0)
+    return cols, np.maximum(1.0, np.abs(bounds[finite]))
+
+
 def _first_stage_rows(lp: HighsLp, names: set[str]) -> list[_Row]:
     """The LP's rows whose every nonzero is a first-stage column (one of ``names``)."""
     import scipy.sparse as sp
@@ -225,7 +290,8 @@ def _first_stage_rows(lp: HighsLp, names: set[str]) -> list[_Row]:
         ),
         shape=(h.num_row_, h.num_col_),
     ).tocsr()
-    first = np.array([v.name in names for v in lp.columns], dtype=bool)
+    first = np.zeros(h.num_col_, dtype=bool)  # columns added after the build: not first
+    first[: len(lp.columns)] = [v.name in names for v in lp.columns]
     lower, upper = np.asarray(h.row_lower_), np.asarray(h.row_upper_)
     out: list[_Row] = []
     for r in range(A.shape[0]):
@@ -249,9 +315,10 @@ def _serve(
     problems: list[tuple[int, Problem]],
     options: SolveOptions,
     build: BuildOptions | None = None,
+    goal_penalty: float | None = GOAL_PENALTY,
 ) -> None:
     try:
-        group = _Group(problems, options, build)
+        group = _Group(problems, options, build, goal_penalty)
         conn.send(("ok", group.describe()))
     except Exception as exc:  # pragma: no cover - reported to the parent
         conn.send(("error", repr(exc)))
@@ -287,21 +354,28 @@ class _Pool:
     (round robin); ``workers=0``: one :class:`_Group` in this process."""
 
     def __init__(
-        self, study: Study, options: SolveOptions, workers: int, build: BuildOptions | None = None
+        self,
+        study: Study,
+        options: SolveOptions,
+        workers: int,
+        build: BuildOptions | None = None,
+        goal_penalty: float | None = GOAL_PENALTY,
     ) -> None:
         shares = _shares(study, workers)
         self.local: _Group | None = None
         self.conns: list[multiprocessing.connection.Connection] = []
         self.procs: list[multiprocessing.process.BaseProcess] = []
         if workers <= 0:
-            self.local = _Group(shares[0], options, build)
+            self.local = _Group(shares[0], options, build, goal_penalty)
             self.descriptions = [self.local.describe()]
             return
         ctx = _context()
         release_threads()  # a forked child inherits HiGHS's scheduler but not its threads
         for share in shares:
             parent, child = ctx.Pipe()
-            p = ctx.Process(target=_serve, args=(child, share, options, build), daemon=True)
+            p = ctx.Process(
+                target=_serve, args=(child, share, options, build, goal_penalty), daemon=True
+            )
             p.start()
             child.close()
             self.conns.append(parent)
@@ -322,14 +396,12 @@ class _Pool:
             raise SolverError(f"a decomposition worker failed: {payload}")
         return payload
 
-    def solve(
-        self, names: list[str], lo: np.ndarray, hi: np.ndarray
-    ) -> list[tuple[int, str, float, np.ndarray, np.ndarray, float]]:
+    def solve(self, names: list[str], lo: np.ndarray, hi: np.ndarray) -> list[_Result]:
         if self.local is not None:
             return self.local.solve(names, lo, hi)
         for c in self.conns:
             c.send(("solve", names, lo, hi))
-        out: list[tuple[int, str, float, np.ndarray, np.ndarray, float]] = []
+        out: list[_Result] = []
         for c in self.conns:
             out.extend(self._receive(c))
         return sorted(out, key=lambda r: r[0])
@@ -362,6 +434,7 @@ class _DaskPool:
         workers: int,
         scheduler: Any,
         build: BuildOptions | None = None,
+        goal_penalty: float | None = GOAL_PENALTY,
     ) -> None:
         from distributed import Client
 
@@ -381,6 +454,7 @@ class _DaskPool:
                     share,
                     options,
                     build,
+                    goal_penalty,
                     actor=True,
                     workers=[addresses[i % len(addresses)]],
                 )
@@ -395,11 +469,9 @@ class _DaskPool:
 
     executor = "dask"
 
-    def solve(
-        self, names: list[str], lo: np.ndarray, hi: np.ndarray
-    ) -> list[tuple[int, str, float, np.ndarray, np.ndarray, float]]:
+    def solve(self, names: list[str], lo: np.ndarray, hi: np.ndarray) -> list[_Result]:
         calls = [a.solve(names, lo, hi) for a in self.actors]
-        out: list[tuple[int, str, float, np.ndarray, np.ndarray, float]] = []
+        out: list[_Result] = []
         for c in calls:
             out.extend(c.result())
         return sorted(out, key=lambda r: r[0])
@@ -458,15 +530,20 @@ class _Master:
         nz = np.flatnonzero(np.abs(g) > 1e-12)
         if not len(nz):
             raise _Infeasible("a case is infeasible whatever the first stage")
-        self.h.addRow(-_INF, float(g[nz] @ at[nz] - value), len(nz), nz.astype(np.int32), g[nz])
+        k = _row_scale(g[nz])
+        upper = float(g[nz] @ at[nz] - value) / k
+        self.h.addRow(-_INF, upper, len(nz), nz.astype(np.int32), g[nz] / k)
         self.cuts += 1
 
     def add_cut(self, s: int, value: float, g: np.ndarray, at: np.ndarray) -> None:
-        """``η_s − g·x ≥ Q_s(x̂) − g·x̂``."""
+        """``η_s − g·x ≥ Q_s(x̂) − g·x̂``, divided by its largest coefficient (the slopes
+        of elastic goal rows reach 1e7–1e8 per MW; unscaled, the master's simplex ended
+        "Unknown" against its 1e-9 tolerances)."""
         nz = np.flatnonzero(np.abs(g) > 1e-12)
         idx = np.concatenate([nz, [self.n + s]]).astype(np.int32)
         coefs = np.concatenate([-g[nz], [1.0]])
-        self.h.addRow(float(value - g[nz] @ at[nz]), _INF, len(idx), idx, coefs)
+        k = _row_scale(coefs)
+        self.h.addRow(float(value - g[nz] @ at[nz]) / k, _INF, len(idx), idx, coefs / k)
         self.cuts += 1
 
     def solve(self) -> tuple[float, np.ndarray]:
@@ -476,6 +553,11 @@ class _Master:
             raise SolverError(f"the decomposition master ended {status}")
         x = np.asarray(self.h.getSolution().col_value)[: self.n]
         return float(self.h.getInfo().objective_function_value), x
+
+
+def _row_scale(coefs: np.ndarray) -> float:
+    """A cut's divisor: its largest coefficient's magnitude, at least 1."""
+    return max(1.0, float(np.max(np.abs(coefs)))) if len(coefs) else 1.0
 
 
 def risk_objective(costs: np.ndarray, probs: np.ndarray, alpha: float, omega: float) -> float:
@@ -534,8 +616,12 @@ def solve_decomposed(
     in_out: float = IN_OUT,
     scheduler: Any = None,
     build_options: BuildOptions | None = None,
+    goal_penalty: float | None = GOAL_PENALTY,
 ) -> dict[str, Any]:
     """The study's optimum by multi-cut Benders over its scenarios (module docstring).
+
+    ``goal_penalty``: the cost per MWh (tCO2) of the elastic goal rows in the subproblems
+    (None: hard rows and feasibility cuts).
 
     ``build_options``: how each case's LP (and the DE, when it is solved instead) is built,
     e.g. a screening's storage periods (:func:`optimizer.screening.screened_study`).
@@ -547,9 +633,9 @@ def solve_decomposed(
     Returns ``method`` ("decomposition", or "deterministic_equivalent" with a ``reason``),
     ``objective``, ``first_stage`` (by the builder's first_stage keys), ``scenario_costs``
     (C_s at the answer, capital included), ``lower``/``upper``/``gap``, ``iterations``,
-    ``cuts``, ``feasibility_cuts`` and ``seconds`` (``build``, ``subproblems``, ``master``,
-    ``total``). ``in_out``: the stabilisation step λ (1: plain Kelley cuts at the master's
-    points)."""
+    ``cuts``, ``feasibility_cuts``, ``goal_penalty`` and ``seconds`` (``build``,
+    ``subproblems``, ``master``, ``total``). ``in_out``: the stabilisation step λ (1: plain
+    Kelley cuts at the master's points)."""
     options = options or SolveOptions()
     reason = _refusal(study)
     if reason is not None:
@@ -559,12 +645,14 @@ def solve_decomposed(
     probs = np.array([c.weight for c in study.cases], dtype=float)
     alpha, omega = study.risk.alpha, study.risk.weight
     pool: _Pool | _DaskPool = (
-        _Pool(study, options, workers, build_options)
+        _Pool(study, options, workers, build_options, goal_penalty)
         if scheduler is None
-        else _DaskPool(study, options, workers, scheduler, build_options)
+        else _DaskPool(study, options, workers, scheduler, build_options, goal_penalty)
     )
     try:
-        return _loop(study, pool, probs, alpha, omega, tolerance, max_iterations, in_out, t0)
+        return _loop(
+            study, pool, probs, alpha, omega, tolerance, max_iterations, in_out, t0, goal_penalty
+        )
     except _Infeasible as exc:
         reason = str(exc)
     finally:
@@ -586,6 +674,7 @@ def _loop(
     max_iterations: int,
     in_out: float,
     t0: float,
+    goal_penalty: float | None,
 ) -> dict[str, Any]:
     subs: dict[int, dict[str, Any]] = {}
     build_seconds = 0.0
@@ -621,16 +710,18 @@ def _loop(
             raise SolverError(f"scenario {study.cases[index].name} alone ended {status}")
     eta_lower = np.array([r[2] for r in free])
     master = _Master(names, lo, hi, rows, probs, eta_lower, alpha, omega)
-    for index, _, value, x, g, _ in free:
+    for index, _, value, x, g, *_ in free:
         master.add_cut(index, value, g, x)
-    best: tuple[float, np.ndarray, np.ndarray] | None = None
+    best: tuple[float, np.ndarray, np.ndarray, float] | None = None
+    """(upper bound, first stage, the cases' costs, the largest goal shortfall there)"""
     lower_bound = -np.inf
     t_master = 0.0
     iterations = 0
     feasibility_cuts = 0
 
-    def evaluate(at: np.ndarray) -> np.ndarray | None:
-        """Cuts at ``at``; its costs Q_s if every case can serve it."""
+    def evaluate(at: np.ndarray) -> tuple[np.ndarray, float] | None:
+        """Cuts at ``at``; its costs Q_s and the largest goal shortfall, if every case can
+        serve it."""
         nonlocal t_sub, feasibility_cuts
         t1 = time.perf_counter()
         fixed = pool.solve(names, at, at)
@@ -639,21 +730,27 @@ def _loop(
         if bad:
             raise _Infeasible(f"scenario(s) {bad} did not solve at the master's first stage")
         feasible = True
-        for index, status, value, _, g, _ in fixed:
+        for index, status, value, _, g, *_ in fixed:
             if status == "infeasible":
                 feasible = False
                 feasibility_cuts += 1
                 master.add_feasibility_cut(value, g, at)
             else:
                 master.add_cut(index, value, g, at)
-        return np.array([r[2] for r in fixed]) if feasible else None
+        if not feasible:
+            return None
+        return np.array([r[2] for r in fixed]), max(r[6] for r in fixed)
 
-    # A first incumbent: the largest first stage any case chose alone (often feasible
-    # for all: more capacity serves more); rows on the first stage may refuse it.
-    start = np.clip(np.max(np.array([r[3] for r in free]), axis=0), lo, hi)
-    q0 = evaluate(start)
-    if q0 is not None:
-        best = (risk_objective(q0, probs, alpha, omega), start, q0)
+    # A first incumbent: the probability-weighted mean of the first stages the cases chose
+    # alone (on the example's 10 screened spot scenarios 0.05 % above the optimum, against
+    # 2.6 % for the largest of them); if some case cannot serve it (a hard row), the
+    # largest (more capacity usually serves every case).
+    alone = np.array([r[3] for r in free])
+    for start in (np.clip(probs @ alone, lo, hi), np.clip(np.max(alone, axis=0), lo, hi)):
+        e0 = evaluate(start)
+        if e0 is not None:
+            best = (risk_objective(e0[0], probs, alpha, omega), start, *e0)
+            break
     lam = in_out
     while iterations < max_iterations:
         iterations += 1
@@ -665,20 +762,20 @@ def _loop(
             # the master's point is a vertex: the answer the DE would give, where the
             # incumbent (a point between) may sit inside a flat face
             if not np.allclose(xm, best[1], rtol=0.0, atol=1e-9):
-                q = evaluate(xm)
-                if q is not None:
-                    upper_bound = risk_objective(q, probs, alpha, omega)
+                e = evaluate(xm)
+                if e is not None:
+                    upper_bound = risk_objective(e[0], probs, alpha, omega)
                     if upper_bound <= best[0] + tolerance * max(1.0, abs(best[0])):
-                        best = (upper_bound, xm.copy(), q)
+                        best = (upper_bound, xm.copy(), *e)
             break
         # in-out stabilisation: separate between the master's point and the incumbent
         at = xm if best is None else np.clip(lam * xm + (1.0 - lam) * best[1], lo, hi)
-        q = evaluate(at)
+        e = evaluate(at)
         improved = False
-        if q is not None:
-            upper_bound = risk_objective(q, probs, alpha, omega)
+        if e is not None:
+            upper_bound = risk_objective(e[0], probs, alpha, omega)
             if best is None or upper_bound < best[0]:
-                best = (upper_bound, at.copy(), q)
+                best = (upper_bound, at.copy(), *e)
                 improved = True
         lam = in_out if improved else min(1.0, lam + 0.25)
         log.info(
@@ -690,7 +787,12 @@ def _loop(
         )
     if best is None:
         raise _Infeasible(f"no feasible first stage in {iterations} iterations")
-    objective, x, q = best
+    objective, x, q, short = best
+    if short > SHORTFALL:
+        raise _Infeasible(
+            f"the goal rows' penalty ({goal_penalty:g} per MWh or tCO2) was not exact: a "
+            f"shortfall of {short:.3g} of its bound at the answer"
+        )
     keys = subs[0]["keys"]
     where = {n: k for k, n in enumerate(names)}
     first_stage = {
@@ -711,6 +813,7 @@ def _loop(
         "iterations": iterations,
         "cuts": master.cuts,
         "feasibility_cuts": feasibility_cuts,
+        "goal_penalty": goal_penalty,
         "scenarios": S,
         "workers": pool.workers,
         "executor": pool.executor,

@@ -581,9 +581,11 @@ class HighsLp:
     def set_coefficient(self, con: ConstraintData, col: int, value: float) -> None:
         self.h.changeCoeff(self.row(con), int(col), float(value))
 
-    def add_slack_columns(self, rows: np.ndarray, cost: np.ndarray) -> np.ndarray:
-        """One new column per row in ``rows`` with coefficient 1 there, ``≥ 0``, at ``cost``;
-        returns their column indices (remove them with :meth:`delete_columns`)."""
+    def add_slack_columns(
+        self, rows: np.ndarray, cost: np.ndarray, coefficient: float = 1.0
+    ) -> np.ndarray:
+        """One new column per row in ``rows`` with ``coefficient`` there, ``≥ 0``, at
+        ``cost``; returns their column indices (remove them with :meth:`delete_columns`)."""
         n = len(rows)
         self._lp_basis = None
         first = self.h.getNumCol()
@@ -595,7 +597,7 @@ class HighsLp:
             n,
             np.arange(n, dtype=np.int32),
             np.asarray(rows, dtype=np.int32),
-            np.ones(n),
+            np.full(n, float(coefficient)),
         )
         return np.arange(first, first + n, dtype=np.int32)
 

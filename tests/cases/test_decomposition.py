@@ -9,7 +9,11 @@ import pytest
 import yaml
 from pytest import approx
 
-from optimizer.decisions.decomposition import solve_decomposed, solve_deterministic
+from optimizer.decisions.decomposition import (
+    GOAL_PENALTY,
+    solve_decomposed,
+    solve_deterministic,
+)
 from optimizer.options import SolveOptions
 from optimizer.scenario.study import load_study
 from tests.cases.test_risk import risk_case
@@ -43,15 +47,27 @@ def test_hand_solved_risk_case(omega: float, objective: float, c: float) -> None
     assert r["scenario_costs"]["high"] == approx(1000 - 35 * c, rel=1e-6)
 
 
-@pytest.mark.parametrize(("omega", "in_out"), [(0.0, 0.5), (0.5, 0.5), (0.5, 1.0)])
-def test_week_contracts_equals_the_deterministic_equivalent(omega: float, in_out: float) -> None:
+@pytest.mark.parametrize(
+    ("omega", "in_out", "penalty"),
+    [
+        (0.0, 0.5, GOAL_PENALTY),
+        (0.5, 0.5, GOAL_PENALTY),
+        (0.5, 1.0, GOAL_PENALTY),
+        (0.5, 1.0, None),
+    ],
+)
+def test_week_contracts_equals_the_deterministic_equivalent(
+    omega: float, in_out: float, penalty: float | None
+) -> None:
     """Three spot scenarios of week-contracts on two worker processes: the objective, the
     first stage and each scenario's cost equal the DE's to 1e-5 (relative). Without the
-    in-out stabilisation (``in_out=1``: cuts at the master's points) the CFE target of
-    every scenario makes early master points infeasible, so feasibility cuts run."""
+    in-out stabilisation (``in_out=1``: cuts at the master's points) and with hard goal
+    rows (``goal_penalty=None``) the CFE target of every scenario makes early master points
+    infeasible, so feasibility cuts run; with the elastic rows every point is served (an
+    optimality cut each) and the penalty is exact at the answer."""
     study = load_study(week_three(omega), base_dir=WEEK)
     de = solve_deterministic(study, SolveOptions(), "reference")
-    r = solve_decomposed(study, workers=2, in_out=in_out)
+    r = solve_decomposed(study, workers=2, in_out=in_out, goal_penalty=penalty)
     assert r["method"] == "decomposition"
     assert r["workers"] == 2
     assert r["objective"] == approx(de["objective"], rel=1e-5)
@@ -60,8 +76,11 @@ def test_week_contracts_equals_the_deterministic_equivalent(omega: float, in_out
         assert r["first_stage"][k] == approx(v, rel=1e-5, abs=1e-4)
     for k, v in de["scenario_costs"].items():
         assert r["scenario_costs"][k] == approx(v, rel=1e-5)
-    if in_out == 1.0:
+    if penalty is None:
         assert r["feasibility_cuts"] > 0
+    else:
+        assert r["feasibility_cuts"] == 0
+        assert r["goal_penalty"] == penalty
 
 
 def test_goals_in_expectation_are_not_decomposed() -> None:
@@ -145,3 +164,31 @@ def test_every_case_gives_the_master_its_first_stage_rows() -> None:
             "battery_capacity.power[0]",
             "battery_capacity.energy[0]",
         }
+
+
+@pytest.mark.parametrize(
+    ("penalty", "method"),
+    [(GOAL_PENALTY, "decomposition"), (5.1, "decomposition"), (4.9, "deterministic_equivalent")],
+)
+def test_an_elastic_goal_row_is_exact_above_its_shadow_price(penalty: float, method: str) -> None:
+    """The hand-solved risk case (one 10 MW step, c MW of the firm PPA at 65, spot 20 or
+    100 with probability ½ each, no grid CFE) with ``cfe_target`` 0.5 and ω = 0: each
+    scenario needs c ≥ 5 (dirty 10 − c ≤ 5 MWh). E[C] = ½(200 + 45c) + ½(1000 − 35c) =
+    600 + 5c, so c = 5, objective 625, costs 425 and 825, and the CFE row's shadow price
+    in E[C] is 5 per MWh. In the subproblems the row is elastic: a shortfall σ = 5 − c at
+    P per MWh, so E = 600 + 5c + P·(5 − c) for c < 5, slope 5 − P. Above P = 5 (5.1, the
+    default 1e4) the penalty is exact and the decomposition answers c = 5; below (4.9) its
+    answer is c = 0 with a 5 MWh shortfall (all of the row's bound of 5), which the check
+    refuses: the DE is solved and gives the same 625."""
+    sc = risk_case(0.0)
+    sc["carbon"] = {**sc.get("carbon", {}), "cfe_target": 0.5}
+    r = solve_decomposed(load_study(sc), workers=0, goal_penalty=penalty)
+    assert r["method"] == method
+    assert r["objective"] == approx(625.0, rel=1e-9)
+    assert r["first_stage"]["firm"] == approx(5.0, abs=1e-7)
+    assert r["scenario_costs"] == approx({"low": 425.0, "high": 825.0}, rel=1e-9)
+    if method == "deterministic_equivalent":
+        assert "penalty (4.9 per MWh or tCO2) was not exact" in r["reason"]
+        assert "shortfall of 1 of its bound" in r["reason"]
+    else:
+        assert r["feasibility_cuts"] == 0
