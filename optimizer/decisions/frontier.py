@@ -206,9 +206,20 @@ def frontier(
     cold = choose_settings(options, sum(c.problem.periods for c in b.cases))
     warm = warm_settings(options, sum(c.problem.periods for c in b.cases)) if warm_start else cold
 
+    shed_rows = [
+        (c.cfe.row, lp.cols(c.cfe.shed[1]), c.cfe.shed[0])
+        for c in b.cases
+        if c.cfe is not None and c.cfe.shed is not None and b.study_cfe is None
+    ]
+
     def set_cfe(target: float | None) -> None:
         for row, total in cfe_rows:
             lp.set_row_upper(row, float("inf") if target is None else (1 - target) * total)
+        if target is not None:  # shed and lost load count at (1 − x) (policy.py)
+            for row, cols, coefs in shed_rows:
+                for j, k in zip(cols.tolist(), coefs, strict=True):
+                    if j >= 0:
+                        lp.set_coefficient(row, j, (1 - target) * k)
 
     def set_cap(cap: float | None) -> None:
         assert cap_rows
@@ -628,8 +639,15 @@ def _pathway_warm(
     """The points from one LP whose CFE row bounds move (see :func:`pathway_frontier`)."""
     built = build_model(study, BuildOptions(cfe_row=True))
     b = built.builder
-    if any(c.book is not None and c.book.heat_pump is not None for c in b.cases):
-        log.info("pathway frontier: a heat pump's CFE term moves with the target; rebuilding")
+    if any(
+        (c.book is not None and c.book.heat_pump is not None)
+        or (c.cfe is not None and c.cfe.shed is not None)
+        for c in b.cases
+    ):
+        log.info(
+            "pathway frontier: a heat pump's or shed load's CFE term moves with the target; "
+            "rebuilding"
+        )
         return [_pathway_point(study, f, options, years) for f in factors]
     lp = HighsLp(built.model)
     periods = sum(c.problem.periods for c in b.cases)

@@ -86,6 +86,9 @@ class CarbonRow:
     """The row's left-hand side as (coefficients, variables)."""
     total_load_mwh: float = 0.0
     """CFE rows: the load energy the dirty energy is measured against."""
+    shed: LinearTerms | None = None
+    """CFE rows: Σ w·(shed + lost load)·Δt as (coefficients, variables); the row holds each
+    at ``(1 − x)·coefficient`` (x the target), so that a frontier moving x updates them."""
 
 
 @dataclass

@@ -16,12 +16,14 @@ Equations::
 
     u[t] ≤ I[t],  u[t] ≤ V[t]
     dirty[t] = (1 − cfe_share[t])·(I[t] − u[t]) + F[t]
-    Σ_t dirty[t]·Δt ≤ (1 − x)·Σ_t load[t]·Δt                         (CFE row)
+    Σ_t dirty[t]·Δt + (1 − x)·Σ_t (shed[t] + lost[t])·Δt ≤ (1 − x)·Σ_t load[t]·Δt   (CFE row)
     Σ_t emissions[t] ≤ max_emissions_tco2                             (cap row)
     cost += price_per_tco2·Σ_t emissions[t]                           (carbon price)
 
-The CFE row uses Σ load, equal to Σ served_load because flexible load is conserved within
-every local day, so the target moves the row's bound only. With heat reuse the heat pump's
+The CFE row measures dirty energy against Σ served_load = Σ load − Σ (shed + lost load):
+flexible load is conserved within every local day and deferred training within the
+horizon, so only shed and lost load change it; their coefficient (1 − x) moves with the
+target (the frontier updates it, CarbonRow.shed). With heat reuse the heat pump's
 draw hp[t] is site consumption too: the row becomes
 ``Σ dirty·Δt − (1 − x)·Σ hp·Δt ≤ (1 − x)·Σ load·Δt`` (a frontier that moves x keeps the
 scenario's own x in the hp coefficient: exact at that target).
@@ -33,6 +35,7 @@ import numpy as np
 from pyomo.core.base.var import VarData
 
 from optimizer.model.builder import FREE, CarbonRow, CaseBuilder, ModelBuilder
+from optimizer.model.flows import FlowKind
 from optimizer.model.ledger import StepExpr
 
 
@@ -44,6 +47,18 @@ def dirty_energy_expr(c: CaseBuilder, u: list[VarData] | None) -> StepExpr:
     if u is not None:
         dirty.add(-w, u)
     return dirty
+
+
+def _shed_terms(c: CaseBuilder) -> tuple[list[float], list[VarData]] | None:
+    """Σ_t w·(shed + lost load)·Δt as linear terms; None without either (CONTRACT 3.6, 12)."""
+    e = c.step_expr()
+    for f, expr in c.flows.items():
+        if f.kind in (FlowKind.SHED, FlowKind.LOST_LOAD):
+            e.add_expr(expr)
+    if e.is_empty:
+        return None
+    coefs, variables = e.total_pyomo(c.w * c.dt)
+    return (list(coefs), list(variables)) if coefs else None
 
 
 def operate(c: CaseBuilder) -> None:
@@ -78,7 +93,17 @@ def operate(c: CaseBuilder) -> None:
         bound = (1.0 - carbon.cfe_target) * total_load if carbon.cfe_target is not None else FREE
         if expectation:  # one row over the scenarios (finish); this one only reports
             bound = FREE
-        c.cfe = CarbonRow(c.total_row(blk, "cfe", terms, bound), terms, total_load)
+        shed = None if expectation else _shed_terms(c)
+        row_terms = terms
+        if shed is not None:  # served = load − shed − lost (moved load sums to 0)
+            x = carbon.cfe_target if carbon.cfe_target is not None else 0.0
+            row_terms = (
+                [*terms[0], *((1.0 - x) * k for k in shed[0])],
+                [*terms[1], *shed[1]],
+            )
+        c.cfe = CarbonRow(
+            c.total_row(blk, "cfe", row_terms, bound), row_terms, total_load, shed=shed
+        )
 
     if carbon.max_emissions_tco2 is not None or c.options.emissions_row:
         terms = c.emissions.total_pyomo(weights)

@@ -11,8 +11,9 @@ logged (the command line prints them on stderr) and listed in summary.json ``war
   typed in kW is 10,000);
 - **unreachable CFE target**: ``carbon.cfe_target`` above a cheap upper bound of what the
   offers could reach: every step's clean supply at most the load, from the grid's clean
-  share, every PPA at its max_mw (a PPA without max_mw, or a technology that could be
-  built without bound, makes any target reachable, so there is no warning).
+  share, every PPA at its max_mw and every hourly certificate offer at its max_mw (a PPA or
+  hourly certificate offer without max_mw, or a technology that could be built without
+  bound, makes any target reachable, so there is no warning).
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ def check(p: Problem) -> list[str]:
         if best is not None and target > best + 1e-9:
             out.append(
                 f"carbon.cfe_target: {target:g} is above {best:.4f}, the most the offers could "
-                "reach (grid clean share + every PPA at its max_mw, each step at most its load)"
+                "reach (grid clean share + every PPA and hourly certificate offer at its max_mw, "
+                "each step at most its load)"
             )
     return out
 
@@ -82,6 +84,12 @@ def _cfe_upper_bound(p: Problem) -> float | None:
         if q.max_mw is None:
             return None
         clean = clean + q.max_mw * np.asarray(q.profile, dtype=float)
+    for k in p.certificate_offers:  # hourly certificates count in 3.6 (CONTRACT 11)
+        if k.matching != "hourly":
+            continue
+        if k.max_mw is None:
+            return None
+        clean = clean + np.asarray(k.max_mw, dtype=float)
     total = float(load.sum())
     if total <= 0:
         return None
