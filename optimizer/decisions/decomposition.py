@@ -239,6 +239,20 @@ class _Group:
             out.append((s.index, str(status), obj, x, g, seconds, short))
         return out
 
+    def summaries(self, names: list[str], x: np.ndarray) -> list[tuple[int, dict[str, Any]]]:
+        """Each case's own section 5 numbers with its first stage fixed at ``x`` (the
+        answer): (index, summary), re-solved warm from its last basis."""
+        from optimizer.results.summary import extract_case
+
+        out: list[tuple[int, dict[str, Any]]] = []
+        for r in self.solve(names, x, x):
+            if r[1] != "optimal":
+                raise SolverError(f"case {r[0]} ended {r[1]} at the answer's first stage")
+        for s in self.subs:
+            summary, _ = extract_case(s.built, s.lp, 0)
+            out.append((s.index, summary))
+        return out
+
     @staticmethod
     def _violation(
         s: _Sub, names: list[str], have: list[int], lo: np.ndarray, hi: np.ndarray
@@ -328,7 +342,8 @@ def _serve(
         if msg[0] == "stop":
             break
         try:
-            conn.send(("ok", group.solve(*msg[1:])))
+            work = group.summaries if msg[0] == "summaries" else group.solve
+            conn.send(("ok", work(*msg[1:])))
         except Exception as exc:  # pragma: no cover - reported to the parent
             conn.send(("error", repr(exc)))
 
@@ -406,6 +421,17 @@ class _Pool:
             out.extend(self._receive(c))
         return sorted(out, key=lambda r: r[0])
 
+    def summaries(self, names: list[str], x: np.ndarray) -> list[dict[str, Any]]:
+        """Every case's summary at ``x``, in case order (:meth:`_Group.summaries`)."""
+        if self.local is not None:
+            return [p for _, p in sorted(self.local.summaries(names, x), key=lambda r: r[0])]
+        for c in self.conns:
+            c.send(("summaries", names, x))
+        out: list[tuple[int, dict[str, Any]]] = []
+        for c in self.conns:
+            out.extend(self._receive(c))
+        return [p for _, p in sorted(out, key=lambda r: r[0])]
+
     def close(self) -> None:
         for c in self.conns:
             with contextlib.suppress(BrokenPipeError, OSError):
@@ -475,6 +501,13 @@ class _DaskPool:
         for c in calls:
             out.extend(c.result())
         return sorted(out, key=lambda r: r[0])
+
+    def summaries(self, names: list[str], x: np.ndarray) -> list[dict[str, Any]]:
+        calls = [a.summaries(names, x) for a in self.actors]
+        out: list[tuple[int, dict[str, Any]]] = []
+        for c in calls:
+            out.extend(c.result())
+        return [p for _, p in sorted(out, key=lambda r: r[0])]
 
     def close(self) -> None:
         self.actors = []
@@ -617,8 +650,15 @@ def solve_decomposed(
     scheduler: Any = None,
     build_options: BuildOptions | None = None,
     goal_penalty: float | None = GOAL_PENALTY,
+    summaries: bool = False,
+    fallback: bool = True,
 ) -> dict[str, Any]:
     """The study's optimum by multi-cut Benders over its scenarios (module docstring).
+
+    ``summaries``: also each scenario's section 5 numbers at the answer (``parts``, in
+    case order; :func:`optimizer.results.cases.scenario_set_summary` makes the study's
+    summary of them). ``fallback=False``: where the study is not decomposed, return
+    ``method`` None with the ``reason`` instead of solving the DE.
 
     ``goal_penalty``: the cost per MWh (tCO2) of the elastic goal rows in the subproblems
     (None: hard rows and feasibility cuts).
@@ -638,6 +678,8 @@ def solve_decomposed(
     Kelley cuts at the master's points)."""
     options = options or SolveOptions()
     reason = _refusal(study)
+    if reason is not None and not fallback:
+        return {"method": None, "reason": reason}
     if reason is not None:
         log.info("not decomposed (%s): solving the deterministic equivalent", reason)
         return solve_deterministic(study, options, reason, build_options)
@@ -650,9 +692,16 @@ def solve_decomposed(
         else _DaskPool(study, options, workers, scheduler, build_options, goal_penalty)
     )
     try:
-        return _loop(
+        out = _loop(
             study, pool, probs, alpha, omega, tolerance, max_iterations, in_out, t0, goal_penalty
         )
+        if summaries:
+            t1 = time.perf_counter()
+            out["parts"] = pool.summaries(out["names"], out["x"])
+            out["seconds"]["summaries"] = time.perf_counter() - t1
+            out["seconds"]["total"] = time.perf_counter() - t0
+        del out["names"], out["x"]
+        return out
     except _Infeasible as exc:
         reason = str(exc)
     finally:
@@ -660,6 +709,8 @@ def solve_decomposed(
         # the master's Highs started this process's scheduler behind HighsLp's back
         release_threads()
         highspy.Highs.resetGlobalScheduler(True)
+    if not fallback:
+        return {"method": None, "reason": reason}
     log.info("%s: solving the deterministic equivalent", reason)
     return solve_deterministic(study, options, reason, build_options)
 
@@ -815,6 +866,8 @@ def _loop(
         "feasibility_cuts": feasibility_cuts,
         "goal_penalty": goal_penalty,
         "scenarios": S,
+        "names": names,
+        "x": x,
         "workers": pool.workers,
         "executor": pool.executor,
         "seconds": {

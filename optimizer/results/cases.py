@@ -27,6 +27,7 @@ from optimizer.model.highs import HighsLp
 from optimizer.results.accounting import account
 from optimizer.results.dispatch import case_dispatch, stack
 from optimizer.results.summary import case_summary
+from optimizer.scenario.cases import Study
 
 
 def distribution(costs: np.ndarray, probs: np.ndarray, alpha: float) -> dict[str, float]:
@@ -87,8 +88,21 @@ def extract_study(built: BuiltModel, lp: HighsLp) -> tuple[dict[str, Any], pd.Da
 
 def _scenarios(built: BuiltModel, lp: HighsLp, parts: list[dict[str, Any]]) -> dict[str, Any]:
     b = built.builder
-    study = b.study
-    probs = [c.weight for c in b.cases]
+    return scenario_set_summary(b.study, parts, lp.objective, _study_shadow(b, lp))
+
+
+def scenario_set_summary(
+    study: Study,
+    parts: list[dict[str, Any]],
+    objective: float,
+    shadow: dict[str, float | None] | None = None,
+) -> dict[str, Any]:
+    """The section 9 summary of a scenario set from each scenario's own section 5 numbers
+    (``parts``, in ``study.cases`` order) and the risk ``objective`` (from the DE, or from
+    a decomposition that solved each scenario on its own); ``shadow``: the study's goal
+    rows' shadow prices (goals in expectation)."""
+    probs = [c.weight for c in study.cases]
+    no_shadow: dict[str, float | None] = {"cfe_per_mwh": None, "emissions_cap_per_tco2": None}
     base = dict(parts[0])
     risk = distribution(
         np.array([s["objective"] for s in parts]), np.array(probs), study.risk.alpha
@@ -96,7 +110,7 @@ def _scenarios(built: BuiltModel, lp: HighsLp, parts: list[dict[str, Any]]) -> d
     summary = base
     summary.update(
         {
-            "objective": lp.objective,
+            "objective": objective,
             "total_cost": _expected(parts, probs, "total_cost"),
             "cost_breakdown": _expected_map(parts, probs, "cost_breakdown"),
             "carbon_cost": _expected(parts, probs, "carbon_cost"),
@@ -107,7 +121,7 @@ def _scenarios(built: BuiltModel, lp: HighsLp, parts: list[dict[str, Any]]) -> d
             "export_mwh": _expected(parts, probs, "export_mwh"),
             "curtailment_mwh": _expected(parts, probs, "curtailment_mwh"),
             "marginal_price_per_mwh": None,
-            "shadow_prices": _study_shadow(b, lp),
+            "shadow_prices": shadow or no_shadow,
             "risk": {
                 **risk,
                 "alpha": study.risk.alpha,
@@ -126,7 +140,7 @@ def _scenarios(built: BuiltModel, lp: HighsLp, parts: list[dict[str, Any]]) -> d
                     "grid_import_mwh": s["grid_import_mwh"],
                     "shadow_prices": s["shadow_prices"],
                 }
-                for c, s in zip(b.cases, parts, strict=True)
+                for c, s in zip(study.cases, parts, strict=True)
             },
         }
     )

@@ -192,3 +192,36 @@ def test_an_elastic_goal_row_is_exact_above_its_shadow_price(penalty: float, met
         assert "shortfall of 1 of its bound" in r["reason"]
     else:
         assert r["feasibility_cuts"] == 0
+
+
+def test_screening_a_scenario_set_by_decomposition_gives_the_de_summary() -> None:
+    """``solve_screening(..., decompose=True)`` on week-contracts' three screened spot
+    scenarios (ω = 0.5): the summary assembled from each scenario's own numbers at the
+    decomposition's answer (:func:`optimizer.results.cases.scenario_set_summary`) has the
+    DE's objective, expected cost, risk block, capacities and per-scenario costs, CFE
+    scores and emissions to 1e-6; ``solver`` names the method. Left to itself (``None``)
+    the screening solves these 3 × 96 steps as one DE: under the interior-point boundary
+    (2,000 steps) the DE is the faster."""
+    from optimizer.scenario import load_problem
+    from optimizer.screening import solve_screening
+
+    full = load_problem(week_three(0.5), base_dir=WEEK)
+    dec = solve_screening(full, days_per_month=1, decompose=True).summary
+    de = solve_screening(full, days_per_month=1, decompose=False).summary
+    auto = solve_screening(full, days_per_month=1).summary
+    assert dec["solver"]["method"] == "scenario decomposition (multi-cut Benders)"
+    assert dec["solver"]["feasibility_cuts"] == 0
+    assert "method" not in de["solver"] and "method" not in auto["solver"]
+    assert auto["objective"] == approx(de["objective"], rel=1e-9)
+    for key in ("objective", "total_cost", "cfe_score", "served_load_mwh"):
+        assert dec[key] == approx(de[key], rel=1e-6), key
+    for key in ("expected_cost", "cvar_cost", "var_cost", "worst_cost", "p50_cost"):
+        assert dec["risk"][key] == approx(de["risk"][key], rel=1e-6), key
+    assert dec["capacity_mw"] == approx(de["capacity_mw"], rel=1e-5, abs=1e-4)
+    assert dec["screening"] == de["screening"]
+    for name, s in de["scenarios"].items():
+        got = dec["scenarios"][name]
+        assert got["probability"] == s["probability"]
+        for key in ("objective", "total_cost", "cfe_score"):
+            assert got[key] == approx(s[key], rel=1e-6), (name, key)
+        assert got["emissions_tco2"] == approx(s["emissions_tco2"], rel=1e-6)
