@@ -756,6 +756,7 @@ def _loop(
     t1 = time.perf_counter()
     free = pool.solve(names, lo, hi)  # each case with x free: L_s and a first cut
     t_sub += time.perf_counter() - t1
+    log.info("decomposition: %d cases alone in %.2f s", S, t_sub)
     for index, status, *_ in free:
         if status != "optimal":
             raise SolverError(f"scenario {study.cases[index].name} alone ended {status}")
@@ -802,6 +803,11 @@ def _loop(
         if e0 is not None:
             best = (risk_objective(e0[0], probs, alpha, omega), start, *e0)
             break
+    log.info(
+        "decomposition: first incumbent %s after %.2f s of subproblems",
+        "none" if best is None else f"{best[0]:.6f}",
+        t_sub,
+    )
     lam = in_out
     while iterations < max_iterations:
         iterations += 1
