@@ -369,9 +369,11 @@ def _dispatch_json(path: Path) -> dict[str, Any]:
         series = frame[col]
         if col == "timestamp":
             out["timestamp"] = [ts.isoformat() for ts in pd.DatetimeIndex(series)]
-        else:
+        elif series.dtype.kind in "iubfc":
             values = series.astype(float).tolist()
             out["columns"][str(col)] = [v if math.isfinite(v) else None for v in values]
+        else:  # a study's ``scenario`` or ``year`` names (CONTRACT 9, 10)
+            out["columns"][str(col)] = [None if pd.isna(v) else str(v) for v in series.tolist()]
     return out
 
 

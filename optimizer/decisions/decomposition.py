@@ -737,11 +737,13 @@ def _loop(
     names: list[str] = []
     lower: dict[str, float] = {}
     upper: dict[str, float] = {}
-    for k in sorted(subs):  # case 0 first: its bounds
+    for k in sorted(subs):  # x within every case's bounds (a scenario may set max_mw)
         for n, lo, hi in zip(subs[k]["names"], subs[k]["lower"], subs[k]["upper"], strict=True):
             if n not in lower:
                 names.append(n)
                 lower[n], upper[n] = lo, hi
+            else:
+                lower[n], upper[n] = max(lower[n], lo), min(upper[n], hi)
     rows: list[_Row] = []
     seen: set[_Row] = set()
     for k in sorted(subs):

@@ -380,10 +380,20 @@ class ModelBuilder:
         With ``lifetimes`` (assets that can be built) and a pathway of years, each item gets
         a build per year and a capacity per year, ``cap[y] = Σ_{b ≤ y < b + life} build[b]``,
         bounded by ``[low, high]`` in every year (CONTRACT 10); the first year's capacity is
-        returned."""
+        returned.
+
+        A case may set an item's ``min_mw`` / ``max_mw`` (data, CONTRACT 9, 10): a pathway's
+        capacity of year y is bounded by that year's; one capacity shared by every case by
+        all of them (the largest ``min_mw``, the smallest ``max_mw``)."""
         years = [c.year for c in self.study.cases] if self.study.kind == "years" else []
+        per_case = self._case_bounds(names, lows, highs, unit)
         if lifetimes is None or not years:
-            out = self.scalar_vars(blk, name, lows, highs)
+            shared_lo = [max(lo[k] for lo, _ in per_case) for k in range(len(names))]
+            shared_hi = [
+                min((h for h in (hi[k] for _, hi in per_case) if h is not None), default=None)
+                for k in range(len(names))
+            ]
+            out = self.scalar_vars(blk, name, shared_lo, shared_hi)
             for n, v in zip(names, out, strict=True):
                 self._register(FirstStage(n, v, unit))
             return out
@@ -391,7 +401,9 @@ class ModelBuilder:
         Y = len(years)
         for k, n in enumerate(names):
             builds = self.scalar_vars(blk, f"{name}_build_{k}", [0.0] * Y, [None] * Y)
-            caps = self.scalar_vars(blk, f"{name}_{k}", [lows[k]] * Y, [highs[k]] * Y)
+            caps = self.scalar_vars(
+                blk, f"{name}_{k}", [lo[k] for lo, _ in per_case], [hi[k] for _, hi in per_case]
+            )
             life = float(lifetimes[k])
             for j, y in enumerate(years):
                 assert y is not None
@@ -407,6 +419,39 @@ class ModelBuilder:
                 )
             self._register(FirstStage(n, caps[0], unit, caps, builds, life))
             out.append(caps[0])
+        return out
+
+    def _case_bounds(
+        self,
+        names: Sequence[str],
+        lows: Sequence[float],
+        highs: Sequence[float | None],
+        unit: str,
+    ) -> list[tuple[list[float], list[float | None]]]:
+        """Each case's (lows, highs) of the named MW items: the case's own ``min_mw`` /
+        ``max_mw`` where it sets them otherwise than the base, else the base's."""
+        base = list(lows), list(highs)
+        if unit != "MW" or len(self.study.cases) == 1:
+            return [base] * len(self.study.cases)
+
+        def named(p: Problem) -> dict[str, Any]:
+            items: list[Any] = [*p.technologies, *p.ppas, *p.demand_response]
+            return {x.name: x for x in items}
+
+        first = named(self.problem)
+        out = []
+        for case in self.study.cases:
+            own = named(case.problem)
+            lo_c, hi_c = list(lows), list(highs)
+            for k, n in enumerate(names):
+                x0, x = first.get(n), own.get(n)
+                if x0 is None or x is None:
+                    continue
+                if x.min_mw != x0.min_mw:
+                    lo_c[k] = x.min_mw
+                if x.max_mw != x0.max_mw:
+                    hi_c[k] = x.max_mw
+            out.append((lo_c, hi_c))
         return out
 
     def _register(self, fs: FirstStage) -> None:

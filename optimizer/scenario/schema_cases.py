@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from optimizer.scenario.fields import SeriesSpec, Strict
 
@@ -41,11 +41,18 @@ class Uncertainty(_Strict):
     risk: RiskSpec = Field(default_factory=RiskSpec)
     targets_apply: Literal["every_scenario", "expectation"] = "every_scenario"
 
+    @field_validator("scenarios")
+    @classmethod
+    def _probabilities(cls, scenarios: list[UncertainScenario]) -> list[UncertainScenario]:
+        total = sum(s.probability for s in scenarios)
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(
+                f"the scenarios' probability values must sum to 1 (±1e-9), they sum to {total:.12g}"
+            )
+        return scenarios
+
     @model_validator(mode="after")
     def _check(self) -> Uncertainty:
-        total = sum(s.probability for s in self.scenarios)
-        if abs(total - 1.0) > 1e-9:
-            raise ValueError(f"scenario probabilities must sum to 1, they sum to {total:.12g}")
         names = [s.name for s in self.scenarios]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:

@@ -34,10 +34,11 @@ from optimizer.scenario.schema import CaseData, Scenario
 
 log = logging.getLogger(__name__)
 
-_STRUCTURE = ("uncertainty", "horizon", "grid_offers", "ppa_offers", "technologies", "name")
+_NAMED = ("grid_offers", "ppa_offers", "technologies", "demand_response", "certificate_offers")
+"""The lists of offers and assets (sections 3, 11, 12): the same names and kinds in every case."""
+_STRUCTURE = ("uncertainty", "horizon", *_NAMED, "name")
 """Top-level keys a case may not replace wholesale (a field inside a named item is fine)."""
 _GRID_KEYS = ("start", "periods", "resolution_minutes", "timezone")
-_NAMED = ("grid_offers", "ppa_offers", "technologies")
 
 
 def load_study(
