@@ -65,6 +65,15 @@ def run(
             "carried across the real days, Kotzur et al. 2018) (--screening)",
         ),
     ] = "cyclic",
+    decompose: Annotated[
+        bool | None,
+        typer.Option(
+            "--decompose/--no-decompose",
+            help="(--screening) Solve a scenario set by scenario decomposition (multi-cut "
+            "Benders on one worker per core) or as one LP; default: decomposed when its "
+            "typical steps together exceed 2,000 (docs/risk.md)",
+        ),
+    ] = None,
     vss: Annotated[
         bool,
         typer.Option(
@@ -78,6 +87,10 @@ def run(
     options = solve_options(algorithm, time_limit, threads)
     if screening_storage not in ("cyclic", "linked"):
         raise ScenarioError([FieldError("--screening-storage", "must be 'cyclic' or 'linked'")])
+    if decompose is not None and not screening:
+        raise ScenarioError(
+            [FieldError("--decompose", "applies to --screening (a full run solves the DE)")]
+        )
     check_out_dir(out_dir)
     from optimizer.report.process import ReportProcess
 
@@ -94,6 +107,7 @@ def run(
             screening_storage,
             vss,
             reporter,
+            decompose,
         )
     finally:
         if reporter is not None:
@@ -121,6 +135,7 @@ def _solve_and_write(
     screening_storage: str,
     vss: bool,
     reporter: ReportProcess | None,
+    decompose: bool | None = None,
 ) -> tuple[list[Path], Result | None]:
     import optimizer.solve  # noqa: F401  (Pyomo first: optimizer/pyomo_imports.py)
     from optimizer.scenario import load_problem
@@ -129,7 +144,7 @@ def _solve_and_write(
     if reporter is not None and _long_solve(problem):
         reporter.warm()  # the child draws a throwaway chart while this process solves
     if screening:
-        _run_screening(problem, options, days_per_month, out_dir, screening_storage)
+        _run_screening(problem, options, days_per_month, out_dir, screening_storage, decompose)
         return [], None
     from optimizer.output import write_result
     from optimizer.solve import solve
@@ -160,11 +175,14 @@ def _run_screening(
     days_per_month: int,
     out_dir: Path,
     storage: str = "cyclic",
+    decompose: bool | None = None,
 ) -> None:
     from optimizer.results import write_summary
     from optimizer.screening import solve_screening
 
-    result = solve_screening(problem, days_per_month, options=options, storage=storage)
+    result = solve_screening(
+        problem, days_per_month, options=options, storage=storage, decompose=decompose
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     write_summary(result.summary, out_dir / "summary.json")
     note = result.summary["screening"]["note"]

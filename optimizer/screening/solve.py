@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from optimizer.errors import FieldError, ScenarioError
 from optimizer.model import BuildOptions, BuiltModel, build_model
 from optimizer.model.highs import HighsLp
 from optimizer.options import IPM_MIN_PERIODS, IPM_MIN_ROWS, available_cores
@@ -84,6 +85,15 @@ def screened_study(
     case, the days and the build options (their storage periods). Also what
     :func:`optimizer.decisions.decomposition.solve_decomposed` takes to decompose a
     screened scenario set."""
+    per_day = round(24.0 / full.dt)
+    if full.periods < per_day:
+        raise ScenarioError(
+            FieldError(
+                "--screening",
+                f"typical days need at least one whole day of steps; the horizon has "
+                f"{full.periods} step(s) of {full.dt:g} h (solve it without --screening)",
+            )
+        )
     days = choose_days(full, days_per_month, extreme_days, scope=scope, features=features)
     reduced = reduce_problem(full, days, representation=representation)
     target: Problem | Study = reduced

@@ -57,3 +57,41 @@ def test_frontier_risk_weight(tmp_path: Path) -> None:
     df = pd.read_csv(out / "risk_frontier.csv")
     assert list(df["expected_cost"]) == approx([600, 600, 650, 650])
     assert list(df["cvar_cost"]) == approx([1000, 1000, 650, 650])
+
+
+def test_run_screening_decompose_flag(tmp_path: Path) -> None:
+    """``--decompose`` with ``--screening`` solves week-contracts' three spot scenarios
+    (ω = 0.5, 1 typical day a month: 4 days) by scenario decomposition and says so in
+    summary.json, with the objective of ``--no-decompose`` (one LP) to 1e-6; without
+    ``--screening`` the flag is refused (exit 2) naming it."""
+    from tests.cases.test_decomposition import WEEK, week_three
+
+    raw = week_three(0.5)
+    raw["series"]["file"] = str(WEEK / raw["series"]["file"])
+    path = tmp_path / "three.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    summaries = {}
+    for flag in ("--decompose", "--no-decompose"):
+        out = tmp_path / flag
+        args = ["run", str(path), "--screening", flag, "--days-per-month", "1", "--out", str(out)]
+        r = runner.invoke(app, args)
+        assert r.exit_code == 0, r.output
+        summaries[flag] = json.loads((out / "summary.json").read_text())
+    dec, de = summaries["--decompose"], summaries["--no-decompose"]
+    assert dec["solver"]["method"] == "scenario decomposition (multi-cut Benders)"
+    assert "method" not in de["solver"]
+    assert dec["objective"] == approx(de["objective"], rel=1e-6)
+    assert dec["risk"]["cvar_cost"] == approx(de["risk"]["cvar_cost"], rel=1e-6)
+    r = runner.invoke(app, ["run", str(path), "--decompose", "--out", str(tmp_path / "e")])
+    assert r.exit_code == 2
+    assert "--decompose" in r.output
+
+
+def test_screening_refuses_a_horizon_shorter_than_a_day(tmp_path: Path) -> None:
+    """Typical days need one whole day: the one-step risk case is refused (exit 2, naming
+    --screening), not a traceback."""
+    r = runner.invoke(
+        app, ["run", str(_file(tmp_path, 0.2)), "--screening", "--out", str(tmp_path / "o")]
+    )
+    assert r.exit_code == 2
+    assert "--screening" in r.output and "whole day" in r.output
