@@ -72,8 +72,9 @@ IN_OUT = 0.5
 GOAL_PENALTY = 1e4
 """Cost of one MWh of CFE shortfall (one tCO2 over the cap) in a subproblem's elastic goal
 rows. Exact above the row's shadow price: 35× the CFE shadow price of year-cfe90 (279 per
-MWh, docs/performance.md) and 5–40× the 24/7 shadow prices of the risk studies measured
-(docs/risk.md); a shortfall left at the answer sends the study to the DE."""
+MWh, docs/performance.md) and 23–100× those of the example's 10 screened spot scenarios at
+the answer (98–427 per MWh, docs/risk.md); a shortfall left at the answer sends the study
+to the DE. Renewable-share rows (CONTRACT 11) stay hard (feasibility cuts)."""
 SHORTFALL = 1e-7
 """A goal row's shortfall at the answer above this share of its bound (or of 1 MWh / tCO2):
 the penalty was not exact there."""
