@@ -133,9 +133,9 @@ def solve_screening(
     steps together above :data:`optimizer.options.IPM_MIN_PERIODS`) is solved by scenario
     decomposition (:func:`optimizer.decisions.decomposition.solve_decomposed`, the same
     optimum to 1e-7): on the example's 10 spot scenarios at 3 days a month 27 s wall
-    for the whole ``dcopt run`` against the DE's 294 s (docs/risk.md). ``decompose`` True/False forces it either way; where
-    the study cannot be decomposed (a pathway, goals in expectation, signed offers) the
-    DE is solved."""
+    for the whole ``dcopt run`` against the DE's 294 s (docs/risk.md). ``decompose``
+    True/False forces it either way; where the study cannot be decomposed (a pathway,
+    goals in expectation, signed offers) the DE is solved."""
     check_choice("storage", storage, STORAGE_MODES)
     check_choice("representation", representation, REPRESENTATIONS)
     from optimizer.results import versions
