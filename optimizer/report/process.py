@@ -82,10 +82,10 @@ def _serve(conn: Connection, other: Connection) -> None:
 
 
 def _warm_up() -> None:
-    """Import what unpickling the result imports (``optimizer.solve``: Pyomo, highspy;
-    0.17 s), draw a throwaway chart (:func:`optimizer.plotting.warm_draw`) and render one
+    """Import what unpickling the result imports (:mod:`optimizer.result`, no Pyomo or
+    HiGHS), draw a throwaway chart (:func:`optimizer.plotting.warm_draw`) and render one
     template: what a process's first report pays once, paid while the parent solves."""
-    import optimizer.solve  # noqa: F401
+    import optimizer.result  # noqa: F401
     from optimizer.plotting import warm_draw
     from optimizer.report.env import render
 
