@@ -271,14 +271,18 @@ def _decomposed(
     t0: float,
 ) -> ScreeningResult | None:
     """The screened scenario set by scenario decomposition, on one worker process per core
-    (in this process on one core); None where it is not decomposed (the caller solves the
-    DE)."""
+    (in this process on one core, or in a daemonic process, which may not start children);
+    None where it is not decomposed (the caller solves the DE)."""
+    import multiprocessing
+
     from optimizer.decisions.decomposition import solve_decomposed
     from optimizer.results import versions
     from optimizer.results.cases import scenario_set_summary
 
     cores = available_cores()
-    workers = min(len(target.cases), cores) if cores > 1 else 0
+    # a daemonic process (a pool's or a Dask worker) may not start children: in-process
+    daemon = multiprocessing.current_process().daemon
+    workers = min(len(target.cases), cores) if cores > 1 and not daemon else 0
     prepared = time.perf_counter() - t0
     r = solve_decomposed(
         target, options, workers=workers, build_options=build, summaries=True, fallback=False

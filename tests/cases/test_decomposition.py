@@ -225,3 +225,34 @@ def test_screening_a_scenario_set_by_decomposition_gives_the_de_summary() -> Non
         for key in ("objective", "total_cost", "cfe_score"):
             assert got[key] == approx(s[key], rel=1e-6), (name, key)
         assert got["emissions_tco2"] == approx(s["emissions_tco2"], rel=1e-6)
+
+
+def _screen_in_daemon(queue: Any) -> None:
+    from optimizer.scenario import load_problem
+    from optimizer.screening import solve_screening
+
+    full = load_problem(week_three(0.5), base_dir=WEEK)
+    s = solve_screening(full, days_per_month=1, decompose=True).summary
+    queue.put((s["solver"]["method"], s["solver"]["workers"], s["objective"]))
+
+
+def test_screening_decomposes_in_process_inside_a_daemonic_process() -> None:
+    """A daemonic process (a pool's or a Dask worker) may not start children, so a
+    screening's decomposition there runs its subproblems in that process (``workers`` 0),
+    to the same objective as the DE of the same screened study."""
+    import multiprocessing
+
+    from optimizer.scenario import load_problem
+    from optimizer.screening import solve_screening
+
+    full = load_problem(week_three(0.5), base_dir=WEEK)
+    de = solve_screening(full, days_per_month=1, decompose=False).summary["objective"]
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_screen_in_daemon, args=(queue,), daemon=True)
+    proc.start()
+    method, workers, objective = queue.get(timeout=120)
+    proc.join(timeout=30)
+    assert method == "scenario decomposition (multi-cut Benders)"
+    assert workers == 0
+    assert objective == approx(de, rel=1e-6)
