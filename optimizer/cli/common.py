@@ -70,6 +70,17 @@ ThreadsOption = Annotated[
 ]
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes each record to ``sys.stderr`` as it is at that moment, not as it was when the
+    first command of the process ran: a second command in the same process (a script, or
+    typer's CliRunner, which swaps stderr per call) would else write to a closed stream and
+    print a logging traceback."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 @app.callback()
 def _main(
     verbose: Annotated[
@@ -89,9 +100,9 @@ def _main(
     level = logging.WARNING if quiet or verbose == 0 else logging.INFO
     if verbose > 2 and not quiet:
         level = logging.DEBUG
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     if verbose == 2 and not quiet:
         logging.getLogger("optimizer").setLevel(logging.DEBUG)
         logging.getLogger("api").setLevel(logging.DEBUG)
