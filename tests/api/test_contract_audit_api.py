@@ -33,3 +33,18 @@ def test_dispatch_as_parquet_for_application_parquet(client: TestClient) -> None
     assert r.headers["content-type"] == "application/vnd.apache.parquet"
     frame = pd.read_parquet(io.BytesIO(r.content))
     assert list(frame["grid_import_mw:utility"]) == [7.0] * 4
+
+
+def test_a_malformed_override_is_refused_naming_options_overrides(client: TestClient) -> None:
+    """CONTRACT 8: an invalid request gets 422 with the field names. The field of the API
+    request is ``options.overrides`` (the CLI's ``--set``, which the API has no flag for):
+    the item ``carbon.cfe_target`` lacks ``=value``. A well-formed item with a bad value
+    still names the scenario field it sets."""
+    body = {"scenario": tiny_scenario(), "options": {"overrides": ["carbon.cfe_target"]}}
+    r = client.post("/v1/runs", json=body)
+    assert r.status_code == 422, r.text
+    assert [e["field"] for e in r.json()["errors"]] == ["options.overrides"]
+    body = {"scenario": tiny_scenario(), "options": {"overrides": ["carbon.cfe_target=abc"]}}
+    r = client.post("/v1/runs", json=body)
+    assert r.status_code == 422, r.text
+    assert [e["field"] for e in r.json()["errors"]] == ["carbon.cfe_target"]
