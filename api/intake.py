@@ -134,7 +134,17 @@ def prepare(
     """
     limits = limits or InputLimits()
     check_shape(scenario, "the scenario", "scenario", limits)
-    raw = apply_overrides(dict(scenario), overrides)
+    try:
+        raw = apply_overrides(dict(scenario), overrides)
+    except ScenarioError as exc:  # a malformed item is the CLI's "--set"; here it is an option
+        raise ScenarioError(
+            [
+                FieldError("options.overrides", e.message, e.row, e.timestamp)
+                if e.field == "--set"
+                else e
+                for e in exc.errors
+            ]
+        ) from None
     if overrides:
         check_shape(raw, "the scenario with its overrides", "scenario", limits)
     check_periods(raw, limits)  # before anything walks a series longer than the site

@@ -53,6 +53,7 @@ _DISPATCH_TYPES = {
     "text/csv": "csv",
     PARQUET: "parquet",
     "application/x-parquet": "parquet",
+    "application/parquet": "parquet",
     "application/octet-stream": "parquet",
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,6 +23,10 @@ from optimizer.cli.common import (
     solve_options,
 )
 from optimizer.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from optimizer.decisions.frontier import FrontierResult, Mode
+    from optimizer.options import SolveOptions
 
 
 def register(app: typer.Typer) -> None:
@@ -95,7 +99,7 @@ def frontier_cmd(
     maximum are rows with status infeasible."""
     from optimizer.decisions import frontier
     from optimizer.decisions.common import parse_range
-    from optimizer.decisions.frontier import AUTO_STEP, Mode
+    from optimizer.decisions.frontier import AUTO_STEP
     from optimizer.decisions.output import write_frontier
 
     if cfe_scale is not None:
@@ -189,8 +193,44 @@ def frontier_cmd(
     out.print(f"{len(result.points)} points in {result.seconds:.2f} s")
     out.print("wrote " + ", ".join(str(p) for p in written))
     if not result.any_optimal:
-        err.print("infeasible: no point of the frontier can be met", markup=False)
+        why = _why_no_point(result, mode, scenario, set_ or [], options)
+        err.print("infeasible: no point of the frontier can be met" + why, markup=False)
         raise typer.Exit(EXIT_INFEASIBLE)
+
+
+def _why_no_point(
+    result: FrontierResult,
+    mode: Mode,
+    scenario: Path,
+    overrides: list[str],
+    options: SolveOptions,
+) -> str:
+    """Which requirement fails at every point (CONTRACT 4, exit 3): the swept goal, with the
+    best value reachable, or else what fails without it (the load, the scenario's other
+    goal), from one solve of the scenario with the swept goal removed."""
+    if any(p.status != "infeasible" for p in result.points):
+        return ""
+    if mode == "cfe" and result.max_cfe_score is not None:
+        return (
+            ": every carbon.cfe_target asked is above the best reachable 24/7 CFE score "
+            f"{result.max_cfe_score:.4f}"
+        )
+    if mode == "emissions" and result.min_emissions_tco2 is not None:
+        return (
+            ": every carbon.max_emissions_tco2 asked is below the lowest reachable "
+            f"location-based emissions {result.min_emissions_tco2:,.1f} tCO2"
+        )
+    from optimizer.scenario import load_problem
+    from optimizer.solve import solve
+
+    study = result.problem.study
+    if study is not None and study.kind != "single":
+        return ""
+    goal = "carbon.cfe_target" if mode == "cfe" else "carbon.max_emissions_tco2"
+    plain = solve(load_problem(scenario, overrides=[*overrides, f"{goal}=null"]), options)
+    if plain.status == "infeasible" and plain.message:
+        return f": {plain.message}"
+    return ""
 
 
 def _auto_step(spec: str) -> float:
