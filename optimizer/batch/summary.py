@@ -187,8 +187,16 @@ def _fmt(x: float, digits: int = 0) -> str:
     return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.{digits}f}"
 
 
+def _value(x: Any) -> str:
+    """A swept value as the sweep wrote it: a null (NaN in the frame's numeric column) as
+    ``null``, not ``nan``."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "null"
+    return str(x)
+
+
 def _label(row: pd.Series, paths: list[str]) -> str:
-    parts = [f"{p}={row[p]}" for p in paths if p in row.index]
+    parts = [f"{p}={_value(row[p])}" for p in paths if p in row.index]
     return f"{row['case_id']} ({', '.join(parts)})" if parts else str(row["case_id"])
 
 
