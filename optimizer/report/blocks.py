@@ -355,5 +355,7 @@ def run_details(s: dict[str, Any]) -> dict[str, Any]:
         "cur": s.get("currency", ""),
         "solver": f"{solver.get('name', '')} {solver.get('algorithm', '')}".strip(),
         "size": size,
-        "versions": s.get("versions") or {},
+        "versions": {  # each library by name ("package"/"solver" say the same again)
+            k: v for k, v in (s.get("versions") or {}).items() if k not in ("package", "solver")
+        },
     }

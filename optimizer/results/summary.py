@@ -34,13 +34,16 @@ TOTAL_COST_CATEGORIES = (
 
 
 def versions() -> dict[str, str]:
+    """``summary.json → versions`` (CONTRACT 5: "package, solver"): ``package`` and
+    ``solver`` as named there ("dcopt 0.1.0", "HiGHS 1.15.1"), and each library's version
+    by its own name (``dcopt``, ``highs``, ``pyomo``)."""
     out: dict[str, str] = {}
     for dist, key in (("dcopt", "dcopt"), ("highspy", "highs"), ("pyomo", "pyomo")):
         try:
             out[key] = version(dist)
         except PackageNotFoundError:
             out[key] = "unknown"
-    return out
+    return {"package": f"dcopt {out['dcopt']}", "solver": f"HiGHS {out['highs']}", **out}
 
 
 def costs(c: CaseBuilder, lp: HighsLp) -> dict[str, Any]:

@@ -101,6 +101,9 @@ def test_run_writes_section_5_outputs(tmp_path: Path) -> None:
     assert set(s["storage_mwh"]) == {"bess"}
     assert set(s["grid_import_mwh"]) == {"utility"}
     assert s["versions"] and all(isinstance(v, str) for v in s["versions"].values())
+    # CONTRACT 5: "versions (package, solver)"
+    assert s["versions"]["package"] == f"dcopt {s['versions']['dcopt']}"
+    assert s["versions"]["solver"] == f"HiGHS {s['versions']['highs']}"
     assert sum(s["cost_breakdown"].values()) == pytest.approx(s["total_cost"], abs=1e-6)
     assert s["total_cost"] == pytest.approx(1000, abs=1e-6)
     assert s["cfe_score"] == pytest.approx(0.2, abs=1e-9)
