@@ -156,53 +156,52 @@ def solve_screening(
         == (DEFAULT_REPRESENTATION, DEFAULT_SCOPE, DEFAULT_FEATURES, True),
         storage,
     )
+    built: BuiltModel | None = None
+    lp: HighsLp | None = None
+    decomposed = None
     if isinstance(target, Study) and target.kind == "scenarios":
         steps = len(target.cases) * reduced.periods
         if decompose or (decompose is None and steps > IPM_MIN_PERIODS):
-            decomposed = _decomposed(full, target, reduced, days, build, options, t0)
-            if decomposed is not None:
-                decomposed.summary["screening"] = _screening_block(
-                    full,
-                    days,
-                    days_per_month,
-                    storage,
-                    scope,
-                    features,
-                    representation,
-                    expected,
-                )
-                return decomposed
-    built = build_model(target, build)
-    lp = HighsLp(built.model)
-    build_seconds = time.perf_counter() - t0
+            decomposed = _decomposed(target, build, options, t0)
+    if decomposed is not None:
+        status = "optimal"
+        summary, build_seconds, solve_seconds, solver = decomposed
+    else:
+        built = build_model(target, build)
+        lp = HighsLp(built.model)
+        build_seconds = time.perf_counter() - t0
 
-    # the algorithm by the LP's rows; typical days cyclic on their own are blocks linked
-    # only by the capacities, where the simplex stays the faster to more rows
-    periods = len(built.builder.cases) * reduced.periods
-    boundary = CYCLIC_IPM_MIN_ROWS if storage == "cyclic" else IPM_MIN_ROWS
-    status = lp.solve(choose_settings(options, periods, rows=lp.num_rows, min_ipm_rows=boundary))
-    summary: dict[str, Any] = {"status": status}
+        # the algorithm by the LP's rows; typical days cyclic on their own are blocks linked
+        # only by the capacities, where the simplex stays the faster to more rows
+        periods = len(built.builder.cases) * reduced.periods
+        boundary = CYCLIC_IPM_MIN_ROWS if storage == "cyclic" else IPM_MIN_ROWS
+        settings = choose_settings(options, periods, rows=lp.num_rows, min_ipm_rows=boundary)
+        status = lp.solve(settings)
+        summary = {"status": status}
+        if status == "optimal":
+            if full.study is not None:
+                from optimizer.results import extract
+
+                summary, _ = extract(built, lp)
+            else:
+                summary, _ = extract_case(built, lp, 0)
+                summary["objective"] = lp.objective
+        solve_seconds = lp.solve_seconds
+        solver = {
+            "name": "highs",
+            **(lp.record.as_dict() if lp.record else {}),
+            "rows": lp.num_rows,
+            "columns": lp.num_cols,
+        }
     if status == "optimal":
-        if full.study is not None:
-            from optimizer.results import extract
-
-            summary, _ = extract(built, lp)
-        else:
-            summary, _ = extract_case(built, lp, 0)
-            summary["objective"] = lp.objective
         summary["horizon"] = _horizon(full)
     summary.update(
         {
             "scenario": full.scenario.name,
             "currency": full.scenario.currency,
             "build_seconds": build_seconds,
-            "solve_seconds": lp.solve_seconds,
-            "solver": {
-                "name": "highs",
-                **(lp.record.as_dict() if lp.record else {}),
-                "rows": lp.num_rows,
-                "columns": lp.num_cols,
-            },
+            "solve_seconds": solve_seconds,
+            "solver": solver,
             "versions": versions(),
             "screening": _screening_block(
                 full, days, days_per_month, storage, scope, features, representation, expected
@@ -262,21 +261,15 @@ def _screening_block(
 
 
 def _decomposed(
-    full: Problem,
-    target: Study,
-    reduced: Problem,
-    days: TypicalDays,
-    build: BuildOptions,
-    options: Any,
-    t0: float,
-) -> ScreeningResult | None:
+    target: Study, build: BuildOptions, options: Any, t0: float
+) -> tuple[dict[str, Any], float, float, dict[str, Any]] | None:
     """The screened scenario set by scenario decomposition, on one worker process per core
-    (in this process on one core, or in a daemonic process, which may not start children);
-    None where it is not decomposed (the caller solves the DE)."""
+    (in this process on one core, or in a daemonic process, which may not start children):
+    its section 9 summary, build and solve seconds and ``solver`` block; None where it is
+    not decomposed (the caller solves the DE)."""
     import multiprocessing
 
     from optimizer.decisions.decomposition import solve_decomposed
-    from optimizer.results import versions
     from optimizer.results.cases import scenario_set_summary
 
     cores = available_cores()
@@ -290,30 +283,23 @@ def _decomposed(
     if r["method"] != "decomposition":
         log.info("screening: not decomposed (%s); solving the DE", r["reason"])
         return None
-    summary = scenario_set_summary(target, r["parts"], r["objective"])
-    summary["status"] = "optimal"
-    summary["horizon"] = _horizon(full)
     seconds = r["seconds"]
-    summary.update(
-        {
-            "scenario": full.scenario.name,
-            "currency": full.scenario.currency,
-            "build_seconds": prepared + seconds["build"],
-            "solve_seconds": seconds["total"] - seconds["build"],
-            "solver": {
-                "name": "highs",
-                "method": "scenario decomposition (multi-cut Benders)",
-                "iterations": r["iterations"],
-                "cuts": r["cuts"],
-                "feasibility_cuts": r["feasibility_cuts"],
-                "gap": r["gap"],
-                "lower_bound": r["lower"],
-                "workers": r["workers"],
-                "executor": r["executor"],
-                "goal_penalty": r["goal_penalty"],
-                "seconds": seconds,
-            },
-            "versions": versions(),
-        }
+    solver = {
+        "name": "highs",
+        "method": "scenario decomposition (multi-cut Benders)",
+        "iterations": r["iterations"],
+        "cuts": r["cuts"],
+        "feasibility_cuts": r["feasibility_cuts"],
+        "gap": r["gap"],
+        "lower_bound": r["lower"],
+        "workers": r["workers"],
+        "executor": r["executor"],
+        "goal_penalty": r["goal_penalty"],
+        "seconds": seconds,
+    }
+    return (
+        scenario_set_summary(target, r["parts"], r["objective"]),
+        prepared + seconds["build"],
+        seconds["total"] - seconds["build"],
+        solver,
     )
-    return ScreeningResult("optimal", summary, full, reduced, days, None, None)
