@@ -363,8 +363,7 @@ def _serve(
         if msg[0] == "stop":
             break
         try:
-            work = group.summaries if msg[0] == "summaries" else group.solve
-            conn.send(("ok", work(*msg[1:])))
+            conn.send(("ok", getattr(group, msg[0])(*msg[1:])))
         except Exception as exc:  # pragma: no cover - reported to the parent
             conn.send(("error", repr(exc)))
 
@@ -385,7 +384,24 @@ def _shares(study: Study, n: int) -> list[list[tuple[int, Problem]]]:
     return [s for s in shares if s]
 
 
-class _Pool:
+class _Shares:
+    """What the master asks of the shares of the scenarios, wherever they live
+    (:class:`_Pool`, :class:`_DaskPool`): ``_gather`` calls one :class:`_Group` method on
+    every share and returns their results, each led by its case index."""
+
+    def _gather(self, method: str, *args: Any) -> list[Any]:
+        raise NotImplementedError
+
+    def solve(self, names: list[str], lo: np.ndarray, hi: np.ndarray) -> list[_Result]:
+        """:meth:`_Group.solve` of every case, in case order."""
+        return sorted(self._gather("solve", names, lo, hi), key=lambda r: r[0])
+
+    def summaries(self, names: list[str], x: np.ndarray) -> list[dict[str, Any]]:
+        """Every case's summary at ``x``, in case order (:meth:`_Group.summaries`)."""
+        return [p for _, p in sorted(self._gather("summaries", names, x), key=lambda r: r[0])]
+
+
+class _Pool(_Shares):
     """``workers`` persistent processes, each holding a fixed share of the scenarios
     (round robin); ``workers=0``: one :class:`_Group` in this process."""
 
@@ -432,26 +448,12 @@ class _Pool:
             raise SolverError(f"a decomposition worker failed: {payload}")
         return payload
 
-    def solve(self, names: list[str], lo: np.ndarray, hi: np.ndarray) -> list[_Result]:
+    def _gather(self, method: str, *args: Any) -> list[Any]:
         if self.local is not None:
-            return self.local.solve(names, lo, hi)
+            return list(getattr(self.local, method)(*args))
         for c in self.conns:
-            c.send(("solve", names, lo, hi))
-        out: list[_Result] = []
-        for c in self.conns:
-            out.extend(self._receive(c))
-        return sorted(out, key=lambda r: r[0])
-
-    def summaries(self, names: list[str], x: np.ndarray) -> list[dict[str, Any]]:
-        """Every case's summary at ``x``, in case order (:meth:`_Group.summaries`)."""
-        if self.local is not None:
-            return [p for _, p in sorted(self.local.summaries(names, x), key=lambda r: r[0])]
-        for c in self.conns:
-            c.send(("summaries", names, x))
-        out: list[tuple[int, dict[str, Any]]] = []
-        for c in self.conns:
-            out.extend(self._receive(c))
-        return [p for _, p in sorted(out, key=lambda r: r[0])]
+            c.send((method, *args))
+        return [r for c in self.conns for r in self._receive(c)]
 
     def close(self) -> None:
         for c in self.conns:
@@ -465,7 +467,7 @@ class _Pool:
         self.conns, self.procs = [], []
 
 
-class _DaskPool:
+class _DaskPool(_Shares):
     """The same shares as :class:`_Pool`, each held by a Dask actor (a :class:`_Group`
     living on one worker of the cluster, built once, warm between iterations).
 
@@ -516,19 +518,9 @@ class _DaskPool:
 
     executor = "dask"
 
-    def solve(self, names: list[str], lo: np.ndarray, hi: np.ndarray) -> list[_Result]:
-        calls = [a.solve(names, lo, hi) for a in self.actors]
-        out: list[_Result] = []
-        for c in calls:
-            out.extend(c.result())
-        return sorted(out, key=lambda r: r[0])
-
-    def summaries(self, names: list[str], x: np.ndarray) -> list[dict[str, Any]]:
-        calls = [a.summaries(names, x) for a in self.actors]
-        out: list[tuple[int, dict[str, Any]]] = []
-        for c in calls:
-            out.extend(c.result())
-        return [p for _, p in sorted(out, key=lambda r: r[0])]
+    def _gather(self, method: str, *args: Any) -> list[Any]:
+        calls = [getattr(a, method)(*args) for a in self.actors]
+        return [r for c in calls for r in c.result()]
 
     def close(self) -> None:
         self.actors = []
