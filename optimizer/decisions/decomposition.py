@@ -45,7 +45,7 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,9 +118,9 @@ def _primal(warm: HighsSettings) -> HighsSettings:
     return dataclasses.replace(warm, extra=(("simplex_strategy", 4),))
 
 
-def _phase1(lp: HighsLp) -> highspy.Highs:
+def _phase1(source: highspy.Highs) -> highspy.Highs:
     """``min Σ (s⁺ + s⁻)`` s.t. ``L ≤ A·y + s⁺ − s⁻ ≤ U``: zero at a feasible first stage."""
-    model = lp.h.getLp()
+    model = source.getLp()
     n, m = int(model.num_col_), int(model.num_row_)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -281,7 +281,7 @@ class _Group:
         """The phase-1 optimum v(x̂) > 0 and its subgradient h: the feasibility cut is
         ``v(x̂) + h·(x − x̂) ≤ 0``."""
         if s.phase1 is None:
-            s.phase1 = _phase1(s.lp)
+            s.phase1 = _phase1(s.lp.h)
         idx = s.lp.cols([s.first[names[k]] for k in have]).astype(np.int32)
         s.phase1.changeColsBounds(len(idx), idx, lo[have], hi[have])
         s.phase1.run()
@@ -346,14 +346,12 @@ def _first_stage_rows(lp: HighsLp, names: set[str]) -> list[_Row]:
 
 # -- workers -----------------------------------------------------------------------------------
 def _serve(
-    conn: multiprocessing.connection.Connection,
-    problems: list[tuple[int, Problem]],
-    options: SolveOptions,
-    build: BuildOptions | None = None,
-    goal_penalty: float | None = GOAL_PENALTY,
+    conn: multiprocessing.connection.Connection, make: Callable[..., Any], args: tuple[Any, ...]
 ) -> None:
+    """A worker: ``make(*args)`` (a group of subproblems with ``describe``), then each
+    message ``(method, *arguments)`` answered by that method of the group."""
     try:
-        group = _Group(problems, options, build, goal_penalty)
+        group = make(*args)
         conn.send(("ok", group.describe()))
     except Exception as exc:  # pragma: no cover - reported to the parent
         conn.send(("error", repr(exc)))
@@ -389,6 +387,11 @@ class _Shares:
     (:class:`_Pool`, :class:`_DaskPool`): ``_gather`` calls one :class:`_Group` method on
     every share and returns their results, each led by its case index."""
 
+    descriptions: list[dict[str, Any]]
+    """Each share's :meth:`_Group.describe`."""
+    workers: int
+    executor: str
+
     def _gather(self, method: str, *args: Any) -> list[Any]:
         raise NotImplementedError
 
@@ -401,45 +404,35 @@ class _Shares:
         return [p for _, p in sorted(self._gather("summaries", names, x), key=lambda r: r[0])]
 
 
-class _Pool(_Shares):
-    """``workers`` persistent processes, each holding a fixed share of the scenarios
-    (round robin); ``workers=0``: one :class:`_Group` in this process."""
+class ProcessPool(_Shares):
+    """Persistent worker processes, each holding one group of subproblems made by
+    ``make(*args)`` of its entry in ``makers``; ``local``: one group in this process (the
+    first maker's)."""
 
-    def __init__(
-        self,
-        study: Study,
-        options: SolveOptions,
-        workers: int,
-        build: BuildOptions | None = None,
-        goal_penalty: float | None = GOAL_PENALTY,
-    ) -> None:
-        shares = _shares(study, workers)
-        self.local: _Group | None = None
+    def __init__(self, makers: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]], local: bool):
+        self.local: Any = None
         self.conns: list[multiprocessing.connection.Connection] = []
         self.procs: list[multiprocessing.process.BaseProcess] = []
-        if workers <= 0:
-            self.local = _Group(shares[0], options, build, goal_penalty)
+        self.workers = 0
+        """Worker processes (0: the subproblems are solved in this process)."""
+        if local:
+            make, args = makers[0]
+            self.local = make(*args)
             self.descriptions = [self.local.describe()]
             return
         ctx = _context()
         release_threads()  # a forked child inherits HiGHS's scheduler but not its threads
-        for share in shares:
+        for make, args in makers:
             parent, child = ctx.Pipe()
-            p = ctx.Process(
-                target=_serve, args=(child, share, options, build, goal_penalty), daemon=True
-            )
+            p = ctx.Process(target=_serve, args=(child, make, args), daemon=True)
             p.start()
             child.close()
             self.conns.append(parent)
             self.procs.append(p)
+        self.workers = len(self.conns)
         self.descriptions = [self._receive(c) for c in self.conns]
 
     executor = "local"
-
-    @property
-    def workers(self) -> int:
-        """Worker processes (0: the subproblems are solved in this process)."""
-        return len(self.conns)
 
     @staticmethod
     def _receive(conn: multiprocessing.connection.Connection) -> Any:
@@ -465,6 +458,24 @@ class _Pool(_Shares):
             if p.is_alive():
                 p.terminate()
         self.conns, self.procs = [], []
+
+
+class _Pool(ProcessPool):
+    """``workers`` persistent processes, each holding a fixed share of the scenarios
+    (round robin); ``workers=0``: one :class:`_Group` in this process."""
+
+    def __init__(
+        self,
+        study: Study,
+        options: SolveOptions,
+        workers: int,
+        build: BuildOptions | None = None,
+        goal_penalty: float | None = GOAL_PENALTY,
+    ) -> None:
+        makers = [
+            (_Group, (share, options, build, goal_penalty)) for share in _shares(study, workers)
+        ]
+        super().__init__(makers, local=workers <= 0)
 
 
 class _DaskPool(_Shares):
@@ -530,7 +541,8 @@ class _DaskPool(_Shares):
 
 # -- master ------------------------------------------------------------------------------------
 class _Master:
-    """``min (1−ω)·Σ p·η + ω·(θ + Σ p·a/(1−α))`` over x, η (θ, a) with the cuts so far."""
+    """``min c·x + (1−ω)·Σ p·η + ω·(θ + Σ p·a/(1−α))`` over x, η (θ, a) with the cuts so
+    far (``c`` = ``x_cost``, zero for scenarios)."""
 
     def __init__(
         self,
@@ -542,6 +554,7 @@ class _Master:
         eta_lower: np.ndarray,
         alpha: float,
         omega: float,
+        x_cost: np.ndarray | None = None,
     ) -> None:
         n, S = len(names), len(probs)
         self.n, self.S = n, S
@@ -551,7 +564,8 @@ class _Master:
         self.h.setOptionValue("primal_feasibility_tolerance", 1e-9)
         self.h.setOptionValue("dual_feasibility_tolerance", 1e-9)
         risk = omega > 0
-        cost = np.concatenate([np.zeros(n), (1.0 - omega) * probs])
+        own = np.zeros(n) if x_cost is None else np.asarray(x_cost, dtype=float)
+        cost = np.concatenate([own, (1.0 - omega) * probs])
         lo = np.concatenate([lower, eta_lower])
         hi = np.concatenate([upper, np.full(S, _INF)])
         if risk:
@@ -591,6 +605,11 @@ class _Master:
         k = _row_scale(coefs)
         self.h.addRow(float(value - g[nz] @ at[nz]) / k, _INF, len(idx), idx, coefs / k)
         self.cuts += 1
+
+    def row_duals(self, count: int) -> np.ndarray:
+        """The duals of the first ``count`` rows (the first-stage rows it was given) at
+        its last solve."""
+        return np.asarray(self.h.getSolution().row_dual)[:count].copy()
 
     def solve(self) -> tuple[float, np.ndarray]:
         self.h.run()
@@ -713,7 +732,7 @@ def solve_decomposed(
             out["parts"] = pool.summaries(out["names"], out["x"])
             out["seconds"]["summaries"] = time.perf_counter() - t1
             out["seconds"]["total"] = time.perf_counter() - t0
-        del out["names"], out["x"]
+        del out["names"], out["x"], out["row_duals"]
         return out
     except _Infeasible as exc:
         reason = str(exc)
@@ -730,7 +749,7 @@ def solve_decomposed(
 
 def _loop(
     study: Study,
-    pool: _Pool | _DaskPool,
+    pool: _Shares,
     probs: np.ndarray,
     alpha: float,
     omega: float,
@@ -739,7 +758,15 @@ def _loop(
     in_out: float,
     t0: float,
     goal_penalty: float | None,
+    x_cost: np.ndarray | None = None,
+    starts: Callable[[np.ndarray, np.ndarray, np.ndarray], list[np.ndarray]] | None = None,
 ) -> dict[str, Any]:
+    """The Benders loop over ``pool``'s subproblems (module docstring).
+
+    ``x_cost``: the first stage's own cost (``c·x`` in the master and in every upper
+    bound; none for scenarios, whose first-stage costs live in every case's C_s).
+    ``starts(lo, hi, alone)``: first incumbents to try, from the first stages the cases
+    chose alone (one row each); default the probability-weighted mean, then the largest."""
     subs: dict[int, dict[str, Any]] = {}
     build_seconds = 0.0
     for d in pool.descriptions:
@@ -776,7 +803,8 @@ def _loop(
         if status != "optimal":
             raise SolverError(f"scenario {study.cases[index].name} alone ended {status}")
     eta_lower = np.array([r[2] for r in free])
-    master = _Master(names, lo, hi, rows, probs, eta_lower, alpha, omega)
+    cost = np.zeros(len(names)) if x_cost is None else np.asarray(x_cost, dtype=float)
+    master = _Master(names, lo, hi, rows, probs, eta_lower, alpha, omega, cost)
     for index, _, value, x, g, *_ in free:
         master.add_cut(index, value, g, x)
     best: tuple[float, np.ndarray, np.ndarray, float] | None = None
@@ -813,10 +841,15 @@ def _loop(
     # 2.6 % for the largest of them); if some case cannot serve it (a hard row), the
     # largest (more capacity usually serves every case).
     alone = np.array([r[3] for r in free])
-    for start in (np.clip(probs @ alone, lo, hi), np.clip(np.max(alone, axis=0), lo, hi)):
+    tried = (
+        starts(lo, hi, alone)
+        if starts is not None
+        else [np.clip(probs @ alone, lo, hi), np.clip(np.max(alone, axis=0), lo, hi)]
+    )
+    for start in tried:
         e0 = evaluate(start)
         if e0 is not None:
-            best = (risk_objective(e0[0], probs, alpha, omega), start, *e0)
+            best = (risk_objective(e0[0], probs, alpha, omega) + cost @ start, start, *e0)
             break
     log.info(
         "decomposition: first incumbent %s after %.2f s of subproblems",
@@ -836,7 +869,7 @@ def _loop(
             if not np.allclose(xm, best[1], rtol=0.0, atol=1e-9):
                 e = evaluate(xm)
                 if e is not None:
-                    upper_bound = risk_objective(e[0], probs, alpha, omega)
+                    upper_bound = risk_objective(e[0], probs, alpha, omega) + cost @ xm
                     if upper_bound <= best[0] + tolerance * max(1.0, abs(best[0])):
                         best = (upper_bound, xm.copy(), *e)
             break
@@ -845,7 +878,7 @@ def _loop(
         e = evaluate(at)
         improved = False
         if e is not None:
-            upper_bound = risk_objective(e[0], probs, alpha, omega)
+            upper_bound = risk_objective(e[0], probs, alpha, omega) + cost @ at
             if best is None or upper_bound < best[0]:
                 best = (upper_bound, at.copy(), *e)
                 improved = True
@@ -865,7 +898,7 @@ def _loop(
             f"the goal rows' penalty ({goal_penalty:g} per MWh or tCO2) was not exact: a "
             f"shortfall of {short:.3g} of its bound at the answer"
         )
-    keys = subs[0]["keys"]
+    keys = subs[min(subs)]["keys"]
     where = {n: k for k, n in enumerate(names)}
     first_stage = {
         key: float(x[where[name]]) if name in where else 0.0 for key, name in keys.items()
@@ -889,6 +922,7 @@ def _loop(
         "scenarios": S,
         "names": names,
         "x": x,
+        "row_duals": master.row_duals(len(rows)),
         "workers": pool.workers,
         "executor": pool.executor,
         "seconds": {

@@ -180,6 +180,8 @@ class HighsLp:
         self.h.passModel(lp)
         self.cost = c.copy()
         self._x: np.ndarray | None = None
+        self._objective: float | None = None
+        """Set with a solution found otherwise (:meth:`set_solution`)."""
         self._row_dual: np.ndarray | None = None
         self._col_dual: np.ndarray | None = None
         self.solve_seconds = 0.0
@@ -248,6 +250,7 @@ class HighsLp:
     def solve(self, settings: HighsSettings | None = None) -> Status:
         """Solve the LP; a model with integer columns as a MILP, then the LP with the
         integers fixed at the MILP's optimum, whose solution and duals are reported."""
+        self._objective = None
         if self._int is not None:
             enumerate_ = self.choice_method == "enumerate" or (
                 self.choice_method == "auto" and self._combinations() <= MAX_ENUMERATION
@@ -399,6 +402,7 @@ class HighsLp:
         self.solve_seconds = time.perf_counter() - t0
         self.record = self._record(crossover_forced)
         self._x = self._row_dual = self._col_dual = None
+        self._objective = None
         if status == ms.kOptimal:
             sol = self.h.getSolution()
             self._x = np.asarray(sol.col_value) + 0.0  # no -0.0 in reports
@@ -439,7 +443,26 @@ class HighsLp:
 
     @property
     def objective(self) -> float:
+        if self._objective is not None:
+            return self._objective
         return float(self.h.getInfo().objective_function_value)
+
+    def set_solution(
+        self,
+        values: np.ndarray,
+        row_dual: np.ndarray,
+        col_dual: np.ndarray,
+        objective: float,
+        record: SolveRecord | None = None,
+    ) -> None:
+        """An optimal solution found otherwise (a decomposition,
+        :mod:`optimizer.decisions.years`): what :meth:`values`, :meth:`duals`,
+        :meth:`reduced_costs` and :attr:`objective` return until the next solve."""
+        self._x = np.asarray(values, dtype=float) + 0.0
+        self._row_dual = np.asarray(row_dual, dtype=float)
+        self._col_dual = np.asarray(col_dual, dtype=float)
+        self._objective = float(objective)
+        self.record = record
 
     @property
     def has_solution(self) -> bool:

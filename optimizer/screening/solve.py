@@ -176,7 +176,11 @@ def solve_screening(
         periods = len(built.builder.cases) * reduced.periods
         boundary = CYCLIC_IPM_MIN_ROWS if storage == "cyclic" else IPM_MIN_ROWS
         settings = choose_settings(options, periods, rows=lp.num_rows, min_ipm_rows=boundary)
-        status = lp.solve(settings)
+        by_years = None
+        pathway = isinstance(target, Study) and target.kind == "years"
+        if pathway and (decompose or (decompose is None and periods > IPM_MIN_PERIODS)):
+            by_years = _by_years(built, lp, options)
+        status = "optimal" if by_years is not None else lp.solve(settings)
         summary = {"status": status}
         if status == "optimal":
             if full.study is not None:
@@ -193,6 +197,13 @@ def solve_screening(
             "rows": lp.num_rows,
             "columns": lp.num_cols,
         }
+        if by_years is not None:
+            solve_seconds = by_years["seconds"]["total"]
+            solver = {
+                **_solver_block(by_years, "year decomposition (multi-cut Benders over the years)"),
+                "rows": lp.num_rows,
+                "columns": lp.num_cols,
+            }
     if status == "optimal":
         summary["horizon"] = _horizon(full)
     summary.update(
@@ -260,33 +271,11 @@ def _screening_block(
     }
 
 
-def _decomposed(
-    target: Study, build: BuildOptions, options: Any, t0: float
-) -> tuple[dict[str, Any], float, float, dict[str, Any]] | None:
-    """The screened scenario set by scenario decomposition, on one worker process per core
-    (in this process on one core, or in a daemonic process, which may not start children):
-    its section 9 summary, build and solve seconds and ``solver`` block; None where it is
-    not decomposed (the caller solves the DE)."""
-    import multiprocessing
-
-    from optimizer.decisions.decomposition import solve_decomposed
-    from optimizer.results.cases import scenario_set_summary
-
-    cores = available_cores()
-    # a daemonic process (a pool's or a Dask worker) may not start children: in-process
-    daemon = multiprocessing.current_process().daemon
-    workers = min(len(target.cases), cores) if cores > 1 and not daemon else 0
-    prepared = time.perf_counter() - t0
-    r = solve_decomposed(
-        target, options, workers=workers, build_options=build, summaries=True, fallback=False
-    )
-    if r["method"] != "decomposition":
-        log.info("screening: not decomposed (%s); solving the DE", r["reason"])
-        return None
-    seconds = r["seconds"]
-    solver = {
+def _solver_block(r: dict[str, Any], method: str) -> dict[str, Any]:
+    """``summary.json → solver`` of a decomposed solve."""
+    return {
         "name": "highs",
-        "method": "scenario decomposition (multi-cut Benders)",
+        "method": method,
         "iterations": r["iterations"],
         "cuts": r["cuts"],
         "feasibility_cuts": r["feasibility_cuts"],
@@ -295,8 +284,58 @@ def _decomposed(
         "workers": r["workers"],
         "executor": r["executor"],
         "goal_penalty": r["goal_penalty"],
-        "seconds": seconds,
+        "seconds": r["seconds"],
     }
+
+
+def _workers(cases: int) -> int:
+    """Decomposition workers: one per core up to the cases; 0 (this process) on one core
+    or in a daemonic process (a pool's or a Dask worker), which may not start children."""
+    import multiprocessing
+
+    cores = available_cores()
+    daemon = multiprocessing.current_process().daemon
+    return min(cases, cores) if cores > 1 and not daemon else 0
+
+
+def _by_years(built: BuiltModel, lp: HighsLp, options: Any) -> dict[str, Any] | None:
+    """The screened pathway by year decomposition (:func:`optimizer.decisions.years.
+    solve_years`), its answer handed to ``lp``; None where it is not decomposed (the
+    caller solves ``lp`` whole)."""
+    from optimizer.decisions.years import solve_years
+
+    r = solve_years(
+        built,
+        lp,
+        workers=_workers(len(built.builder.cases)),
+        time_limit=options.time_limit_seconds,
+    )
+    if r["method"] != "decomposition":
+        log.info("screening: the pathway is not decomposed (%s); solving it whole", r["reason"])
+        return None
+    return r
+
+
+def _decomposed(
+    target: Study, build: BuildOptions, options: Any, t0: float
+) -> tuple[dict[str, Any], float, float, dict[str, Any]] | None:
+    """The screened scenario set by scenario decomposition, on one worker process per core
+    (in this process on one core, or in a daemonic process, which may not start children):
+    its section 9 summary, build and solve seconds and ``solver`` block; None where it is
+    not decomposed (the caller solves the DE)."""
+    from optimizer.decisions.decomposition import solve_decomposed
+    from optimizer.results.cases import scenario_set_summary
+
+    workers = _workers(len(target.cases))
+    prepared = time.perf_counter() - t0
+    r = solve_decomposed(
+        target, options, workers=workers, build_options=build, summaries=True, fallback=False
+    )
+    if r["method"] != "decomposition":
+        log.info("screening: not decomposed (%s); solving the DE", r["reason"])
+        return None
+    seconds = r["seconds"]
+    solver = _solver_block(r, "scenario decomposition (multi-cut Benders)")
     return (
         scenario_set_summary(target, r["parts"], r["objective"]),
         prepared + seconds["build"],
