@@ -52,7 +52,7 @@ from optimizer.decisions.decomposition import (
 )
 from optimizer.errors import SolverError
 from optimizer.model import BuiltModel
-from optimizer.model.highs import HighsLp, release_threads
+from optimizer.model.highs import HighsLp, _use_threads, release_threads
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,10 @@ class _Block:
     row_upper: np.ndarray
     goal_rows: np.ndarray
     """Local indices of its goal rows with a finite bound (CFE, emissions cap)."""
+    goal_scale: float = 1.0
+    """What one MWh (tCO2) of its horizon costs in the objective per unit of money a year:
+    the year's weight (discounted, its span) ÷ its horizon's fraction of a year. The goal
+    penalty is per MWh of a whole year, as the scenarios' (a week's MWh weighs 52×)."""
     time_limit: float | None = None
 
 
@@ -99,7 +103,6 @@ class _Sub:
         self.block = block
         self.h = highspy.Highs()
         self.h.setOptionValue("output_flag", False)
-        self.h.setOptionValue("threads", 1)
         self.h.setOptionValue("solver", "simplex")
         self.h.setOptionValue("simplex_strategy", 1)  # dual: the bounds move between solves
         if block.time_limit is not None:
@@ -128,7 +131,7 @@ class _Sub:
             n = len(goals)
             self.h.addCols(
                 n,
-                np.full(n, float(penalty)),
+                np.full(n, float(penalty) * block.goal_scale),
                 np.zeros(n),
                 np.full(n, _INF),
                 n,
@@ -153,6 +156,7 @@ class _Sub:
         """Solve from the last basis (the first time: with presolve); "optimal",
         "infeasible" or HiGHS's status."""
         self.h.setOptionValue("presolve", "on" if not self.solved else "off")
+        _use_threads(self.h, 1)  # one thread; HiGHS's scheduler is one per process
         self.h.run()
         status = self.h.getModelStatus()
         ms = highspy.HighsModelStatus
@@ -371,6 +375,7 @@ def _blocks(
                 row_lower=rl[rk].copy(),
                 row_upper=ru[rk].copy(),
                 goal_rows=np.array(local, dtype=np.int64),
+                goal_scale=float(case.weight) / float(case.problem.time.horizon_fraction),
                 time_limit=time_limit,
             )
         )
