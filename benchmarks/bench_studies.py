@@ -14,10 +14,14 @@ iterations and the objective, with the 1-minute load average before and after.
 cost and then without the cost every scenario shares (optimizer/model/risk.py), and prints
 the ratio of the solve times and of the interior point iterations.
 
-``--decompose`` solves the typical days by scenario decomposition instead (what
-``dcopt run --screening`` does on a large scenario set) and prints its wall time,
-objective and ``solver`` block (iterations, cuts, gap, seconds by phase); without it the
-screening's DE is solved, whatever its size, for the LP's statistics.
+``--decompose`` solves the typical days by decomposition instead (what ``dcopt run
+--screening`` does on a large scenario set, over its scenarios, or on a pathway, over its
+years) and prints its wall time, objective and ``solver`` block (iterations, cuts, gap,
+seconds by phase); without it the screening's DE is solved, whatever its size, for the
+LP's statistics. ``--versus`` does both in one run, the decomposition first, and prints
+the ratio of their wall times and the relative difference of their objectives:
+
+    PYTHONPATH=. python benchmarks/bench_studies.py pw/scenario.yaml --versus
 """
 
 from __future__ import annotations
@@ -128,12 +132,23 @@ def main() -> None:
     ap.add_argument("--full", action="store_true", help="the full horizon, not typical days")
     ap.add_argument("--compare", action="store_true", help="whole-cost CVaR rows vs K out")
     ap.add_argument("--days-per-month", type=int, default=3, dest="days")
-    ap.add_argument("--decompose", action="store_true", help="scenario decomposition")
+    ap.add_argument("--decompose", action="store_true", help="decomposition")
+    ap.add_argument("--versus", action="store_true", help="decomposition, then the one LP")
     a = ap.parse_args()
     options = SolveOptions(algorithm=a.algorithm, threads=a.threads)
     print(f"cores {os.cpu_count()}, load {os.getloadavg()}")
-    if a.decompose:
-        _print(a.study + " (decomposed)", run_decomposed(a.study, a.overrides, options, a.days))
+    if a.decompose or a.versus:
+        d = run_decomposed(a.study, a.overrides, options, a.days)
+        _print(a.study + " (decomposed)", d)
+        if not a.versus:
+            return
+        w = run(a.study, a.overrides, options, False, a.days)
+        _print(a.study + " (one LP)", w)
+        print(f"decomposed / one LP wall: {d['wall'] / w['wall']:.3f}")
+        print(
+            f"objective: (decomposed − one LP) / one LP = "
+            f"{(d['objective'] - w['objective']) / abs(w['objective']):.2e}"
+        )
         return
     if not a.compare:
         _print(a.study, run(a.study, a.overrides, options, a.full, a.days))
