@@ -69,9 +69,10 @@ def run(
         bool | None,
         typer.Option(
             "--decompose/--no-decompose",
-            help="(--screening) Solve a scenario set by scenario decomposition (multi-cut "
-            "Benders on one worker per core) or as one LP; default: decomposed when its "
-            "typical steps together exceed 2,000 (docs/risk.md)",
+            help="(--screening) Solve a scenario set by scenario decomposition, a pathway "
+            "by year decomposition (multi-cut Benders on one worker per core), or either as "
+            "one LP; default: decomposed when its typical steps together exceed 2,000 "
+            "(docs/risk.md, docs/pathway.md)",
         ),
     ] = None,
     vss: Annotated[
