@@ -208,3 +208,28 @@ def test_screening_a_pathway_by_years_or_whole(tmp_path: Path) -> None:
     assert "method" not in whole.summary["solver"]
     assert by_years.summary["objective"] == approx(whole.summary["objective"], rel=1e-7)
     assert set(by_years.summary["years"]) == {"2027", "2028", "2029"}
+
+
+def test_cli_run_screening_decomposes_a_pathway(tmp_path: Path) -> None:
+    """``dcopt run --screening --decompose`` on the week pathway writes summary.json with
+    the year decomposition in ``solver`` and the per-year table, at the objective of
+    ``--no-decompose`` to 1e-7."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from optimizer.cli import app
+
+    path = _week_pathway(tmp_path)
+    out = {}
+    for flag in ("--decompose", "--no-decompose"):
+        folder = tmp_path / flag.strip("-")
+        args = ["run", str(path), "--screening", "--days-per-month", "2", flag]
+        r = CliRunner().invoke(app, [*args, "--out", str(folder)])
+        assert r.exit_code == 0, r.output
+        out[flag] = json.loads((folder / "summary.json").read_text())
+    dec, one = out["--decompose"], out["--no-decompose"]
+    assert dec["solver"]["method"].startswith("year decomposition")
+    assert dec["solver"]["iterations"] >= 1
+    assert dec["objective"] == approx(one["objective"], rel=1e-7)
+    assert set(dec["years"]) == set(one["years"]) == {"2027", "2028", "2029"}
