@@ -26,7 +26,7 @@ def _years(sc: dict[str, Any], *entries: dict[str, Any]) -> dict[str, Any]:
     return sc
 
 
-def _solar(capex_per_kw: float, lifetime: float) -> dict[str, Any]:
+def _solar(capex_per_kw: float, lifetime: float, **extra: Any) -> dict[str, Any]:
     return {
         "name": "pv",
         "kind": "solar",
@@ -34,7 +34,31 @@ def _solar(capex_per_kw: float, lifetime: float) -> dict[str, Any]:
         "capex_per_kw": capex_per_kw,
         "lifetime_years": lifetime,
         "max_mw": 10,
+        **extra,
     }
+
+
+def one_year_ppa() -> dict[str, Any]:
+    """A baseload PPA at 50 starting 2028 for one year; the grid at 100 in 2027–2029."""
+    return _years(
+        scenario(
+            [10],
+            price=100,
+            ppa_offers=[
+                {
+                    "name": "firm",
+                    "kind": "baseload",
+                    "price_per_mwh": 50,
+                    "max_mw": 10,
+                    "start_year": 2028,
+                    "term_years": 1,
+                }
+            ],
+        ),
+        {"year": 2027},
+        {"year": 2028},
+        {"year": 2029},
+    )
 
 
 def test_an_asset_is_built_when_prices_rise() -> None:
@@ -65,25 +89,7 @@ def test_a_ppa_with_a_one_year_term() -> None:
     """A baseload PPA at 50 starting 2028 for one year against the grid at 100 in 2027 and
     2028 and 2029: it delivers 10 MW in 2028 only. Objective = 2·100·10·8760 +
     50·10·8760 = 21,900,000."""
-    sc = _years(
-        scenario(
-            [10],
-            price=100,
-            ppa_offers=[
-                {
-                    "name": "firm",
-                    "kind": "baseload",
-                    "price_per_mwh": 50,
-                    "max_mw": 10,
-                    "start_year": 2028,
-                    "term_years": 1,
-                }
-            ],
-        ),
-        {"year": 2027},
-        {"year": 2028},
-        {"year": 2029},
-    )
+    sc = one_year_ppa()
     s = solve(sc).summary
     assert s["objective"] == approx((2 * 100 * 10 + 50 * 10) * HOURS)
     assert s["years"]["2027"]["capacity_mw"]["firm"] == 0.0

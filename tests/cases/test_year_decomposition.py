@@ -21,28 +21,12 @@ from optimizer.results import extract
 from optimizer.scenario import load_problem
 from optimizer.screening import solve_screening
 from optimizer.solve import SolveOptions, choose_settings
+from tests.cases.test_pathway import _solar, _years, one_year_ppa
 from tests.core.helpers import scenario
 
 HOURS = 8760.0
 ROOT = Path(__file__).resolve().parents[1]
 WEEK = ROOT / "acceptance" / "week-basic" / "scenario.yaml"
-
-
-def _years(sc: dict[str, Any], *entries: dict[str, Any]) -> dict[str, Any]:
-    sc["horizon"] = {"years": list(entries)}
-    return sc
-
-
-def _solar(capex_per_kw: float, lifetime: float, **extra: Any) -> dict[str, Any]:
-    return {
-        "name": "pv",
-        "kind": "solar",
-        "profile": 1.0,
-        "capex_per_kw": capex_per_kw,
-        "lifetime_years": lifetime,
-        "max_mw": 10,
-        **extra,
-    }
 
 
 def _decomposed(sc: Any, workers: int = 0, **kw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -114,26 +98,7 @@ def test_a_degrading_build_is_held_by_every_year_it_stands_in() -> None:
 def test_a_ppa_with_a_one_year_term_by_years() -> None:
     """A baseload PPA at 50 from 2028 for one year against the grid at 100 in 2027–2029: it
     delivers 10 MW in 2028 only. Objective = 2·100·10·8760 + 50·10·8760 = 21,900,000."""
-    sc = _years(
-        scenario(
-            [10],
-            price=100,
-            ppa_offers=[
-                {
-                    "name": "firm",
-                    "kind": "baseload",
-                    "price_per_mwh": 50,
-                    "max_mw": 10,
-                    "start_year": 2028,
-                    "term_years": 1,
-                }
-            ],
-            finance={"discount_rate": 0},
-        ),
-        {"year": 2027},
-        {"year": 2028},
-        {"year": 2029},
-    )
+    sc = one_year_ppa()
     r, s = _decomposed(sc)
     assert r["method"] == "decomposition", r
     assert s["objective"] == approx(21_900_000, rel=1e-9)
