@@ -760,13 +760,17 @@ def _loop(
     goal_penalty: float | None,
     x_cost: np.ndarray | None = None,
     starts: Callable[[np.ndarray, np.ndarray, np.ndarray], list[np.ndarray]] | None = None,
+    far: tuple[float, float] | None = None,
 ) -> dict[str, Any]:
     """The Benders loop over ``pool``'s subproblems (module docstring).
 
     ``x_cost``: the first stage's own cost (``c·x`` in the master and in every upper
     bound; none for scenarios, whose first-stage costs live in every case's C_s).
     ``starts(lo, hi, alone)``: first incumbents to try, from the first stages the cases
-    chose alone (one row each); default the probability-weighted mean, then the largest."""
+    chose alone (one row each); default the probability-weighted mean, then the largest.
+    ``far`` = (λ, gap): while the relative gap exceeds ``gap`` an improvement resets the
+    in-out step to this λ instead of ``in_out`` (shorter moves while the master's points
+    are far from the optimum)."""
     subs: dict[int, dict[str, Any]] = {}
     build_seconds = 0.0
     for d in pool.descriptions:
@@ -856,7 +860,7 @@ def _loop(
         "none" if best is None else f"{best[0]:.6f}",
         t_sub,
     )
-    lam = in_out
+    lam = in_out if far is None else far[0]
     while iterations < max_iterations:
         iterations += 1
         t1 = time.perf_counter()
@@ -882,7 +886,12 @@ def _loop(
             if best is None or upper_bound < best[0]:
                 best = (upper_bound, at.copy(), *e)
                 improved = True
-        lam = in_out if improved else min(1.0, lam + 0.25)
+        reset = in_out
+        if far is not None and (
+            best is None or best[0] - lower_bound > far[1] * max(1.0, abs(best[0]))
+        ):
+            reset = far[0]
+        lam = reset if improved else min(1.0, lam + 0.25)
         log.info(
             "benders iteration %d: lower %.6f upper %s (step %.2f)",
             iterations,

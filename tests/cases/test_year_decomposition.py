@@ -95,6 +95,32 @@ def test_a_degrading_build_is_held_by_every_year_it_stands_in() -> None:
     assert s["years"]["2028"]["grid_import_mwh"]["utility"] == approx(1.0 * HOURS)
 
 
+def test_a_capacity_a_year_needs_comes_by_feasibility_cuts() -> None:
+    """Load 10 MW, grid at 20/MWh but at most 6 MW (grid_import_limit_mw), solar (profile 1)
+    at 876,000 per MW-year (100/MWh, capex 8,760/kW over 10 years, r = 0): each year needs
+    4 MW of solar and takes no more. Built in 2027, standing in 2028. Objective =
+    2·(6·20·8760) + 2·4·876,000 = 2,102,400 + 7,008,000 = 9,110,400. With hard goal rows
+    (``goal_penalty=None``) a master point below 4 MW cannot be served: phase-1
+    feasibility cuts move it."""
+    sc = _years(
+        scenario(
+            [10],
+            price=20,
+            technologies=[_solar(8760, 10)],
+            finance={"discount_rate": 0},
+            site_extra={"grid_import_limit_mw": 6},
+        ),
+        {"year": 2027},
+        {"year": 2028},
+    )
+    r, s = _decomposed(sc, goal_penalty=None)
+    assert r["method"] == "decomposition", r
+    assert r["feasibility_cuts"] >= 1
+    assert s["objective"] == approx(9_110_400, rel=1e-9)
+    assert s["years"]["2027"]["built_mw"]["pv"] == approx(4.0)
+    assert s["years"]["2028"]["capacity_mw"]["pv"] == approx(4.0)
+
+
 def test_a_ppa_with_a_one_year_term_by_years() -> None:
     """A baseload PPA at 50 from 2028 for one year against the grid at 100 in 2027–2029: it
     delivers 10 MW in 2028 only. Objective = 2·100·10·8760 + 50·10·8760 = 21,900,000."""
