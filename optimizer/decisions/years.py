@@ -26,7 +26,8 @@ dispatch and the report read it as if HiGHS had solved the whole LP.
 Not decomposed (the caller solves the LP whole, the reason is logged): one year, integer
 columns (signed offers), a row outside the years' blocks that holds a year's own column
 (something that couples years other than the linking columns), a goal penalty that is not
-exact at the answer, a year that cannot be served at some point.
+exact at the answer, a year that cannot be served at some point or whose solve stops (a
+time limit), a gap still open after ``max_iterations``.
 """
 
 from __future__ import annotations
@@ -492,6 +493,11 @@ def solve_years(
         )
         if out["names"] != names:
             raise SolverError("the decomposition master lost the order of its columns")
+        if out["gap"] > tolerance * max(1.0, abs(out["upper"])):
+            raise _Infeasible(
+                f"stopped after {out['iterations']} iterations with a relative gap of "
+                f"{out['gap'] / max(1.0, abs(out['upper'])):.2g}"
+            )
         x = np.asarray(out["x"])
         t1 = time.perf_counter()
         parts = pool._gather("solutions", out["names"], out["x"])

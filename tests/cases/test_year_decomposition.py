@@ -182,6 +182,14 @@ def test_a_penalty_below_the_shadow_price_is_refused(tmp_path: Path) -> None:
     assert "not exact" in r["reason"]
 
 
+def test_a_gap_left_open_is_not_an_answer(tmp_path: Path) -> None:
+    """Stopped after one iteration the gap is still open: the decomposition says so (the
+    caller solves the whole LP) rather than hand back its incumbent."""
+    r, _ = _decomposed(_week_pathway(tmp_path), max_iterations=1)
+    assert r["method"] is None
+    assert "gap" in r["reason"]
+
+
 def test_one_year_is_not_decomposed() -> None:
     r, _ = _decomposed(scenario([10], price=20))
     assert r["method"] is None
