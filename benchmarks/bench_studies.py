@@ -22,6 +22,10 @@ LP's statistics. ``--versus`` does both in one run, the decomposition first, and
 the ratio of their wall times and the relative difference of their objectives:
 
     PYTHONPATH=. python benchmarks/bench_studies.py pw/scenario.yaml --versus
+
+Without STUDY it makes the 10-year pathway of the bundled example (2027–2036, the
+example's own data every year; docs/performance.md, "Pathway by years") in a temporary
+folder and runs ``--versus`` on it (what ``benchmarks/run_all.py`` does).
 """
 
 from __future__ import annotations
@@ -123,9 +127,26 @@ def _print(label: str, r: dict[str, Any]) -> None:
         print(f"  {k:<22}{v:.6g}" if isinstance(v, float) else f"  {k:<22}{v}")
 
 
+def ten_year_pathway(folder: str) -> str:
+    """The bundled example with ``horizon: years 2027–2036``, written into ``folder``."""
+    from pathlib import Path
+
+    import yaml
+
+    from optimizer.examples import write_example
+
+    write_example("greensboro", Path(folder) / "ex")
+    path = Path(folder) / "ex" / "scenario.yaml"
+    raw = yaml.safe_load(path.read_text())
+    raw["horizon"] = {"years": [{"year": y} for y in range(2027, 2037)]}
+    out = path.parent / "pathway.yaml"
+    out.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return str(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("study")
+    ap.add_argument("study", nargs="?", default=None)
     ap.add_argument("--set", action="append", default=[], dest="overrides")
     ap.add_argument("--algorithm", default="auto")
     ap.add_argument("--threads", type=int, default=None)
@@ -135,6 +156,11 @@ def main() -> None:
     ap.add_argument("--decompose", action="store_true", help="decomposition")
     ap.add_argument("--versus", action="store_true", help="decomposition, then the one LP")
     a = ap.parse_args()
+    if a.study is None:
+        import tempfile
+
+        a.study = ten_year_pathway(tempfile.mkdtemp(prefix="dcopt-bench-"))
+        a.versus = True
     options = SolveOptions(algorithm=a.algorithm, threads=a.threads)
     print(f"cores {os.cpu_count()}, load {os.getloadavg()}")
     if a.decompose or a.versus:
