@@ -474,8 +474,9 @@ def solve_years(
     held = np.zeros((len(blocks), len(names)), dtype=bool)
     for k, b in enumerate(blocks):
         held[k, [where[n] for n in b.link]] = True
-    pool = ProcessPool(makers, local=workers <= 0)
+    pool: ProcessPool | None = None
     try:
+        pool = ProcessPool(makers, local=workers <= 0)
         out = _loop(
             study,
             pool,
@@ -506,7 +507,8 @@ def solve_years(
     except _Infeasible as exc:
         return {"method": None, "reason": str(exc)}
     finally:
-        pool.close()
+        if pool is not None:
+            pool.close()
         release_threads()
         highspy.Highs.resetGlobalScheduler(True)
     out["seconds"]["split"] = split
@@ -548,7 +550,10 @@ def _hand_back(
         values[b.own] = own
         row_dual[b.rows] = duals[: len(b.rows)]
     outside = np.setdiff1d(np.arange(m), np.concatenate([b.rows for b in blocks]))
-    row_dual[outside] = master_duals[: len(outside)]
+    if len(master_duals) == len(outside):  # the master holds them in this order
+        row_dual[outside] = master_duals
+    else:  # the loop merged identical rows: their duals are not told apart
+        log.info("year decomposition: the linking rows' duals are left at 0")
     A = sp.csc_matrix(
         (
             np.asarray(h.a_matrix_.value_),

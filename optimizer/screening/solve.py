@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from optimizer.errors import FieldError, ScenarioError
+from optimizer.errors import FieldError, ScenarioError, SolverError
 from optimizer.model import BuildOptions, BuiltModel, build_model
 from optimizer.model.highs import HighsLp
 from optimizer.options import IPM_MIN_PERIODS, IPM_MIN_ROWS, available_cores
@@ -304,12 +304,16 @@ def _by_years(built: BuiltModel, lp: HighsLp, options: Any) -> dict[str, Any] | 
     caller solves ``lp`` whole)."""
     from optimizer.decisions.years import solve_years
 
-    r = solve_years(
-        built,
-        lp,
-        workers=_workers(len(built.builder.cases)),
-        time_limit=options.time_limit_seconds,
-    )
+    try:
+        r = solve_years(
+            built,
+            lp,
+            workers=_workers(len(built.builder.cases)),
+            time_limit=options.time_limit_seconds,
+        )
+    except SolverError as exc:  # a worker or a subproblem failed: the one LP answers
+        log.warning("screening: the year decomposition failed (%s); solving it whole", exc)
+        return None
     if r["method"] != "decomposition":
         log.info("screening: the pathway is not decomposed (%s); solving it whole", r["reason"])
         return None

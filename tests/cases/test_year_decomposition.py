@@ -232,3 +232,24 @@ def test_cli_run_screening_decomposes_a_pathway(tmp_path: Path) -> None:
     assert dec["solver"]["iterations"] >= 1
     assert dec["objective"] == approx(one["objective"], rel=1e-7)
     assert set(dec["years"]) == set(one["years"]) == {"2027", "2028", "2029"}
+
+
+def test_screening_answers_when_the_decomposition_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker or a subproblem that fails (a SolverError inside the decomposition) costs
+    the speed, not the answer: the screened pathway is solved as one LP, objective as
+    with ``decompose=False``."""
+    import optimizer.decisions.years as years
+    from optimizer.errors import SolverError
+
+    def broken(*args: Any, **kw: Any) -> dict[str, Any]:
+        raise SolverError("a decomposition worker failed: test")
+
+    path = _week_pathway(tmp_path)
+    whole = solve_screening(path, days_per_month=2, decompose=False)
+    monkeypatch.setattr(years, "solve_years", broken)
+    r = solve_screening(path, days_per_month=2, decompose=True)
+    assert r.status == "optimal"
+    assert "method" not in r.summary["solver"]
+    assert r.summary["objective"] == approx(whole.summary["objective"], rel=1e-9)
