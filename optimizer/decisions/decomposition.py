@@ -314,17 +314,8 @@ def _elastic_goals(
 
 def _first_stage_rows(lp: HighsLp, names: set[str]) -> list[_Row]:
     """The LP's rows whose every nonzero is a first-stage column (one of ``names``)."""
-    import scipy.sparse as sp
-
     h = lp.h.getLp()
-    A = sp.csc_matrix(
-        (
-            np.asarray(h.a_matrix_.value_),
-            np.asarray(h.a_matrix_.index_),
-            np.asarray(h.a_matrix_.start_),
-        ),
-        shape=(h.num_row_, h.num_col_),
-    ).tocsr()
+    A = lp.matrix().tocsr()
     first = np.zeros(h.num_col_, dtype=bool)  # columns added after the build: not first
     first[: len(lp.columns)] = [v.name in names for v in lp.columns]
     lower, upper = np.asarray(h.row_lower_), np.asarray(h.row_upper_)

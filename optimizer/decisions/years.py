@@ -53,7 +53,13 @@ from optimizer.decisions.decomposition import (
 )
 from optimizer.errors import SolverError
 from optimizer.model import BuiltModel
-from optimizer.model.highs import HighsLp, _use_threads, release_threads
+from optimizer.model.highs import (
+    HighsLp,
+    _use_threads,
+    add_slack_columns,
+    highs_lp,
+    release_threads,
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +100,7 @@ class _Block:
     row_upper: np.ndarray
     goal_rows: np.ndarray
     """Local indices of its goal rows with a finite bound (CFE, emissions cap)."""
-    goal_scale: float = 1.0
+    penalty_scale: float = 1.0
     """What one MWh (tCO2) of its horizon costs in the objective per unit of money a year:
     the year's weight (discounted, its span) ÷ its horizon's fraction of a year. The goal
     penalty is per MWh of a whole year, as the scenarios' (a week's MWh weighs 52×)."""
@@ -112,19 +118,16 @@ class _Sub:
         self.h.setOptionValue("simplex_strategy", 1)  # dual: the bounds move between solves
         if block.time_limit is not None:
             self.h.setOptionValue("time_limit", float(block.time_limit))
-        m = highspy.HighsLp()
-        A = block.matrix
-        m.num_col_, m.num_row_ = A.shape[1], A.shape[0]
-        m.col_cost_ = block.cost
-        m.col_lower_ = block.col_lower
-        m.col_upper_ = block.col_upper
-        m.row_lower_ = block.row_lower
-        m.row_upper_ = block.row_upper
-        m.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        m.a_matrix_.start_ = A.indptr.astype(np.int32)
-        m.a_matrix_.index_ = A.indices.astype(np.int32)
-        m.a_matrix_.value_ = A.data.astype(float)
-        self.h.passModel(m)
+        self.h.passModel(
+            highs_lp(
+                block.matrix,
+                block.cost,
+                block.col_lower,
+                block.col_upper,
+                block.row_lower,
+                block.row_upper,
+            )
+        )
         n_own = len(block.own)
         self.link_cols = np.arange(n_own, n_own + len(block.link), dtype=np.int32)
         self.where = {name: k for k, name in enumerate(block.link)}
@@ -132,19 +135,8 @@ class _Sub:
         self.goal_scale = np.ones(0)
         goals = block.goal_rows
         if penalty is not None and len(goals):
-            first = self.h.getNumCol()
-            n = len(goals)
-            self.h.addCols(
-                n,
-                np.full(n, float(penalty) * block.goal_scale),
-                np.zeros(n),
-                np.full(n, _INF),
-                n,
-                np.arange(n, dtype=np.int32),
-                goals.astype(np.int32),
-                np.full(n, -1.0),
-            )
-            self.shortfall = np.arange(first, first + n, dtype=np.int32)
+            cost = np.full(len(goals), float(penalty) * block.penalty_scale)
+            self.shortfall = add_slack_columns(self.h, goals, cost, coefficient=-1.0)
             self.goal_scale = np.maximum(1.0, np.abs(block.row_upper[goals]))
         self.solved = False
         self.phase1: highspy.Highs | None = None
@@ -311,18 +303,9 @@ def _blocks(
     full LP); or a reason why the LP is not block-angular over its years."""
     colk, rowk = _case_of(built, lp)
     h = lp.h.getLp()
-    n, m = int(h.num_col_), int(h.num_row_)
-    if n != len(lp.columns):
+    if lp.num_cols != len(lp.columns):
         return [], [], np.zeros(0, dtype=np.int64), "the LP has columns added after its build"
-    A = sp.csc_matrix(
-        (
-            np.asarray(h.a_matrix_.value_),
-            np.asarray(h.a_matrix_.index_),
-            np.asarray(h.a_matrix_.start_),
-        ),
-        shape=(m, n),
-    )
-    R = A.tocsr()
+    R = lp.matrix().tocsr()
     cost = np.asarray(h.col_cost_)
     cl, cu = np.asarray(h.col_lower_), np.asarray(h.col_upper_)
     rl, ru = np.asarray(h.row_lower_), np.asarray(h.row_upper_)
@@ -380,7 +363,7 @@ def _blocks(
                 row_lower=rl[rk].copy(),
                 row_upper=ru[rk].copy(),
                 goal_rows=np.array(local, dtype=np.int64),
-                goal_scale=float(case.weight) / float(case.problem.time.horizon_fraction),
+                penalty_scale=float(case.weight) / float(case.problem.time.horizon_fraction),
                 time_limit=time_limit,
             )
         )
@@ -539,8 +522,7 @@ def _hand_back(
     master_duals: np.ndarray,
 ) -> None:
     """Assemble the full LP's solution from the years' and the master's and set it."""
-    h = lp.h.getLp()
-    n, m = int(h.num_col_), int(h.num_row_)
+    n, m = lp.num_cols, lp.num_rows
     values = np.zeros(n)
     values[link] = x
     row_dual = np.zeros(m)
@@ -554,15 +536,7 @@ def _hand_back(
         row_dual[outside] = master_duals
     else:  # the loop merged identical rows: their duals are not told apart
         log.info("year decomposition: the linking rows' duals are left at 0")
-    A = sp.csc_matrix(
-        (
-            np.asarray(h.a_matrix_.value_),
-            np.asarray(h.a_matrix_.index_),
-            np.asarray(h.a_matrix_.start_),
-        ),
-        shape=(m, n),
-    )
-    cost = np.asarray(h.col_cost_)
-    col_dual = cost - A.T @ row_dual
+    cost = np.asarray(lp.h.getLp().col_cost_)
+    col_dual = cost - lp.matrix().T @ row_dual
     objective = float(cost @ values) + float(lp.offset)
     lp.set_solution(values, row_dual, col_dual, objective)

@@ -39,6 +39,53 @@ _INF = highspy.kHighsInf
 _INTERIOR = ("ipm", "ipx", "hipo")
 
 
+def highs_lp(
+    A: Any,
+    cost: np.ndarray,
+    col_lower: np.ndarray,
+    col_upper: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    offset: float = 0.0,
+) -> highspy.HighsLp:
+    """``min cost·x + offset  s.t.  row_lower ≤ A·x ≤ row_upper, col_lower ≤ x ≤ col_upper``
+    as a HiGHS model; ``A`` a scipy CSC matrix."""
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = int(A.shape[1]), int(A.shape[0])
+    lp.col_cost_ = np.asarray(cost, dtype=float)
+    lp.col_lower_ = np.asarray(col_lower, dtype=float)
+    lp.col_upper_ = np.asarray(col_upper, dtype=float)
+    lp.row_lower_ = np.asarray(row_lower, dtype=float)
+    lp.row_upper_ = np.asarray(row_upper, dtype=float)
+    lp.offset_ = float(offset)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(float)
+    lp.sense_ = highspy.ObjSense.kMinimize
+    return lp
+
+
+def add_slack_columns(
+    h: highspy.Highs, rows: np.ndarray, cost: np.ndarray, coefficient: float = 1.0
+) -> np.ndarray:
+    """One new column ``≥ 0`` per row in ``rows`` with ``coefficient`` there, at ``cost``;
+    their column indices."""
+    n = len(rows)
+    first = h.getNumCol()
+    h.addCols(
+        n,
+        np.asarray(cost, dtype=float),
+        np.zeros(n),
+        np.full(n, _INF),
+        n,
+        np.arange(n, dtype=np.int32),
+        np.asarray(rows, dtype=np.int32),
+        np.full(n, float(coefficient)),
+    )
+    return np.arange(first, first + n, dtype=np.int32)
+
+
 @functools.cache
 def hipo_available() -> bool:
     """HiPO needs the BLAS and METIS of the ``highspy-extras`` wheel (``highspy[extras]``)."""
@@ -147,20 +194,7 @@ class HighsLp:
 
         self.h = highspy.Highs()
         self.h.setOptionValue("output_flag", False)
-        lp = highspy.HighsLp()
-        lp.num_col_ = n
-        lp.num_row_ = len(keep)
-        lp.col_cost_ = c
-        lp.col_lower_ = lb
-        lp.col_upper_ = ub
-        lp.row_lower_ = np.array(lower)
-        lp.row_upper_ = np.array(upper)
-        lp.offset_ = self.offset
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = A.indices.astype(np.int32)
-        lp.a_matrix_.value_ = A.data.astype(float)
-        lp.sense_ = highspy.ObjSense.kMinimize
+        lp = highs_lp(A, c, lb, ub, np.array(lower), np.array(upper), self.offset)
         self._int: np.ndarray | None = None
         """Integer columns (CONTRACT 13's signed offers); None for a pure LP."""
         self._groups: list[np.ndarray] | None = None
@@ -609,20 +643,18 @@ class HighsLp:
     ) -> np.ndarray:
         """One new column per row in ``rows`` with ``coefficient`` there, ``≥ 0``, at
         ``cost``; returns their column indices (remove them with :meth:`delete_columns`)."""
-        n = len(rows)
         self._lp_basis = None
-        first = self.h.getNumCol()
-        self.h.addCols(
-            n,
-            np.asarray(cost, dtype=float),
-            np.zeros(n),
-            np.full(n, _INF),
-            n,
-            np.arange(n, dtype=np.int32),
-            np.asarray(rows, dtype=np.int32),
-            np.full(n, float(coefficient)),
+        return add_slack_columns(self.h, rows, cost, coefficient)
+
+    def matrix(self) -> Any:
+        """The constraint matrix HiGHS holds now, as a scipy CSC matrix (rows × columns)."""
+        import scipy.sparse as sp
+
+        a = self.h.getLp().a_matrix_
+        return sp.csc_matrix(
+            (np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)),
+            shape=(self.h.getNumRow(), self.h.getNumCol()),
         )
-        return np.arange(first, first + n, dtype=np.int32)
 
     def column_values(self, cols: np.ndarray) -> np.ndarray:
         """Values of raw columns (e.g. ones :meth:`add_slack_columns` made)."""
