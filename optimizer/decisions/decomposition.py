@@ -142,6 +142,20 @@ def _phase1(source: highspy.Highs) -> highspy.Highs:
     return h
 
 
+def phase1_cut(
+    phase1: highspy.Highs, cols: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """``phase1`` (:func:`_phase1`) with its first-stage columns ``cols`` within
+    ``[lo, hi]``: its optimum v(x̂) and the reduced costs of those columns, the subgradient
+    of the feasibility cut ``v(x̂) + g·(x − x̂) ≤ 0``."""
+    phase1.changeColsBounds(len(cols), np.asarray(cols, dtype=np.int32), lo, hi)
+    phase1.run()
+    if phase1.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        raise SolverError("a phase-1 subproblem did not solve")
+    slopes = np.asarray(phase1.getSolution().col_dual)[np.asarray(cols)]
+    return float(phase1.getInfo().objective_function_value), slopes
+
+
 _Result = tuple[int, str, float, np.ndarray, np.ndarray, float, float]
 """(case index, status, objective, first-stage values, reduced costs, seconds, the largest
 goal shortfall as a share of its row's bound)."""
@@ -283,13 +297,10 @@ class _Group:
         if s.phase1 is None:
             s.phase1 = _phase1(s.lp.h)
         idx = s.lp.cols([s.first[names[k]] for k in have]).astype(np.int32)
-        s.phase1.changeColsBounds(len(idx), idx, lo[have], hi[have])
-        s.phase1.run()
-        if s.phase1.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            raise SolverError("a phase-1 subproblem did not solve")
+        value, slopes = phase1_cut(s.phase1, idx, lo[have], hi[have])
         g = np.zeros(len(names))
-        g[have] = np.asarray(s.phase1.getSolution().col_dual)[idx]
-        return float(s.phase1.getInfo().objective_function_value), g
+        g[have] = slopes
+        return value, g
 
 
 def _elastic_goals(

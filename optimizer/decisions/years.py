@@ -50,6 +50,7 @@ from optimizer.decisions.decomposition import (
     _phase1,
     _Result,
     _Row,
+    phase1_cut,
 )
 from optimizer.errors import SolverError
 from optimizer.model import BuiltModel
@@ -234,12 +235,7 @@ class _YearGroup:
             elif status == "infeasible":
                 if s.phase1 is None:
                     s.phase1 = _phase1(s.h)
-                s.phase1.changeColsBounds(len(cols), cols, lo[have], hi[have])
-                s.phase1.run()
-                if s.phase1.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                    raise SolverError("a phase-1 subproblem did not solve")
-                obj = float(s.phase1.getInfo().objective_function_value)
-                g[have] = np.asarray(s.phase1.getSolution().col_dual)[cols]
+                obj, g[have] = phase1_cut(s.phase1, cols, lo[have], hi[have])
             out.append((s.block.index, status, obj, x, g, time.perf_counter() - t0, short))
         return out
 
