@@ -43,6 +43,7 @@ import scipy.sparse as sp
 
 from optimizer.decisions.decomposition import (
     GOAL_PENALTY,
+    IN_OUT,
     TOLERANCE,
     ProcessPool,
     _Infeasible,
@@ -68,11 +69,10 @@ _INF = highspy.kHighsInf
 
 __all__ = ["solve_years"]
 
-IN_OUT = 0.5
-"""The in-out step once the gap is within :data:`FAR_GAP` (the scenarios' 0.5)."""
 FAR_IN_OUT = 0.1
 FAR_GAP = 5e-2
-"""While the relative gap exceeds FAR_GAP an improvement resets the step to FAR_IN_OUT: the
+"""While the relative gap exceeds FAR_GAP an improvement resets the step to FAR_IN_OUT
+(within it, to the scenarios' :data:`~optimizer.decisions.decomposition.IN_OUT`): the
 master's early points are far from the optimum, and a dual simplex re-solve after a long
 move is what costs. On the example's 10-year pathway at 3 days a month, 2 workers (whole
 decomposition): 0.5 throughout 42 iterations and 71 s, 0.25 46 and 47 s, 0.1 139 and
@@ -269,9 +269,6 @@ def _case_of(built: BuiltModel, lp: HighsLp) -> tuple[np.ndarray, np.ndarray]:
 
     def case(component: Any) -> int:
         b = component.parent_block()
-        key = id(b)
-        if key in known:
-            return known[key]
         chain = []
         k = -1
         while b is not None:
@@ -382,15 +379,18 @@ def _starts(rows: list[_Row], names: list[str], held: np.ndarray, cost: np.ndarr
         chosen = np.where(held, alone, -np.inf).max(axis=0)
         aim = np.flatnonzero(held.any(axis=0))
         target = np.clip(chosen[aim], lo[aim], hi[aim])
+        where = {name: k for k, name in enumerate(names)}
+        linking = [
+            (rl, ru, np.array([where[c] for c in cols], dtype=np.int32), np.array(coefs))
+            for cols, coefs, rl, ru in rows
+        ]
         out = []
         for above in (True, False):
             h = highspy.Highs()
             h.setOptionValue("output_flag", False)
             h.addVars(n, lo, hi)
-            where = {name: k for k, name in enumerate(names)}
-            for cols, coefs, rl, ru in rows:
-                idx = np.array([where[c] for c in cols], dtype=np.int32)
-                h.addRow(rl, ru, len(idx), idx, np.array(coefs))
+            for rl, ru, idx, coefs in linking:
+                h.addRow(rl, ru, len(idx), idx, coefs)
             if above:
                 h.changeColsBounds(len(aim), aim.astype(np.int32), target, hi[aim])
                 h.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(cost, float))
