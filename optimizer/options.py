@@ -6,12 +6,14 @@ This module imports neither highspy nor Pyomo (the API's schemas and the CLI imp
 
 from __future__ import annotations
 
-import os
-import sys
-import threading
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from optimizer.machine import available_cores as available_cores
+from optimizer.machine import core_idle as core_idle
+from optimizer.machine import fork_is_safe as fork_is_safe
+from optimizer.machine import load_average as load_average
 
 if TYPE_CHECKING:
     from optimizer.model.highs import HighsSettings
@@ -71,38 +73,6 @@ frontier need; they ask for it."""
 IPM_MIN_ROWS = 12_000
 """The same boundary in LP rows (~6 rows a step in dcopt's LP: 8,643 rows simplex, 13,107
 HiPO), for callers that know the LP's size (a multi-case LP has more rows per step)."""
-
-
-def available_cores() -> int:
-    """The cores this process may run on (its CPU affinity; all of them elsewhere)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def load_average() -> float | None:
-    """The 1-minute load average, or None where the platform has none."""
-    try:
-        return os.getloadavg()[0]
-    except (AttributeError, OSError):
-        return None
-
-
-def fork_is_safe() -> bool:
-    """A forked child would be sound: Linux (``fork``), and no other thread in this process
-    (a fork copies only the calling thread; a lock held by another one would never be
-    released in the child)."""
-    return sys.platform.startswith("linux") and threading.active_count() == 1
-
-
-def core_idle(cores: int | None = None, load: float | None = None) -> bool:
-    """A second core is free for a helper process: at least 2 cores and a 1-minute load
-    average ≤ cores − 1 (``cores``/``load`` default to :func:`available_cores` and
-    :func:`load_average`; an unknown load counts as 0)."""
-    n = available_cores() if cores is None else cores
-    busy = (load_average() or 0.0) if load is None else load
-    return n >= 2 and busy <= n - 1
 
 
 OVERSUBSCRIBED = 1.5

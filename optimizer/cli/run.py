@@ -85,7 +85,6 @@ def run(
     ] = False,
 ) -> None:
     """Solve one scenario; write summary.json, dispatch.parquet and report.html to --out."""
-    options = solve_options(algorithm, time_limit, threads)
     if screening_storage not in ("cyclic", "linked"):
         raise ScenarioError([FieldError("--screening-storage", "must be 'cyclic' or 'linked'")])
     if decompose is not None and not screening:
@@ -95,9 +94,11 @@ def run(
     check_out_dir(out_dir)
     from optimizer.report.process import ReportProcess
 
-    # the report's imports run in a second process while this one reads and solves
-    reporter = None if screening else ReportProcess.start()
+    # the report's imports run in a second process while this one reads and solves; forked
+    # before anything heavy is imported here (the solver options import pydantic: 0.13 s)
+    reporter = None if screening else ReportProcess.claim()
     try:
+        options = solve_options(algorithm, time_limit, threads)
         written, result = _solve_and_write(
             scenario,
             set_,
@@ -138,8 +139,11 @@ def _solve_and_write(
     reporter: ReportProcess | None,
     decompose: bool | None = None,
 ) -> tuple[list[Path], Result | None]:
-    import optimizer.solve  # noqa: F401  (Pyomo first: optimizer/pyomo_imports.py)
-    from optimizer.scenario import load_problem
+    from optimizer.gcpause import importing
+
+    with importing():
+        import optimizer.solve  # noqa: F401  (Pyomo first: optimizer/pyomo_imports.py)
+        from optimizer.scenario import load_problem
 
     problem = load_problem(scenario, overrides=set_ or [])
     if reporter is not None and _long_solve(problem):

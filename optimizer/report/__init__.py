@@ -11,12 +11,23 @@ import logging
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from optimizer.report.sections import Section, figure_to_html, table_html
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from optimizer.report.sections import Section, figure_to_html, table_html
     from optimizer.solve import Result
+
+
+def __getattr__(name: str) -> Any:
+    """``Section``, ``figure_to_html`` and ``table_html`` from :mod:`optimizer.report.sections`
+    on first use: importing this package (``optimizer.report.process``, before ``dcopt
+    run`` forks its report process) then costs no Jinja import."""
+    if name in ("Section", "figure_to_html", "table_html"):
+        from optimizer.report import sections
+
+        return getattr(sections, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 log = logging.getLogger(__name__)
 

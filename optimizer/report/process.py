@@ -26,7 +26,13 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from optimizer.options import available_cores, core_idle, fork_is_safe, load_average
+from optimizer.machine import (
+    available_cores,
+    core_idle,
+    fork_is_safe,
+    load_average,
+    others_running,
+)
 
 if TYPE_CHECKING:
     from optimizer.report.sections import Section
@@ -40,7 +46,10 @@ def _cores() -> int:
 
 
 def _load() -> float:
-    return load_average() or 0.0
+    """How busy the machine is now: the threads running besides this one, else (no
+    ``/proc/loadavg``) the 1-minute load average."""
+    now = others_running()
+    return float(now) if now is not None else load_average() or 0.0
 
 
 def _imported() -> bool:
@@ -51,14 +60,19 @@ def _imported() -> bool:
 def _serve(conn: Connection, other: Connection) -> None:
     """The child: import the report stack, then render the one report it is sent."""
     other.close()
+    t0 = time.perf_counter()
     try:
-        from optimizer.report import (
-            page,  # noqa: F401  (matplotlib and the figures)
-            write_report,
-        )
+        from optimizer.gcpause import importing
+
+        with importing():
+            from optimizer.report import (
+                page,  # noqa: F401  (matplotlib and the figures)
+                write_report,
+            )
     except Exception as exc:  # pragma: no cover - reported to the parent
         conn.send(("error", f"import failed: {exc!r}"))
         return
+    imported = time.perf_counter() - t0
     while True:
         try:
             msg = conn.recv()
@@ -72,13 +86,50 @@ def _serve(conn: Connection, other: Connection) -> None:
             log.debug("report warm-up failed", exc_info=True)
     if msg[0] != "render":
         return
-    _, result, path, sections, week = msg
+    _, result, path, sections, week, logs = msg
+    _adopt_logging(logs)
+    log.debug(
+        "report process: the report stack imported in %.2f s, the result arrived %.2f s "
+        "after the fork",
+        imported,
+        time.perf_counter() - t0,
+    )
     try:
         t0 = time.perf_counter()
         written = write_report(result, path, sections, week=week)
         conn.send(("ok", str(written), time.perf_counter() - t0))
     except Exception as exc:
         conn.send(("error", repr(exc)))
+
+
+_Logs = tuple[int, dict[str, int], str | None]
+"""The parent's logging: the root level, the levels set on its named loggers, the first
+root handler's format."""
+
+
+def _logging_now() -> _Logs:
+    root = logging.getLogger()
+    named = {
+        name: logger.level
+        for name, logger in logging.Logger.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger) and logger.level != logging.NOTSET
+    }
+    formatter = root.handlers[0].formatter if root.handlers else None
+    return root.level, named, formatter._fmt if formatter is not None else None
+
+
+def _adopt_logging(logs: _Logs) -> None:
+    """The child's logging as the parent's: a process forked before the command line set
+    its logging (optimizer/launch.py) would else drop its -v and -vv lines."""
+    root_level, named, fmt = logs
+    root = logging.getLogger()
+    if not root.handlers and fmt is not None:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter(fmt))
+        root.addHandler(handler)
+    root.setLevel(root_level)
+    for name, level in named.items():
+        logging.getLogger(name).setLevel(level)
 
 
 def _warm_up() -> None:
@@ -104,9 +155,9 @@ class ReportProcess:
     @classmethod
     def start(cls) -> ReportProcess | None:
         """Fork the report process, or None where it would not pay or is not safe: one
-        core, no core idle (1-minute load average above cores − 1: the second process
-        would only add its own imports), no ``fork`` start method, or other threads running
-        in this process (a fork copies only the calling thread)."""
+        core, no core idle (more threads running besides this one than cores − 1: the
+        second process would only add its own imports), no ``fork`` start method, or other
+        threads running in this process (a fork copies only the calling thread)."""
         if not fork_is_safe() or not core_idle(_cores(), _load()) or _imported():
             return None
         try:
@@ -119,6 +170,21 @@ class ReportProcess:
             log.info("no report process (%s): the report is drawn in this process", exc)
             return None
         return cls(proc, parent)
+
+    @classmethod
+    def fork_early(cls) -> None:
+        """Fork now (:meth:`start`), for :meth:`claim` to hand to ``dcopt run`` later
+        (:mod:`optimizer.launch`)."""
+        global _early
+        if _early is None:
+            _early = cls.start()
+
+    @classmethod
+    def claim(cls) -> ReportProcess | None:
+        """The process :meth:`fork_early` made, else a new one (:meth:`start`)."""
+        global _early
+        early, _early = _early, None
+        return early if early is not None else cls.start()
 
     def warm(self) -> None:
         """Ask the child to draw a throwaway chart now (:func:`_warm_up`): worth it when
@@ -138,7 +204,9 @@ class ReportProcess:
         if self._conn is None:
             return False
         try:
-            self._conn.send(("render", result.portable(), path, list(sections), week))
+            self._conn.send(
+                ("render", result.portable(), path, list(sections), week, _logging_now())
+            )
         except Exception as exc:  # a result that does not pickle, a dead child
             log.info("report process not used (%s): drawing the report here", exc)
             self.close()
@@ -179,3 +247,7 @@ class ReportProcess:
         self._proc.join(timeout=5)
         if self._proc.is_alive():  # pragma: no cover - a child stuck in an import
             self._proc.terminate()
+
+
+_early: ReportProcess | None = None
+"""Forked by :meth:`ReportProcess.fork_early` and not yet claimed."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from optimizer import options
+from optimizer import machine, options
 from optimizer.model.highs import hipo_available
 from optimizer.options import CROSSOVER_MAX_ROWS, IPM_MIN_ROWS, available_cores
 from optimizer.solve import IPM_MIN_PERIODS, SolveOptions, choose_settings, solve
@@ -71,9 +71,9 @@ def test_default_threads_halve_on_an_oversubscribed_machine(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(options, "available_cores", lambda: 8)
-    monkeypatch.setattr(options.os, "getloadavg", lambda: (3.0, 3.0, 3.0))
+    monkeypatch.setattr(machine.os, "getloadavg", lambda: (3.0, 3.0, 3.0))
     assert options.default_threads() == 8
-    monkeypatch.setattr(options.os, "getloadavg", lambda: (12.5, 3.0, 3.0))
+    monkeypatch.setattr(machine.os, "getloadavg", lambda: (12.5, 3.0, 3.0))
     assert options.default_threads() == 4
     assert choose_settings(SolveOptions(threads=3), 8760).threads == 3
 

@@ -106,3 +106,52 @@ def test_no_process_where_it_would_not_pay(monkeypatch: pytest.MonkeyPatch) -> N
     assert proc is not None
     proc.close()
     assert not proc._proc.is_alive()
+
+
+def test_launch_forks_only_for_a_run_that_draws_a_report() -> None:
+    """optimizer/launch.py reads the command as typer will: the first word without a dash;
+    ``--screening`` draws no report and ``--help`` runs nothing."""
+    from optimizer.launch import _draws_a_report
+
+    assert _draws_a_report(["run", "s.yaml", "--out", "o"])
+    assert _draws_a_report(["-vv", "run", "s.yaml"])
+    assert not _draws_a_report(["run", "--help"])
+    assert not _draws_a_report(["run", "s.yaml", "--screening"])
+    assert not _draws_a_report(["validate", "s.yaml"])
+    assert not _draws_a_report(["--help"])
+    assert not _draws_a_report([])
+
+
+def test_an_early_process_is_claimed_once(idle_machine) -> None:  # type: ignore[no-untyped-def]
+    """``fork_early`` (at the entry point) forks; the run's ``claim`` takes that process;
+    a second claim forks a new one."""
+    rp.ReportProcess.fork_early()
+    early = rp._early
+    assert early is not None
+    first = rp.ReportProcess.claim()
+    assert first is early and rp._early is None
+    second = rp.ReportProcess.claim()
+    assert second is not None and second is not early
+    for proc in (second, first):  # the second inherited the first's pipe: closed first
+        proc.close()
+        assert not proc._proc.is_alive()
+
+
+def test_the_child_logs_as_the_parent_does(
+    solved_case, tmp_path, idle_machine, caplog: pytest.LogCaptureFixture
+) -> None:  # type: ignore[no-untyped-def]
+    """The levels this process set reach the child with the result (a child forked before
+    the command line configured its logging would else drop -v's lines)."""
+    import logging
+
+    logging.getLogger("optimizer.report").setLevel(logging.DEBUG)
+    try:
+        root_level, named, _ = rp._logging_now()
+        assert named["optimizer.report"] == logging.DEBUG
+        rp._adopt_logging((logging.WARNING, {"optimizer.report.x": logging.INFO}, None))
+        assert logging.getLogger("optimizer.report.x").level == logging.INFO
+        assert logging.getLogger().level == logging.WARNING
+    finally:
+        logging.getLogger("optimizer.report").setLevel(logging.NOTSET)
+        logging.getLogger("optimizer.report.x").setLevel(logging.NOTSET)
+        logging.getLogger().setLevel(root_level)
