@@ -22,6 +22,7 @@ from optimizer.report.env import css, render, slug
 from optimizer.report.fmt import get_path
 from optimizer.report.inputs import inputs, nested
 from optimizer.report.sections import Section, table_html
+from optimizer.report.split import render_sections
 
 if TYPE_CHECKING:
     from optimizer.solve import Result
@@ -99,44 +100,50 @@ def _built_in(result: Result, week: str | None) -> list[Section]:
     flows = analysis.flow_index(result.flows, result.dispatch, kinds)
     drawn = analysis.drawn_flows(flows)
     cost = blocks.cost(s)
-    monthly = blocks.monthly(result, drawn)
-    return [
-        Section(
-            "Headline", render("headline.html.j2", banner=banner, **blocks.headline(s)), "headline"
+
+    def monthly() -> str:
+        m = blocks.monthly(result, drawn)
+        return render(
+            "monthly.html.j2", chart=m["chart"], table=table_html(m["rows"], m["columns"])
+        )
+
+    parts: list[tuple[str, str, Callable[[], str]]] = [
+        (
+            "Headline",
+            "headline",
+            lambda: render("headline.html.j2", banner=banner, **blocks.headline(s)),
         ),
-        Section(
+        (
             "What to buy and build, and why",
-            render("decision.html.j2", **blocks.buy_and_build(result, flows)),
             "decision",
+            lambda: render("decision.html.j2", **blocks.buy_and_build(result, flows)),
         ),
-        Section(
+        (
             "Cost",
-            render(
+            "cost",
+            lambda: render(
                 "cost.html.j2",
                 item_table=table_html(cost["item_rows"], cost["item_columns"]),
                 **cost,
             ),
-            "cost",
         ),
-        Section(
+        (
             "Dispatch of the costliest week",
-            render("dispatch.html.j2", **blocks.dispatch(result, flows, drawn, week)),
             "dispatch",
+            lambda: render("dispatch.html.j2", **blocks.dispatch(result, flows, drawn, week)),
         ),
-        Section(
-            "Monthly energy by source",
-            render(
-                "monthly.html.j2",
-                chart=monthly["chart"],
-                table=table_html(monthly["rows"], monthly["columns"]),
-            ),
-            "monthly",
-        ),
-        Section("Hourly carbon-free energy", render("cfe.html.j2", **blocks.cfe(result)), "cfe"),
-        Section(
-            "Prices and shadow prices", render("prices.html.j2", **blocks.prices(result)), "prices"
+        ("Monthly energy by source", "monthly", monthly),
+        ("Hourly carbon-free energy", "cfe", lambda: render("cfe.html.j2", **blocks.cfe(result))),
+        (
+            "Prices and shadow prices",
+            "prices",
+            lambda: render("prices.html.j2", **blocks.prices(result)),
         ),
     ]
+    # the dispatch and CFE sections beside the others where a second core is free
+    # (optimizer/report/split.py)
+    html = render_sections([job for _, _, job in parts], aside=[3, 5])
+    return [Section(title, h, anchor) for (title, anchor, _), h in zip(parts, html, strict=True)]
 
 
 def render_page(result: Result, sections: Iterable[Section] = (), week: str | None = None) -> str:

@@ -88,6 +88,9 @@ def _serve(conn: Connection, other: Connection) -> None:
         return
     _, result, path, sections, week, logs = msg
     _adopt_logging(logs)
+    from optimizer.report import split
+
+    split.ENABLED = True  # this process's parent only waits now: a core to draw beside it
     log.debug(
         "report process: the report stack imported in %.2f s, the result arrived %.2f s "
         "after the fork",

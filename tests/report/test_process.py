@@ -155,3 +155,42 @@ def test_the_child_logs_as_the_parent_does(
         logging.getLogger("optimizer.report").setLevel(logging.NOTSET)
         logging.getLogger("optimizer.report.x").setLevel(logging.NOTSET)
         logging.getLogger().setLevel(root_level)
+
+
+def test_a_page_drawn_in_two_processes_is_the_same(solved_case, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """optimizer/report/split.py: the dispatch and CFE sections drawn by a forked copy give
+    the page drawn in turn, byte for byte."""
+    from optimizer.report import split
+
+    result = solved_case("week-basic").portable()
+    alone = render_report(result)
+    monkeypatch.setattr(split, "ENABLED", True)
+    monkeypatch.setattr(split, "fork_is_safe", lambda: True)
+    monkeypatch.setattr(split, "available_cores", lambda: 2)
+    calls: list[int] = []
+    real = split._forked
+    monkeypatch.setattr(split, "_forked", lambda jobs, aside: calls.append(1) or real(jobs, aside))
+    assert render_report(result) == alone
+    assert calls == [1]
+
+
+def test_a_failed_copy_leaves_its_sections_to_this_process(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A job that fails in the copy is run here: the answer is still every job's, in order."""
+    import os
+
+    from optimizer.report import split
+
+    parent = os.getpid()
+
+    def fragile() -> str:
+        if os.getpid() != parent:
+            raise RuntimeError("only in the copy")
+        return "b"
+
+    monkeypatch.setattr(split, "ENABLED", True)
+    monkeypatch.setattr(split, "fork_is_safe", lambda: True)
+    monkeypatch.setattr(split, "available_cores", lambda: 2)
+    assert split.render_sections([lambda: "a", fragile, lambda: "c"], aside=[1]) == ["a", "b", "c"]
+    assert (
+        split.render_sections([lambda: "a", lambda: "x" * 200_000], aside=[1])[1] == "x" * 200_000
+    )
