@@ -176,8 +176,9 @@ def child_mps(scenario: str, mps: str) -> dict[str, Any]:
 
 
 def child_cli(scenario: str, out: str) -> dict[str, Any]:
-    """``dcopt run SCENARIO --out OUT`` in this process; its peak memory and summary."""
-    from optimizer.cli import main
+    """``dcopt run SCENARIO --out OUT`` in this process, through the ``dcopt`` script's
+    entry point (:mod:`optimizer.launch`); its peak memory and summary."""
+    from optimizer.launch import main
 
     sys.argv = ["dcopt", "run", scenario, "--out", out]
     stdout = sys.stdout

@@ -60,10 +60,12 @@ def _forked(jobs: Sequence[Callable[[], str]], aside: list[int]) -> dict[int, st
         finally:
             os._exit(code)
     os.close(write)
-    mine = {k: jobs[k]() for k in range(len(jobs)) if k not in aside}
-    with os.fdopen(read, "rb") as pipe:
-        data = pipe.read()
-    os.waitpid(pid, 0)
+    try:
+        mine = {k: jobs[k]() for k in range(len(jobs)) if k not in aside}
+    finally:  # also when one of this process's jobs raised: the copy is read and reaped
+        with os.fdopen(read, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
     try:
         theirs = pickle.loads(data) if data else "no answer"
     except Exception as exc:  # a truncated payload: the copy died

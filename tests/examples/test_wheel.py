@@ -90,7 +90,7 @@ def test_wheel_in_fresh_venv_writes_the_example(tmp_path: Path) -> None:
     assert where[1].startswith(str(site)), where
 
     out = tmp_path / "x"
-    cli = "from optimizer.cli import main; main()"
+    cli = "from optimizer.launch import main; main()"  # the dcopt script's entry point
     run = subprocess.run(
         [py, "-c", cli, "example", "greensboro", "--out", str(out), "--periods", "48"],
         capture_output=True,

@@ -194,3 +194,35 @@ def test_a_failed_copy_leaves_its_sections_to_this_process(monkeypatch) -> None:
     assert (
         split.render_sections([lambda: "a", lambda: "x" * 200_000], aside=[1])[1] == "x" * 200_000
     )
+
+
+def test_a_failure_here_still_reaps_the_copy(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A job of this process that raises: the error is this process's, and the copy has
+    been read and reaped (no child left behind)."""
+    import os
+
+    from optimizer.report import split
+
+    monkeypatch.setattr(split, "ENABLED", True)
+    monkeypatch.setattr(split, "fork_is_safe", lambda: True)
+    monkeypatch.setattr(split, "available_cores", lambda: 2)
+
+    forked: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+
+    def broken() -> str:
+        raise ValueError("here")
+
+    with pytest.raises(ValueError, match="here"):
+        split.render_sections([broken, lambda: "b"], aside=[1])
+    assert len(forked) == 1
+    with pytest.raises(ChildProcessError):  # already reaped
+        os.waitpid(forked[0], os.WNOHANG)
