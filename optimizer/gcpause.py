@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -61,8 +62,11 @@ def importing() -> Iterator[None]:
     makes live as long as the process, and a later collection then skips them. Measured
     (``import optimizer.report.page`` in a fresh process, 8 alternating runs, quiet
     machine, 2026-12-02): median 0.99 s with the collector, 0.89 s paused. Main thread
-    only, as :func:`paused`."""
+    only, as :func:`paused`; and only when the block imported a module: a second command
+    in the same process (a script, typer's CliRunner) imports nothing new, and freezing
+    then would keep whatever garbage cycles the first one left for good."""
+    before = len(sys.modules)
     with paused():
         yield
-    if threading.current_thread() is threading.main_thread():
+    if len(sys.modules) > before and threading.current_thread() is threading.main_thread():
         gc.freeze()

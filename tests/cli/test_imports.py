@@ -153,3 +153,22 @@ def test_a_portable_result_unpickles_without_the_solver_stack(tmp_path: Path) ->
     path = tmp_path / "result.pkl"
     path.write_bytes(pickle.dumps(r.portable()))
     assert _probe(_UNPICKLE_PROBE, str(path), tag="IMPORTED ") == "[]"
+
+
+def test_importing_freezes_only_what_it_imported(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """optimizer.gcpause.importing: ``gc.freeze`` after a block that imported a module, not
+    after one that imported nothing (a second command in the same process)."""
+    import gc
+    import sys
+
+    from optimizer import gcpause
+
+    frozen: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))
+    with gcpause.importing():
+        import json  # noqa: F401  (already imported: nothing new)
+    assert frozen == []
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    with gcpause.importing():
+        import colorsys  # noqa: F401
+    assert frozen == [1]
