@@ -47,7 +47,7 @@ import multiprocessing.connection
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import highspy
 import numpy as np
@@ -376,12 +376,20 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
-def _shares(study: Study, n: int) -> list[list[tuple[int, Problem]]]:
-    """The cases dealt round robin into ``max(1, n)`` shares (empty shares dropped)."""
-    shares: list[list[tuple[int, Problem]]] = [[] for _ in range(max(1, n))]
-    for k, case in enumerate(study.cases):
-        shares[k % len(shares)].append((k, case.problem))
+T = TypeVar("T")
+
+
+def deal(items: Sequence[T], n: int) -> list[list[T]]:
+    """``items`` dealt round robin into ``max(1, n)`` shares (empty shares dropped)."""
+    shares: list[list[T]] = [[] for _ in range(max(1, n))]
+    for k, item in enumerate(items):
+        shares[k % len(shares)].append(item)
     return [s for s in shares if s]
+
+
+def _shares(study: Study, n: int) -> list[list[tuple[int, Problem]]]:
+    """The cases, with their indices, dealt round robin into ``max(1, n)`` shares."""
+    return deal([(k, case.problem) for k, case in enumerate(study.cases)], n)
 
 
 class _Shares:

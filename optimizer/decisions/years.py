@@ -51,6 +51,7 @@ from optimizer.decisions.decomposition import (
     _phase1,
     _Result,
     _Row,
+    deal,
     phase1_cut,
 )
 from optimizer.errors import SolverError
@@ -289,16 +290,32 @@ def _case_of(built: BuiltModel, lp: HighsLp) -> tuple[np.ndarray, np.ndarray]:
     return cols, rows
 
 
-def _blocks(
-    built: BuiltModel, lp: HighsLp, time_limit: float | None
-) -> tuple[list[_Block], list[_Row], np.ndarray, str | None]:
-    """The years' subproblems, the linking rows and the linking columns (indices in the
-    full LP); or a reason why the LP is not block-angular over its years."""
+@dataclass
+class _Split:
+    """The pathway's LP cut into its years (:func:`_split`), with what the hand-back of
+    the answer needs again (:func:`_hand_back`)."""
+
+    blocks: list[_Block]
+    rows: list[_Row]
+    """The linking rows, as the master takes them."""
+    link: np.ndarray
+    """The linking columns (indices in the full LP)."""
+    outside: np.ndarray
+    """The linking rows' indices in the full LP, in the order of ``rows``."""
+    matrix: sp.csr_matrix
+    cost: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+
+
+def _split(built: BuiltModel, lp: HighsLp, time_limit: float | None) -> _Split | str:
+    """The years' subproblems and the linking rows and columns; or the reason why the LP is
+    not block-angular over its years."""
     colk, rowk = _case_of(built, lp)
-    h = lp.h.getLp()
     if lp.num_cols != len(lp.columns):
-        return [], [], np.zeros(0, dtype=np.int64), "the LP has columns added after its build"
-    R = lp.matrix().tocsr()
+        return "the LP has columns added after its build"
+    h = lp.h.getLp()
+    R = lp.matrix(h).tocsr()
     cost = np.asarray(h.col_cost_)
     cl, cu = np.asarray(h.col_lower_), np.asarray(h.col_upper_)
     rl, ru = np.asarray(h.row_lower_), np.asarray(h.row_upper_)
@@ -313,7 +330,7 @@ def _blocks(
         cols = R.indices[a:b]
         if not is_link[cols].all():
             bad = lp.row_cons[int(r)].name
-            return [], [], link, f"row {bad} couples the years' own columns"
+            return f"row {bad} couples the years' own columns"
         rows.append(
             (
                 tuple(names[int(j)] for j in cols),
@@ -331,7 +348,7 @@ def _blocks(
         foreign = touched[(colk[touched] != k) & ~is_link[touched]]
         if len(foreign):
             bad = lp.columns[int(foreign[0])].name
-            return [], [], link, f"year {case.name} holds another year's column {bad}"
+            return f"year {case.name} holds another year's column {bad}"
         own = np.flatnonzero(colk == k)
         held = touched[is_link[touched]]
         cols = np.concatenate([own, held])
@@ -360,7 +377,7 @@ def _blocks(
                 time_limit=time_limit,
             )
         )
-    return blocks, rows, link, None
+    return _Split(blocks, rows, link, outside, R, cost, cl, cu)
 
 
 def _starts(rows: list[_Row], names: list[str], held: np.ndarray, cost: np.ndarray) -> Any:
@@ -433,18 +450,15 @@ def solve_years(
     if lp.is_mip:
         return {"method": None, "reason": "integer columns (signed offers) are not decomposed"}
     t0 = time.perf_counter()
-    blocks, rows, link, reason = _blocks(built, lp, time_limit)
-    if reason is not None:
-        return {"method": None, "reason": reason}
+    parts = _split(built, lp, time_limit)
+    if isinstance(parts, str):
+        return {"method": None, "reason": parts}
+    blocks, rows, link = parts.blocks, parts.rows, parts.link
     names = [lp.columns[int(j)].name for j in link]
-    cost = np.asarray(lp.h.getLp().col_cost_)[link]
+    cost = parts.cost[link]
     split = time.perf_counter() - t0
-    shares: list[list[_Block]] = [[] for _ in range(max(1, workers))]
-    for k, b in enumerate(blocks):
-        shares[k % len(shares)].append(b)
-    shares = [s for s in shares if s]
-    h = lp.h.getLp()
-    master = (names, np.asarray(h.col_lower_)[link], np.asarray(h.col_upper_)[link], rows)
+    shares = deal(blocks, workers)
+    master = (names, parts.col_lower[link], parts.col_upper[link], rows)
     makers = [
         (_YearGroup, (share, goal_penalty, master if i == 0 else None))
         for i, share in enumerate(shares)
@@ -480,8 +494,8 @@ def solve_years(
             )
         x = np.asarray(out["x"])
         t1 = time.perf_counter()
-        parts = pool._gather("solutions", out["names"], out["x"])
-        _hand_back(lp, blocks, link, x, parts, out["row_duals"])
+        years = pool._gather("solutions", out["names"], out["x"])
+        _hand_back(lp, parts, x, years, out["row_duals"])
         out["seconds"]["answer"] = time.perf_counter() - t1
     except _Infeasible as exc:
         return {"method": None, "reason": str(exc)}
@@ -511,28 +525,24 @@ def solve_years(
 
 def _hand_back(
     lp: HighsLp,
-    blocks: list[_Block],
-    link: np.ndarray,
+    parts: _Split,
     x: np.ndarray,
-    parts: list[tuple[int, np.ndarray, np.ndarray]],
+    years: list[tuple[int, np.ndarray, np.ndarray]],
     master_duals: np.ndarray,
 ) -> None:
     """Assemble the full LP's solution from the years' and the master's and set it."""
-    n, m = lp.num_cols, lp.num_rows
-    values = np.zeros(n)
-    values[link] = x
-    row_dual = np.zeros(m)
-    by_index = {b.index: b for b in blocks}
-    for index, own, duals in parts:
+    values = np.zeros(lp.num_cols)
+    values[parts.link] = x
+    row_dual = np.zeros(lp.num_rows)
+    by_index = {b.index: b for b in parts.blocks}
+    for index, own, duals in years:
         b = by_index[index]
         values[b.own] = own
         row_dual[b.rows] = duals[: len(b.rows)]
-    outside = np.setdiff1d(np.arange(m), np.concatenate([b.rows for b in blocks]))
-    if len(master_duals) == len(outside):  # the master holds them in this order
-        row_dual[outside] = master_duals
+    if len(master_duals) == len(parts.outside):  # the master holds them in this order
+        row_dual[parts.outside] = master_duals
     else:  # the loop merged identical rows: their duals are not told apart
         log.info("year decomposition: the linking rows' duals are left at 0")
-    cost = np.asarray(lp.h.getLp().col_cost_)
-    col_dual = cost - lp.matrix().T @ row_dual
-    objective = float(cost @ values) + float(lp.offset)
+    col_dual = parts.cost - parts.matrix.T @ row_dual
+    objective = float(parts.cost @ values) + float(lp.offset)
     lp.set_solution(values, row_dual, col_dual, objective)

@@ -646,11 +646,13 @@ class HighsLp:
         self._lp_basis = None
         return add_slack_columns(self.h, rows, cost, coefficient)
 
-    def matrix(self) -> Any:
-        """The constraint matrix HiGHS holds now, as a scipy CSC matrix (rows × columns)."""
+    def matrix(self, model: Any = None) -> Any:
+        """The constraint matrix HiGHS holds now, as a scipy CSC matrix (rows × columns);
+        ``model``: a copy of the LP the caller already took (``h.getLp()``), not taken
+        again."""
         import scipy.sparse as sp
 
-        a = self.h.getLp().a_matrix_
+        a = (model if model is not None else self.h.getLp()).a_matrix_
         return sp.csc_matrix(
             (np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)),
             shape=(self.h.getNumRow(), self.h.getNumCol()),
