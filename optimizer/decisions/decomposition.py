@@ -394,7 +394,7 @@ def _shares(study: Study, n: int) -> list[list[tuple[int, Problem]]]:
 
 class _Shares:
     """What the master asks of the shares of the scenarios, wherever they live
-    (:class:`_Pool`, :class:`_DaskPool`): ``_gather`` calls one :class:`_Group` method on
+    (:class:`_Pool`, :class:`_DaskPool`): ``gather`` calls one :class:`_Group` method on
     every share and returns their results, each led by its case index."""
 
     descriptions: list[dict[str, Any]]
@@ -402,16 +402,16 @@ class _Shares:
     workers: int
     executor: str
 
-    def _gather(self, method: str, *args: Any) -> list[Any]:
+    def gather(self, method: str, *args: Any) -> list[Any]:
         raise NotImplementedError
 
     def solve(self, names: list[str], lo: np.ndarray, hi: np.ndarray) -> list[_Result]:
         """:meth:`_Group.solve` of every case, in case order."""
-        return sorted(self._gather("solve", names, lo, hi), key=lambda r: r[0])
+        return sorted(self.gather("solve", names, lo, hi), key=lambda r: r[0])
 
     def summaries(self, names: list[str], x: np.ndarray) -> list[dict[str, Any]]:
         """Every case's summary at ``x``, in case order (:meth:`_Group.summaries`)."""
-        return [p for _, p in sorted(self._gather("summaries", names, x), key=lambda r: r[0])]
+        return [p for _, p in sorted(self.gather("summaries", names, x), key=lambda r: r[0])]
 
 
 class ProcessPool(_Shares):
@@ -451,7 +451,7 @@ class ProcessPool(_Shares):
             raise SolverError(f"a decomposition worker failed: {payload}")
         return payload
 
-    def _gather(self, method: str, *args: Any) -> list[Any]:
+    def gather(self, method: str, *args: Any) -> list[Any]:
         if self.local is not None:
             return list(getattr(self.local, method)(*args))
         for c in self.conns:
@@ -539,7 +539,7 @@ class _DaskPool(_Shares):
 
     executor = "dask"
 
-    def _gather(self, method: str, *args: Any) -> list[Any]:
+    def gather(self, method: str, *args: Any) -> list[Any]:
         calls = [getattr(a, method)(*args) for a in self.actors]
         return [r for c in calls for r in c.result()]
 

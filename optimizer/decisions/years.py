@@ -494,7 +494,7 @@ def solve_years(
             )
         x = np.asarray(out["x"])
         t1 = time.perf_counter()
-        years = pool._gather("solutions", out["names"], out["x"])
+        years = pool.gather("solutions", out["names"], out["x"])
         _hand_back(lp, parts, x, years, out["row_duals"])
         out["seconds"]["answer"] = time.perf_counter() - t1
     except _Infeasible as exc:
