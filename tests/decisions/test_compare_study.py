@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from optimizer.cli import app
 from optimizer.decisions import compare
 from optimizer.scenario import load_problem
+from tests.cases.test_pathway import one_year_ppa
 from tests.cases.test_risk import risk_case
 from tests.core.helpers import scenario
 
@@ -105,22 +106,7 @@ def test_a_pathway_ppa_breakeven_counts_every_year_of_its_term() -> None:
     without it 3·100·10·8,760 = 26,280,000: value 4,380,000. Its cost coefficient is
     strike·8,760 per MW (one year of paid energy ÷ H), so the strike above which it is cut
     is the grid's 100 (not 100·8,760: the first year's k would give 438,050)."""
-    sc = scenario(
-        [10],
-        price=100,
-        ppa_offers=[
-            {
-                "name": "firm",
-                "kind": "baseload",
-                "price_per_mwh": 50,
-                "max_mw": 10,
-                "start_year": 2028,
-                "term_years": 1,
-            }
-        ],
-    )
-    sc["horizon"] = {"years": [{"year": 2027}, {"year": 2028}, {"year": 2029}]}
-    r = compare(load_problem(sc))
+    r = compare(load_problem(one_year_ppa()))
     firm = next(i for i in r.items if i.name == "firm")
     assert firm.value == approx(4_380_000.0)
     assert firm.capacity_mw_by_year == approx({"2027": 0.0, "2028": 10.0, "2029": 0.0})
