@@ -48,10 +48,10 @@ class SolveOptions(BaseModel):
         default=None,
         description=(
             "After the interior point, find a basic solution (a basis for warm starts and "
-            "cost ranging, vertex duals). Default (null): on, except for a one-off solve of "
-            "an LP above 150,000 rows, where it can cost more than the interior point "
-            "itself (a 15-minute year: 63 s after a 48 s HiPO; docs/performance.md); off "
-            "gives the same objective to ~1e-10."
+            "cost ranging, vertex duals). Default (null): on where a basis is used "
+            "(compare, frontier), off for a one-off solve (run, batch, API, screening), "
+            "where it costs 5-6 % of a full year's solve and 133 % of a 15-minute year's "
+            "(docs/performance.md); off gives the same objective to ~1e-10."
         ),
     )
 
@@ -60,15 +60,6 @@ IPM_MIN_PERIODS = 2000
 """Above this many steps ``auto`` uses the interior point: on year-cfe90 cut to 1,440 steps
 the dual simplex is faster (2.0 s vs HiPO 2.5–2.8 s), at 2,184 HiPO is (2.8 s vs 3.9 s),
 at 4,380 by 1.8× (``benchmarks/bench_fullyear.py --sizes``; docs/performance.md)."""
-
-CROSSOVER_MAX_ROWS = 150_000
-"""Above this many rows a solve that needs no basis (``rows`` given, no ``basis=True``)
-skips crossover unless ``SolveOptions.crossover`` says otherwise. Measured on dcopt's MPS
-(``benchmarks/bench_fullyear.py``, 2026-12-02, quiet, HiPO on 2 threads, with / without
-crossover): year-cfe90 (52,563 rows) 13.3 / 12.6 s; the bundled example (96,363) 25.7 /
-24.3 s; year-cfe90 at 15 minutes (210,243) 110.6 / 47.6 s, where crossover costs 133 % of
-the interior point. A basis is what compare (cost ranging, warm re-solves) and the
-frontier need; they ask for it."""
 
 IPM_MIN_ROWS = 12_000
 """The same boundary in LP rows (~6 rows a step in dcopt's LP: 8,643 rows simplex, 13,107
@@ -122,8 +113,17 @@ def choose_settings(
     was faster at every size measured, 1.7–2.5× on the full years (below it IPX beats
     HiPO, but the simplex beats both).
 
-    Crossover: ``options.crossover`` when set; else on, unless the caller gave ``rows``
-    above :data:`CROSSOVER_MAX_ROWS` and does not need a ``basis`` (warm starts, ranging).
+    Crossover: ``options.crossover`` when set; else on when the caller needs a ``basis``
+    (warm starts, cost ranging: compare and the frontier ask for it) or does not give the
+    LP's ``rows``; off for a one-off solve (``dcopt run``, a batch case, the API,
+    screening). Measured on dcopt's MPS (``benchmarks/bench_fullyear.py``, HiPO on 2
+    threads, with / without crossover): year-cfe90 (52,563 rows) 10.6 / 10.0 s (stop 25)
+    and 13.3 / 12.6 s (an earlier sitting); the bundled example (96,363 rows) 25.7 /
+    24.3 s; year-cfe90 at 15 minutes (210,243 rows) 110.6 / 47.6 s. The objective, the
+    capacities, the costs, the emissions and the CFE shadow price agree to 1e-6
+    (``tests/performance/test_settings.py``); what moves is what the LP leaves free at no
+    cost (curtailment, simultaneous charge and discharge, an hour's price where the
+    balance is degenerate).
 
     Every interior point comes back as ``algorithm="ipm"`` with ``interior`` naming HiPO
     or IPX (``ipm`` picks HiPO when installed), so callers that test
@@ -152,6 +152,6 @@ def choose_settings(
         crossover=(
             options.crossover
             if options.crossover is not None
-            else basis or rows is None or rows <= CROSSOVER_MAX_ROWS
+            else basis or rows is None
         ),
     )

@@ -10,7 +10,7 @@ import pytest
 
 from optimizer import machine, options
 from optimizer.model.highs import hipo_available
-from optimizer.options import CROSSOVER_MAX_ROWS, IPM_MIN_ROWS, available_cores
+from optimizer.options import IPM_MIN_ROWS, available_cores
 from optimizer.solve import IPM_MIN_PERIODS, SolveOptions, choose_settings, solve
 from tests.conftest import ACCEPTANCE
 
@@ -23,12 +23,12 @@ def test_auto_choice() -> None:
     assert (year.algorithm, year.crossover) == ("ipm", True)
     off = choose_settings(SolveOptions(crossover=False), 8760)
     assert (off.algorithm, off.crossover) == ("ipm", False)
-    # crossover by default, except a one-off solve of an LP above CROSSOVER_MAX_ROWS
-    assert choose_settings(auto, 35_040, rows=CROSSOVER_MAX_ROWS).crossover
-    assert not choose_settings(auto, 35_040, rows=CROSSOVER_MAX_ROWS + 1).crossover
-    assert choose_settings(auto, 35_040, rows=CROSSOVER_MAX_ROWS + 1, basis=True).crossover
+    # a one-off solve that gives its rows skips crossover; one that needs a basis keeps it
+    one_off = choose_settings(auto, 8760, rows=52_563)
+    assert (one_off.algorithm, one_off.crossover) == ("ipm", False)
+    assert choose_settings(auto, 35_040, rows=210_243, basis=True).crossover
     forced = SolveOptions(crossover=True)
-    assert choose_settings(forced, 35_040, rows=CROSSOVER_MAX_ROWS + 1).crossover
+    assert choose_settings(forced, 35_040, rows=210_243).crossover
     assert choose_settings(auto, IPM_MIN_PERIODS).algorithm == "simplex"
     assert choose_settings(auto, IPM_MIN_PERIODS + 1).algorithm == "ipm"
     # given the LP's rows (a multi-case LP: more rows per step), they decide
@@ -91,10 +91,14 @@ def test_record_says_what_ran(algorithm: str) -> None:
     rec = r.lp.record
     assert rec.algorithm == algorithm
     assert rec.threads == 2
-    assert rec.crossover is (None if algorithm == "simplex" else True)
+    # a one-off solve needs no basis: no crossover after the interior point
+    assert rec.crossover is (None if algorithm == "simplex" else False)
+    assert rec.crossover_iterations == 0
     if algorithm != "simplex":
         assert rec.ipm_iterations > 0
-    assert r.objective == pytest.approx(ref.objective, rel=1e-9)
+    # the interior point alone stops at HiGHS's ipm_optimality_tolerance (1e-8, relative)
+    rel = 1e-9 if algorithm == "simplex" else 1e-8
+    assert r.objective == pytest.approx(ref.objective, rel=rel)
 
 
 def test_ipm_without_crossover_gives_simplex_answer() -> None:
