@@ -149,9 +149,5 @@ def choose_settings(
         interior=interior,
         time_limit_seconds=options.time_limit_seconds,
         threads=options.threads or default_threads(),
-        crossover=(
-            options.crossover
-            if options.crossover is not None
-            else basis or rows is None
-        ),
+        crossover=(options.crossover if options.crossover is not None else basis or rows is None),
     )
