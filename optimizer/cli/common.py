@@ -60,7 +60,8 @@ AlgorithmOption = Annotated[
     typer.Option(
         "--algorithm",
         help="auto | hipo | ipx | ipm | simplex | pdlp (auto: dual simplex for short "
-        "horizons, HiPO interior point with crossover for long ones; ipm: HiPO when "
+        "horizons, HiPO interior point for long ones, with crossover where a basis is "
+        "used (compare, frontier); ipm: HiPO when "
         "installed, else IPX)",
     ),
 ]
