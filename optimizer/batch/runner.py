@@ -328,6 +328,10 @@ def run_plan(
     done = 0
     phases = plan.phases
     t0 = time.perf_counter()
+    writing: PreparedCase | None = None
+    """The case being written and recorded: Ctrl-C there can land after its folder is on
+    disk and before ``summaries`` has it (it is then read back from disk)."""
+    by_id = {c.case_id: c for c in plan.to_run}
     try:
         with ExitStack() as stack:
             executor, contents, threads = _executor(plan, workers, scheduler, client, stack)
@@ -342,9 +346,11 @@ def run_plan(
                     outcome = next(outcomes, None)
                 if outcome is None:
                     break
+                writing = by_id.get(outcome.case_id)
                 with phases.time("write cases"):
                     write_case(cases_dir, outcome)
                 summaries[outcome.case_id] = outcome.summary
+                writing = None
                 done += 1
                 log.info(
                     "case %s: %s in %.2f s (%d/%d)",
@@ -357,6 +363,10 @@ def run_plan(
                 if on_case is not None:
                     on_case(outcome, done, total)
     except KeyboardInterrupt:
+        if writing is not None and writing.case_id not in summaries:
+            on_disk = read_finished(cases_dir / writing.case_id, writing.scenario_hash)
+            if on_disk is not None:  # written in full: finished, as a resume will find it
+                summaries[writing.case_id] = on_disk
         frame = _finish(plan, summaries, time.perf_counter() - t0, interrupted=True)
         log.warning("interrupted: %d of %d cases finished", len(summaries), len(plan.cases))
         raise BatchInterrupted(len(summaries), len(plan.cases), frame) from None

@@ -82,3 +82,33 @@ def test_sigint_keeps_finished_cases_and_resumes(inputs: Path, tmp_path: Path) -
     assert len(solved) == N - finished
     assert not set(solved) & set(done)
     assert list(frame["status"]) == ["optimal"] * N
+
+
+def test_interrupt_after_a_case_is_written_counts_it(
+    inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C that lands after a case's folder is renamed into place but before the batch
+    has recorded it (stop 26's CI: "interrupted: 0 of 24 cases finished" with one case on
+    disk). The first case is written, then the interrupt: the message and results.parquet
+    count that one case (1 of 3), as the resume does."""
+    from optimizer.batch import runner
+
+    sweep = write_sweep(
+        inputs.parent, f"base: inputs/scenario.yaml\nproduct:\n  {WIND}: [40, 45, 50]\n"
+    )
+    out = tmp_path / "out"
+    real = runner.write_case
+
+    def write_then_interrupt(cases_dir: Path, outcome: CaseOutcome) -> Path:
+        real(cases_dir, outcome)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "write_case", write_then_interrupt)
+    with pytest.raises(runner.BatchInterrupted) as caught:
+        run_batch(sweep, out, workers=1)
+    assert caught.value.finished == 1
+    assert str(caught.value) == "interrupted: 1 of 3 cases finished"
+    done = [p.name for p in (out / "cases").iterdir() if p.name.startswith("case-")]
+    assert len(done) == 1
+    row = caught.value.results.set_index("case_id").loc[done[0]]
+    assert row["status"] == "optimal"
