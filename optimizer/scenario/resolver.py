@@ -71,13 +71,13 @@ class _Resolver:
             except ScenarioError as exc:
                 self.errors.extend(exc.errors)
                 return np.zeros(self.periods)
-            labels = self.series.labels
+            label = self.series.label
         else:
             if not np.isfinite(value):
                 self.errors.append(FieldError(field_name, f"{value} is not a finite number"))
                 return np.zeros(self.periods)
             arr = np.full(self.periods, float(value))
-            labels = None
+            label = None
         for bound, bad in (
             (lo, arr < lo if lo is not None else None),
             (hi, arr > hi if hi is not None else None),
@@ -91,8 +91,8 @@ class _Resolver:
                 FieldError(
                     field_name,
                     f"{src}{what or 'value'} {arr[i]:g} is {side} {bound:g}",
-                    row=i + 1 if labels is not None else None,
-                    timestamp=labels[i] if labels is not None else None,
+                    row=i + 1 if label is not None else None,
+                    timestamp=label(i) if label is not None else None,
                 )
             )
             break

@@ -5,10 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -26,11 +24,17 @@ _OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 
 @dataclass
 class SeriesTable:
-    """Columns of the series, one value a step, with the step labels used in messages."""
+    """Columns of the series, one value a step, and the steps' timestamps for messages."""
 
     frame: pd.DataFrame
     source: str
-    labels: Sequence[str]
+    index: pd.DatetimeIndex
+    """The grid's steps; :meth:`label` writes one as ISO text when a message needs it
+    (writing all 8,760 of a year up front took 40 ms of every load)."""
+
+    def label(self, i: int) -> str:
+        """Step ``i``'s timestamp in ISO form."""
+        return str(self.index[i].isoformat())
 
     def has(self, column: str) -> bool:
         return column in self.frame.columns
@@ -55,34 +59,10 @@ class SeriesTable:
                     field,
                     f"column {column!r} of {self.source}: {what}",
                     row=i + 1,
-                    timestamp=self.labels[i],
+                    timestamp=self.label(i),
                 )
             )
         return arr
-
-
-class StepLabels(Sequence[str]):
-    """Each step's timestamp in ISO form, made when a message asks for one (making all
-    8,760 of a year took 40 ms of every load, for messages that are rarely written)."""
-
-    def __init__(self, grid: TimeGrid) -> None:
-        self._index = grid.index
-
-    def __len__(self) -> int:
-        return len(self._index)
-
-    @overload
-    def __getitem__(self, i: int) -> str: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[str]: ...
-    def __getitem__(self, i: int | slice) -> str | list[str]:
-        if isinstance(i, slice):
-            return [ts.isoformat() for ts in self._index[i]]
-        return str(self._index[i].isoformat())
-
-
-def _labels(grid: TimeGrid) -> StepLabels:
-    return StepLabels(grid)
 
 
 def _check_timestamps(values: pd.Series, grid: TimeGrid, source: str) -> None:
@@ -144,7 +124,6 @@ def _check_timestamps(values: pd.Series, grid: TimeGrid, source: str) -> None:
 
 def read_series(spec: SeriesSpec, base_dir: Path | None, grid: TimeGrid) -> SeriesTable:
     """Read and check the series; ``base_dir`` is the scenario file's folder (None: no files)."""
-    labels = _labels(grid)
     if spec.columns is not None:
         source = "series.columns"
         for name, col in spec.columns.items():
@@ -161,7 +140,7 @@ def read_series(spec: SeriesSpec, base_dir: Path | None, grid: TimeGrid) -> Seri
                     f"has {len(spec.timestamp)} values, site.periods is {grid.periods}",
                 )
             _check_timestamps(pd.Series(spec.timestamp), grid, source)
-        return SeriesTable(frame, source, labels)
+        return SeriesTable(frame, source, grid.index)
 
     assert spec.file is not None
     if base_dir is None:
@@ -189,7 +168,7 @@ def read_series(spec: SeriesSpec, base_dir: Path | None, grid: TimeGrid) -> Seri
         )
     frame = frame.drop(columns=["timestamp"]).reset_index(drop=True)
     log.debug("read %d rows x %d columns from %s", len(frame), frame.shape[1], path)
-    return SeriesTable(frame, source, labels)
+    return SeriesTable(frame, source, grid.index)
 
 
 def read_series_file(path: Path, name: str) -> pd.DataFrame:
