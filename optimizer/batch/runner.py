@@ -328,9 +328,9 @@ def run_plan(
     done = 0
     phases = plan.phases
     t0 = time.perf_counter()
+    # the case being written and recorded: Ctrl-C there can land after its folder is on
+    # disk and before ``summaries`` has it (it is then read back from disk)
     writing: PreparedCase | None = None
-    """The case being written and recorded: Ctrl-C there can land after its folder is on
-    disk and before ``summaries`` has it (it is then read back from disk)."""
     by_id = {c.case_id: c for c in plan.to_run}
     try:
         with ExitStack() as stack:
