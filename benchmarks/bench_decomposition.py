@@ -1,10 +1,14 @@
 """DE against scenario decomposition (2 local workers) on the same study.
 
     PYTHONPATH=. python benchmarks/bench_decomposition.py [--scenarios 5 20] [--year]
+        [--study risk10.yaml]
 
 week-contracts with S spot scenarios (flat spot 20 … 140, equiprobable), ω = 0.5, α = 0.8;
 ``--year`` adds year-cfe90 with 3 scenarios of its TOU offer's price flat at 60, 100 and 140
 (its cost does not move with the spot). Prints both times, the ratio and the load.
+``--study FILE``: a scenario file with an ``uncertainty:`` block (e.g. the bundled
+example's 10 spot scenarios, ``dcopt scenarios spot``): the decomposition only, no DE
+(whose full years do not finish, docs/risk.md).
 """
 
 from __future__ import annotations
@@ -53,7 +57,11 @@ def main() -> None:
     parser.add_argument("--scenarios", type=int, nargs="*", default=[5, 20])
     parser.add_argument("--year", action="store_true")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--study", type=Path)
     args = parser.parse_args()
+    if args.study is not None:
+        study_file(args.study, args.workers)
+        return
     runs = [("week-contracts", s, False) for s in args.scenarios]
     if args.year:
         runs.append(("year-cfe90", 3, True))
@@ -78,6 +86,24 @@ def main() -> None:
             f"{case:16} {S:>3} {t_de:8.2f} {t_bd:10.2f} {t_bd / t_de:6.2f} "
             f"{r['iterations']:>5} {r.get('feasibility_cuts', 0):>4} "
             f"{r['seconds']['subproblems']:7.2f} {r['seconds']['build']:7.2f} {diff:9.1e}"
+        )
+    print(f"load average after: {os.getloadavg()}")
+
+
+def study_file(path: Path, workers: int) -> None:
+    """The decomposition of a scenario file's study (loading included in the wall time)."""
+    print(f"load average before: {os.getloadavg()}")
+    t0 = time.perf_counter()
+    r = solve_decomposed(load_study(path), SolveOptions(), workers=workers)
+    wall = time.perf_counter() - t0
+    if r["method"] != "decomposition":
+        print(f"fell back to the DE after {wall:.1f} s: {r['reason']}")
+    else:
+        sec = r["seconds"]
+        print(
+            f"wall {wall:.1f} s, {r['iterations']} iterations, {r['cuts']} cuts, subproblems "
+            f"{sec['subproblems']:.1f} s (up to the first incumbent {sec['first']:.1f} s), "
+            f"objective {r['objective']:.2f}, gap {r['gap'] / abs(r['objective']):.1e}"
         )
     print(f"load average after: {os.getloadavg()}")
 

@@ -716,8 +716,8 @@ def solve_decomposed(
     ``objective``, ``first_stage`` (by the builder's first_stage keys), ``scenario_costs``
     (C_s at the answer, capital included), ``lower``/``upper``/``gap``, ``iterations``,
     ``cuts``, ``feasibility_cuts``, ``goal_penalty`` and ``seconds`` (``build``,
-    ``subproblems``, ``master``, ``total``). ``in_out``: the stabilisation step λ (1: plain
-    Kelley cuts at the master's points)."""
+    ``subproblems``, of them ``first`` up to the first incumbent, ``master``, ``total``).
+    ``in_out``: the stabilisation step λ (1: plain Kelley cuts at the master's points)."""
     options = options or SolveOptions()
     reason = _refusal(study)
     if reason is not None and not fallback:
@@ -865,6 +865,7 @@ def _loop(
         if e0 is not None:
             best = (risk_objective(e0[0], probs, alpha, omega) + cost @ start, start, *e0)
             break
+    t_first = t_sub
     log.info(
         "decomposition: first incumbent %s after %.2f s of subproblems",
         "none" if best is None else f"{best[0]:.6f}",
@@ -947,6 +948,7 @@ def _loop(
         "seconds": {
             "build": build_seconds,
             "subproblems": t_sub,
+            "first": t_first,
             "master": t_master,
             "total": total,
         },
