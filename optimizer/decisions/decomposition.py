@@ -387,9 +387,28 @@ def deal(items: Sequence[T], n: int) -> list[list[T]]:
     return [s for s in shares if s]
 
 
+def blocks(items: Sequence[T], n: int) -> list[list[T]]:
+    """``items`` cut into ``max(1, n)`` runs of consecutive items, sizes differing by at
+    most one (empty runs dropped)."""
+    n = max(1, min(n, len(items)))
+    size, extra = divmod(len(items), n)
+    out: list[list[T]] = []
+    start = 0
+    for k in range(n):
+        stop = start + size + (1 if k < extra else 0)
+        out.append(list(items[start:stop]))
+        start = stop
+    return [s for s in out if s]
+
+
 def _shares(study: Study, n: int) -> list[list[tuple[int, Problem]]]:
-    """The cases, with their indices, dealt round robin into ``max(1, n)`` shares."""
-    return deal([(k, case.problem) for k, case in enumerate(study.cases)], n)
+    """The cases, with their indices, in ``max(1, n)`` runs of consecutive cases: within a
+    share each case re-solves from the basis of the one before it (:meth:`_Group.solve`),
+    and neighbours in a scenario list are usually the most alike (``dcopt scenarios``
+    writes them in the order of their scale or shift). On the example's 10 full-year spot
+    scenarios on 2 workers the whole decomposition took 543 s against 778 s dealt round
+    robin, the same 36 iterations (docs/risk.md, "Full years")."""
+    return blocks([(k, case.problem) for k, case in enumerate(study.cases)], n)
 
 
 class _Shares:
@@ -471,8 +490,9 @@ class ProcessPool(_Shares):
 
 
 class _Pool(ProcessPool):
-    """``workers`` persistent processes, each holding a fixed share of the scenarios
-    (round robin); ``workers=0``: one :class:`_Group` in this process."""
+    """``workers`` persistent processes, each holding a fixed share of the scenarios (a run
+    of consecutive ones, :func:`_shares`); ``workers=0``: one :class:`_Group` in this
+    process."""
 
     def __init__(
         self,

@@ -256,3 +256,16 @@ def test_screening_decomposes_in_process_inside_a_daemonic_process() -> None:
     assert method == "scenario decomposition (multi-cut Benders)"
     assert workers == 0
     assert objective == approx(de, rel=1e-6)
+
+
+def test_shares_are_runs_of_consecutive_scenarios() -> None:
+    """Each worker holds neighbouring scenarios (each re-solves from the basis of the one
+    before it): 10 cases on 2 workers are 0–4 and 5–9; 5 on 3 are sizes 2, 2, 1; more
+    workers than cases give one case each; no case, no share."""
+    from optimizer.decisions.decomposition import blocks
+
+    assert blocks(list(range(10)), 2) == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+    assert blocks(list(range(5)), 3) == [[0, 1], [2, 3], [4]]
+    assert blocks(list(range(3)), 5) == [[0], [1], [2]]
+    assert blocks(list(range(4)), 0) == [[0, 1, 2, 3]]
+    assert blocks([], 2) == []
