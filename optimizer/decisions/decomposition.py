@@ -744,7 +744,8 @@ def solve_decomposed(
 
     Returns ``method`` ("decomposition", or "deterministic_equivalent" with a ``reason``),
     ``objective``, ``first_stage`` (by the builder's first_stage keys), ``scenario_costs``
-    (C_s at the answer, capital included), ``lower``/``upper``/``gap``, ``iterations``,
+    (C_s at the answer, capital included), ``lower``/``upper``/``gap``, ``converged``
+    (False: ``max_iterations`` ran out first), ``iterations``,
     ``cuts``, ``feasibility_cuts``, ``goal_penalty`` and ``seconds`` (``build``,
     ``subproblems``, of them ``first`` up to the first incumbent, ``master``, ``total``).
     ``in_out``: the stabilisation step λ (1: plain Kelley cuts at the master's points)."""
@@ -904,6 +905,7 @@ def _loop(
     lam = in_out if far is None else far[0]
     previous: tuple[float, np.ndarray] | None = None
     flat = 0
+    converged = False
     while iterations < max_iterations:
         iterations += 1
         t1 = time.perf_counter()
@@ -919,6 +921,7 @@ def _loop(
                     upper_bound = risk_objective(e[0], probs, alpha, omega) + cost @ xm
                     if upper_bound <= best[0] + tolerance * max(1.0, abs(best[0])):
                         best = (upper_bound, xm.copy(), *e)
+            converged = True
             break
         if previous is not None:
             repeated = bool(np.allclose(xm, previous[1], rtol=0.0, atol=1e-9))
@@ -964,7 +967,8 @@ def _loop(
     }
     total = time.perf_counter() - t0
     gap = objective - lower_bound
-    if gap > tolerance * max(1.0, abs(objective)):
+    if not converged:
+        # at convergence the vertex may replace the incumbent within one more tolerance
         log.warning("decomposition stopped after %d iterations with gap %.3g", iterations, gap)
     return {
         "method": "decomposition",
@@ -974,6 +978,7 @@ def _loop(
         "lower": lower_bound,
         "upper": objective,
         "gap": gap,
+        "converged": converged,
         "iterations": iterations,
         "cuts": master.cuts,
         "feasibility_cuts": feasibility_cuts,

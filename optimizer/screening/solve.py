@@ -280,6 +280,7 @@ def _solver_block(r: dict[str, Any], method: str) -> dict[str, Any]:
         "cuts": r["cuts"],
         "feasibility_cuts": r["feasibility_cuts"],
         "gap": r["gap"],
+        "converged": r["converged"],
         "lower_bound": r["lower"],
         "workers": r["workers"],
         "executor": r["executor"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,9 @@ def test_week_contracts_equals_the_deterministic_equivalent(
     assert r["method"] == "decomposition"
     assert r["workers"] == 2
     assert r["objective"] == approx(de["objective"], rel=1e-5)
-    assert r["gap"] <= 1e-7 * abs(r["objective"])
+    assert r["converged"] is True
+    # the master's vertex may replace the incumbent within one more tolerance
+    assert r["gap"] <= 2e-7 * abs(r["objective"])
     for k, v in de["first_stage"].items():
         assert r["first_stage"][k] == approx(v, rel=1e-5, abs=1e-4)
     for k, v in de["scenario_costs"].items():
@@ -81,6 +84,25 @@ def test_week_contracts_equals_the_deterministic_equivalent(
     else:
         assert r["feasibility_cuts"] == 0
         assert r["goal_penalty"] == penalty
+
+
+def test_an_iteration_limit_is_reported_as_not_converged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Stopped after one iteration, week-contracts' three scenarios are not converged: the
+    result says so, keeps a gap above the tolerance and logs a warning naming it; the
+    answer it gives is a feasible first stage whose objective is an upper bound on the DE's."""
+    study = load_study(week_three(0.5), base_dir=WEEK)
+    de = solve_deterministic(study, SolveOptions(), "reference")
+    with caplog.at_level(logging.WARNING, logger="optimizer.decisions.decomposition"):
+        r = solve_decomposed(study, workers=0, max_iterations=1)
+    assert r["method"] == "decomposition"
+    assert r["converged"] is False
+    assert r["iterations"] == 1
+    assert r["gap"] > 1e-7 * abs(r["objective"])
+    assert r["objective"] >= de["objective"] * (1 - 1e-9)
+    assert r["lower"] <= de["objective"] * (1 + 1e-9)
+    assert any("stopped after 1 iterations" in m for m in caplog.messages)
 
 
 def test_goals_in_expectation_are_not_decomposed() -> None:
