@@ -21,9 +21,9 @@ solving each case once with x free.
 The first-stage columns are the columns of a case's LP outside its ``case_k`` block; rows
 with only first-stage columns are the master's: those written once (battery duration rows,
 material caps) from the first case, those inside a case block from every case. The
-subproblems live in ``workers`` persistent processes (a fixed share of the scenarios each,
-built once, HiGHS on one thread, warm-started from the previous basis); ``workers=0`` solves
-them in this process.
+subproblems live in ``workers`` persistent processes (a run of consecutive scenarios each,
+cut again once where neighbours' bases differ most, built once, HiGHS on one thread,
+warm-started from the previous basis); ``workers=0`` solves them in this process.
 
 Each case's goal rows (its CFE target, its emissions cap) are elastic in its subproblem: a
 shortfall column at :data:`GOAL_PENALTY` per MWh (per tCO2) lets every master point be
@@ -173,7 +173,11 @@ _Row = tuple[tuple[str, ...], tuple[float, ...], float, float]
 
 
 class _Group:
-    """The subproblems of a share of the scenarios (in a worker process or this one)."""
+    """The subproblems of a share of the scenarios (in a worker process or this one).
+
+    ``problems`` are every case the group may be asked to hold; ``mine`` (default all) the
+    indices it builds now, in the order it solves them (:attr:`order`). :meth:`take` gives
+    it another run of cases (:func:`split_chain`), built when first asked for."""
 
     def __init__(
         self,
@@ -181,31 +185,74 @@ class _Group:
         options: SolveOptions,
         build: BuildOptions | None = None,
         goal_penalty: float | None = GOAL_PENALTY,
+        mine: Sequence[int] | None = None,
     ) -> None:
-        self.subs: list[_Sub] = []
+        self.problems = dict(problems)
+        self.options, self.build, self.goal_penalty = options, build, goal_penalty
+        self.subs: dict[int, _Sub] = {}
+        self.order: list[int] = list(self.problems) if mine is None else list(mine)
         t0 = time.perf_counter()
-        for index, problem in problems:
-            built = build_model(Study.single(problem), build)
-            lp = HighsLp(built.model)
-            shortfall, scale = _elastic_goals(built, lp, goal_penalty)
-            keys = {k: fs.var.name for k, fs in built.builder.first_stage.items()}
-            kept = {id(v) for v in lp.columns}
-            first = {
-                fs.var.name: fs.var
-                for fs in built.builder.first_stage.values()
-                if id(fs.var) in kept
-            }
-            settings = dataclasses.replace(choose_settings(options, problem.periods), threads=1)
-            warm = dataclasses.replace(
-                settings, algorithm="simplex", presolve=False, extra=(("simplex_strategy", 1),)
-            )
-            self.subs.append(_Sub(index, lp, first, keys, settings, warm, built, shortfall, scale))
+        for index in self.order:
+            self.subs[index] = self._make(index)
         self.build_seconds = time.perf_counter() - t0
+
+    def _make(self, index: int) -> _Sub:
+        problem = self.problems[index]
+        built = build_model(Study.single(problem), self.build)
+        lp = HighsLp(built.model)
+        shortfall, scale = _elastic_goals(built, lp, self.goal_penalty)
+        keys = {k: fs.var.name for k, fs in built.builder.first_stage.items()}
+        kept = {id(v) for v in lp.columns}
+        first = {
+            fs.var.name: fs.var for fs in built.builder.first_stage.values() if id(fs.var) in kept
+        }
+        settings = dataclasses.replace(choose_settings(self.options, problem.periods), threads=1)
+        warm = dataclasses.replace(
+            settings, algorithm="simplex", presolve=False, extra=(("simplex_strategy", 1),)
+        )
+        return _Sub(index, lp, first, keys, settings, warm, built, shortfall, scale)
+
+    def bases(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """(index, column statuses, row statuses) of the last optimal basis of each case of
+        :attr:`order` solved so far (HiGHS's ``HighsBasisStatus`` values as int8)."""
+        out: list[tuple[int, np.ndarray, np.ndarray]] = []
+        for index in self.order:
+            s = self.subs[index]
+            if s.solved:
+                b = s.lp.get_basis()
+                out.append((index, _statuses(b.col_status), _statuses(b.row_status)))
+        return out
+
+    def take(
+        self, order: list[int], bases: dict[int, tuple[np.ndarray, np.ndarray]]
+    ) -> list[tuple[int, float]]:
+        """Hold the cases ``order`` (solved in that order) from now on; a case built here for
+        the first time starts from ``bases[index]`` (its basis in the group that held it) if
+        given. Returns (index, build seconds) of the cases built."""
+        made: list[tuple[int, float]] = []
+        for index in order:
+            if index in self.subs:
+                continue
+            t0 = time.perf_counter()
+            s = self._make(index)
+            if index in bases:
+                cols, rows = bases[index]
+                if (len(cols), len(rows)) == (s.lp.h.getNumCol(), s.lp.h.getNumRow()):
+                    basis = highspy.HighsBasis()
+                    basis.col_status = [highspy.HighsBasisStatus(int(v)) for v in cols]
+                    basis.row_status = [highspy.HighsBasisStatus(int(v)) for v in rows]
+                    basis.valid = True
+                    s.lp.set_basis(basis)
+                    s.solved = True
+            self.subs[index] = s
+            made.append((index, time.perf_counter() - t0))
+        self.order = list(order)
+        return made
 
     def describe(self) -> dict[str, Any]:
         """First-stage names, bounds, keys and rows of every subproblem."""
         out: dict[int, dict[str, Any]] = {}
-        for s in self.subs:
+        for s in (self.subs[k] for k in self.order):
             names = list(s.first)
             lo, hi = s.lp.col_bounds([s.first[n] for n in names])
             out[s.index] = {
@@ -231,7 +278,7 @@ class _Group:
         0.4–1.3 s from its own basis, 23.7 s for the whole decomposition against 41.5 s."""
         out: list[_Result] = []
         last: _Sub | None = None
-        for s in self.subs:
+        for s in (self.subs[k] for k in self.order):
             have = [k for k, n in enumerate(names) if n in s.first]
             cols = [s.first[names[k]] for k in have]
             s.lp.set_col_bounds_each(cols, lo[have], hi[have])
@@ -259,10 +306,11 @@ class _Group:
                     status = s.lp.solve(dataclasses.replace(s.warm, presolve=True))
             seconds = time.perf_counter() - t0
             log.debug(
-                "case %d: %s in %.2f s (%s)",
+                "case %d: %s in %.2f s, %d simplex iterations (%s)",
                 s.index,
                 status,
                 seconds,
+                s.lp.h.getInfo().simplex_iteration_count,
                 "from a sibling's basis" if sibling is not None else "warm" if s.solved else "cold",
             )
             x = np.array(lo, dtype=float)
@@ -292,7 +340,7 @@ class _Group:
         for r in self.solve(names, x, x):
             if r[1] != "optimal":
                 raise SolverError(f"case {r[0]} ended {r[1]} at the answer's first stage")
-        for s in self.subs:
+        for s in (self.subs[k] for k in self.order):
             summary, _ = extract_case(s.built, s.lp, 0)
             out.append((s.index, summary))
         return out
@@ -310,6 +358,10 @@ class _Group:
         g = np.zeros(len(names))
         g[have] = slopes
         return value, g
+
+
+def _statuses(values: Sequence[Any]) -> np.ndarray:
+    return np.fromiter((int(v) for v in values), dtype=np.int8, count=len(values))
 
 
 def _elastic_goals(
@@ -410,15 +462,52 @@ def blocks(items: Sequence[T], n: int) -> list[list[T]]:
     return [s for s in out if s]
 
 
-def _shares(study: Study, n: int) -> list[list[tuple[int, Problem]]]:
-    """The cases, with their indices, in ``max(1, n)`` runs of consecutive cases: within a
-    share each case re-solves from the basis of the one before it (:meth:`_Group.solve`),
-    and neighbours in a scenario list are usually the most alike (``dcopt scenarios``
-    writes the base first, then the variants in the order of their ``--scale`` or
-    ``--shift`` list). On the example's 10 full-year spot
-    scenarios on 2 workers the whole decomposition took 543 s against 778 s dealt round
-    robin, the same 36 iterations (docs/risk.md, "Full years")."""
-    return blocks([(k, case.problem) for k, case in enumerate(study.cases)], n)
+def _shares(study: Study, n: int) -> list[list[int]]:
+    """The cases' indices in ``max(1, n)`` runs of consecutive cases: within a share each
+    case re-solves from the basis of the one before it (:meth:`_Group.solve`), and
+    neighbours in a scenario list are usually the most alike (``dcopt scenarios`` writes
+    the base first, then the variants in the order of their ``--scale`` or ``--shift``
+    list). On the example's 10 full-year spot scenarios on 2 workers the whole
+    decomposition took 543 s against 778 s dealt round robin, the same 36 iterations
+    (docs/risk.md, "Full years"). After the first incumbent the runs are cut again where
+    neighbours differ most (:func:`split_chain`)."""
+    return blocks(list(range(len(study.cases))), n)
+
+
+def split_chain(distances: Sequence[float], n: int) -> list[int]:
+    """Where to cut a chain of ``len(distances) + 1`` cases into ``n`` runs of consecutive
+    cases: the runs' starts (the first is 0). ``distances[k]`` is the work of solving case
+    k + 1 from case k's basis; a run costs the sum of its own distances (its first case
+    re-solves from its own basis, the same for every run), and the cut minimises the
+    largest run's cost, ties to the most even sizes, then to the earliest cut."""
+    S = len(distances) + 1
+    n = max(1, min(n, S))
+    prefix = np.concatenate([[0.0], np.cumsum(np.asarray(distances, dtype=float))])
+
+    def cost(a: int, b: int) -> float:  # cases a..b-1: distances a..b-2
+        return float(prefix[b - 1] - prefix[a]) if b - a > 1 else 0.0
+
+    # best[(j, b)]: the largest run cost and size, and the starts, of cases 0..b-1 in j runs
+    best: dict[tuple[int, int], tuple[float, int, list[int]]] = {}
+    for b in range(1, S + 1):
+        best[(1, b)] = (cost(0, b), b, [0])
+    for j in range(2, n + 1):
+        for b in range(j, S + 1):
+            options = []
+            for a in range(j - 1, b):
+                worst, size, starts = best[(j - 1, a)]
+                options.append((max(worst, cost(a, b)), max(size, b - a), [*starts, a]))
+            best[(j, b)] = min(options, key=lambda o: (o[0], o[1], o[2]))
+    return best[(n, S)][2]
+
+
+def basis_distance(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> float:
+    """How many columns and rows two bases of LPs of the same shape give different statuses
+    (each differing basic variable costs the simplex at least one pivot); the size of the
+    LP when the shapes differ (a sibling's basis is not used then)."""
+    if a[0].shape != b[0].shape or a[1].shape != b[1].shape:
+        return float(max(a[0].size + a[1].size, b[0].size + b[1].size))
+    return float(np.count_nonzero(a[0] != b[0]) + np.count_nonzero(a[1] != b[1]))
 
 
 class _Shares:
@@ -430,8 +519,14 @@ class _Shares:
     """Each share's :meth:`_Group.describe`."""
     workers: int
     executor: str
+    orders: list[list[int]] | None = None
+    """The cases each share holds, in solving order (None: not a chain of scenarios)."""
 
     def gather(self, method: str, *args: Any) -> list[Any]:
+        raise NotImplementedError
+
+    def gather_each(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
+        """``method(*args[i])`` on share i, the results of every share in one list."""
         raise NotImplementedError
 
     def solve(self, names: list[str], lo: np.ndarray, hi: np.ndarray) -> list[_Result]:
@@ -441,6 +536,38 @@ class _Shares:
     def summaries(self, names: list[str], x: np.ndarray) -> list[dict[str, Any]]:
         """Every case's summary at ``x``, in case order (:meth:`_Group.summaries`)."""
         return [p for _, p in sorted(self.gather("summaries", names, x), key=lambda r: r[0])]
+
+    def rebalance(self) -> None:
+        """Cut the chain of scenarios again where neighbours' last bases differ most
+        (:func:`split_chain` on :func:`basis_distance`; all cases solved at one first stage
+        just before): a case whose sibling start is far then starts a run, from its own
+        basis. Deterministic (statuses, not seconds). No-op with one share."""
+        if self.orders is None or len(self.orders) < 2:
+            return
+        bases = {k: (c, r) for k, c, r in self.gather("bases")}
+        S = sum(len(o) for o in self.orders)
+        if len(bases) < S:
+            return
+        distances = [basis_distance(bases[k], bases[k + 1]) for k in range(S - 1)]
+        starts = split_chain(distances, len(self.orders))
+        orders = [list(range(a, b)) for a, b in zip(starts, [*starts[1:], S], strict=True)]
+        log.info(
+            "decomposition: neighbours' basis distances %s; shares %s (were %s)",
+            [int(d) for d in distances],
+            [f"{o[0]}-{o[-1]}" for o in orders],
+            [f"{o[0]}-{o[-1]}" for o in self.orders],
+        )
+        if orders == self.orders:
+            return
+        args = []
+        for old, new in zip(self.orders, orders, strict=True):
+            args.append((new, {k: bases[k] for k in new if k not in old}))
+        made = self.gather_each("take", args)
+        if made:
+            log.info(
+                "decomposition: built %s", ", ".join(f"case {k} in {t:.2f} s" for k, t in made)
+            )
+        self.orders = orders
 
 
 class ProcessPool(_Shares):
@@ -487,6 +614,13 @@ class ProcessPool(_Shares):
             c.send((method, *args))
         return [r for c in self.conns for r in self._receive(c)]
 
+    def gather_each(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
+        if self.local is not None:
+            return list(getattr(self.local, method)(*args[0]))
+        for c, a in zip(self.conns, args, strict=True):
+            c.send((method, *a))
+        return [r for c in self.conns for r in self._receive(c)]
+
     def close(self) -> None:
         for c in self.conns:
             with contextlib.suppress(BrokenPipeError, OSError):
@@ -500,9 +634,9 @@ class ProcessPool(_Shares):
 
 
 class _Pool(ProcessPool):
-    """``workers`` persistent processes, each holding a fixed share of the scenarios (a run
-    of consecutive ones, :func:`_shares`); ``workers=0``: one :class:`_Group` in this
-    process."""
+    """``workers`` persistent processes, each holding a share of the scenarios (a run of
+    consecutive ones, :func:`_shares`, cut again by :meth:`_Shares.rebalance`); ``workers=0``:
+    one :class:`_Group` in this process."""
 
     def __init__(
         self,
@@ -512,10 +646,11 @@ class _Pool(ProcessPool):
         build: BuildOptions | None = None,
         goal_penalty: float | None = GOAL_PENALTY,
     ) -> None:
-        makers = [
-            (_Group, (share, options, build, goal_penalty)) for share in _shares(study, workers)
-        ]
+        problems = [(k, case.problem) for k, case in enumerate(study.cases)]
+        shares = _shares(study, workers)
+        makers = [(_Group, (problems, options, build, goal_penalty, share)) for share in shares]
         super().__init__(makers, local=workers <= 0)
+        self.orders = shares[:1] if workers <= 0 else shares
 
 
 class _DaskPool(_Shares):
@@ -548,13 +683,15 @@ class _DaskPool(_Shares):
                 raise SolverError(f"the Dask cluster at {scheduler} has no workers")
             n = workers if workers > 0 else len(addresses)
             shares = _shares(study, n)
+            problems = [(k, case.problem) for k, case in enumerate(study.cases)]
             futures = [
                 self.client.submit(
                     _Group,
-                    share,
+                    problems,
                     options,
                     build,
                     goal_penalty,
+                    share,
                     actor=True,
                     workers=[addresses[i % len(addresses)]],
                 )
@@ -562,6 +699,7 @@ class _DaskPool(_Shares):
             ]
             self.actors = [f.result() for f in futures]
             self.workers = len(self.actors)
+            self.orders = shares
             self.descriptions = [a.describe().result() for a in self.actors]
         except Exception:
             self.close()
@@ -571,6 +709,10 @@ class _DaskPool(_Shares):
 
     def gather(self, method: str, *args: Any) -> list[Any]:
         calls = [getattr(a, method)(*args) for a in self.actors]
+        return [r for c in calls for r in c.result()]
+
+    def gather_each(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
+        calls = [getattr(a, method)(*x) for a, x in zip(self.actors, args, strict=True)]
         return [r for c in calls for r in c.result()]
 
     def close(self) -> None:
@@ -896,6 +1038,7 @@ def _loop(
         if e0 is not None:
             best = (risk_objective(e0[0], probs, alpha, omega) + cost @ start, start, *e0)
             break
+    pool.rebalance()
     t_first = t_sub
     log.info(
         "decomposition: first incumbent %s after %.2f s of subproblems",

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 from pytest import approx
@@ -173,10 +174,10 @@ def test_every_case_gives_the_master_its_first_stage_rows() -> None:
     feasibility cuts instead)."""
     import gc
 
-    from optimizer.decisions.decomposition import _Group, _shares
+    from optimizer.decisions.decomposition import _Group
 
     study = load_study(week_three(0.5), base_dir=WEEK)
-    group = _Group(_shares(study, 1)[0], SolveOptions())
+    group = _Group([(k, c.problem) for k, c in enumerate(study.cases)], SolveOptions())
     gc.collect()
     subs = group.describe()["subs"]
     assert sorted(subs) == [0, 1, 2]
@@ -291,3 +292,88 @@ def test_shares_are_runs_of_consecutive_scenarios() -> None:
     assert blocks(list(range(3)), 5) == [[0], [1], [2]]
     assert blocks(list(range(4)), 0) == [[0, 1, 2, 3]]
     assert blocks([], 2) == []
+
+
+def test_the_chain_is_cut_where_neighbours_differ_most() -> None:
+    """split_chain cuts a chain of cases into runs minimising the largest run's sum of
+    neighbour distances (each run's first case starts from its own basis, alike for every
+    run). Ten cases with distances 1,1,1,1,1,50,30,15,3 (case 5 → 6 far, the example's
+    full-year pattern): cut at 5|6 the runs cost 1+1+1+1+1 = 5 and 30+15+3 = 48; at 6|7,
+    5+50 = 55 and 18; at 4|5, 4 and 99; so cases 0–5 and 6–9. Equal distances cut in the
+    middle (the most even sizes); three runs of 1,9,1,9,1 cut at both nines (1, 1 and 1
+    against any run holding a nine); one run is the whole chain."""
+    from optimizer.decisions.decomposition import basis_distance, split_chain
+
+    assert split_chain([1, 1, 1, 1, 1, 50, 30, 15, 3], 2) == [0, 6]
+    assert split_chain([2, 2, 2, 2, 2, 2, 2, 2, 2], 2) == [0, 5]
+    assert split_chain([1, 9, 1, 9, 1], 3) == [0, 2, 4]
+    assert split_chain([4, 4], 1) == [0]
+    assert split_chain([], 2) == [0]
+    a = (np.array([0, 1, 1, 2], dtype=np.int8), np.array([1, 0], dtype=np.int8))
+    b = (np.array([0, 1, 0, 2], dtype=np.int8), np.array([0, 0], dtype=np.int8))
+    assert basis_distance(a, b) == 2
+    assert basis_distance(a, (a[0][:3], a[1])) == 6
+
+
+def week_spots(spots: list[float]) -> dict[str, Any]:
+    """week-contracts with equiprobable flat spot scenarios, ω = 0.5, α = 0.8."""
+    raw: dict[str, Any] = yaml.safe_load((WEEK / "scenario.yaml").read_text())
+    raw["uncertainty"] = {
+        "scenarios": [
+            {
+                "name": f"s{k}",
+                "probability": 1.0 / len(spots),
+                "set": {"grid.spot_price_per_mwh": v},
+            }
+            for k, v in enumerate(spots)
+        ],
+        "risk": {"alpha": 0.8, "weight": 0.5},
+    }
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("spots", "shares"),
+    [([40, 41, 42, 160], "['0-2', '3-3']"), ([40, 160, 161, 162], "['0-0', '1-3']")],
+)
+def test_shares_are_cut_again_where_neighbours_differ(
+    spots: list[float], shares: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Four spot scenarios on 2 workers start as 0–1 and 2–3. After the first incumbent
+    (every case solved at one first stage) the spot 160 scenario's basis is far from its
+    40-ish neighbour's and the near-equal spots' bases are alike, so the chain is cut at
+    the far pair: 0–2 | 3 (case 2 built by the first worker, starting from case 1's basis)
+    or 0 | 1–3 (case 1 built by the second worker and started from the basis the first
+    sent it). Either way the answer is the DE's to 1e-5."""
+    study = load_study(week_spots(spots), base_dir=WEEK)
+    de = solve_deterministic(study, SolveOptions(), "reference")
+    with caplog.at_level(logging.INFO, logger="optimizer.decisions.decomposition"):
+        r = solve_decomposed(study, workers=2)
+    assert any(f"shares {shares} (were ['0-1', '2-3'])" in m for m in caplog.messages)
+    assert r["objective"] == approx(de["objective"], rel=1e-5)
+    for k, v in de["first_stage"].items():
+        assert r["first_stage"][k] == approx(v, rel=1e-5, abs=1e-4)
+    for k, v in de["scenario_costs"].items():
+        assert r["scenario_costs"][k] == approx(v, rel=1e-5)
+
+
+def test_a_case_taken_by_another_group_starts_from_the_basis_it_is_sent() -> None:
+    """A group that takes a case it did not hold builds it and, given that case's basis
+    from the group that solved it, starts there: re-solved at the same first stage it is
+    optimal after 0 simplex iterations (without the basis, the case solves cold)."""
+    from optimizer.decisions.decomposition import _Group
+
+    study = load_study(week_spots([40, 160, 161]), base_dir=WEEK)
+    problems = [(k, c.problem) for k, c in enumerate(study.cases)]
+    one = _Group(problems, SolveOptions(), mine=[0, 1])
+    names = sorted({n for d in one.describe()["subs"].values() for n in d["names"]})
+    free = one.solve(names, np.full(len(names), 0.0), np.full(len(names), 1e6))
+    x = free[1][3]
+    one.solve(names, x, x)
+    sent = {k: (c, r) for k, c, r in one.bases()}
+    two = _Group(problems, SolveOptions(), mine=[2])
+    two.take([1, 2], {1: sent[1]})
+    assert two.order == [1, 2]
+    result = two.solve(names, x, x)
+    assert two.subs[1].lp.h.getInfo().simplex_iteration_count == 0
+    assert result[0][2] == approx(one.solve(names, x, x)[1][2], rel=1e-9)
