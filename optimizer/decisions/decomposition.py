@@ -265,10 +265,18 @@ class _Group:
             }
         return {"subs": out, "build_seconds": self.build_seconds}
 
-    def solve(self, names: list[str], lo: np.ndarray, hi: np.ndarray) -> list[_Result]:
+    def solve(
+        self, names: list[str], lo: np.ndarray, hi: np.ndarray, fresh: bool = False
+    ) -> list[_Result]:
         """Every subproblem with its first stage within ``[lo, hi]`` (equal: fixed):
         (index, status, objective, first-stage values, reduced costs, seconds), in ``names``
         order (a column a case does not have: value ``lo``, reduced cost 0).
+
+        ``fresh``: the group's first case forgets its basis and is solved by the dual
+        simplex with presolve, as at the first incumbent, whose point is far from the one
+        each case chose with x free (a full year of the example: 2.2–3.3 s against 29–32 s
+        from that basis; in later rounds its own last basis is the faster start:
+        docs/risk.md, "A fresh first incumbent").
 
         The first case of the group re-solves from its own last basis (the dual simplex:
         the bounds moved); each next one from the basis of the case solved just before it
@@ -290,12 +298,18 @@ class _Group:
                 else None
             )
             if sibling is not None:
+                how = "from a sibling's basis"
                 s.lp.set_basis(sibling.lp.get_basis())
                 status = s.lp.solve(_primal(s.warm))
                 if status not in ("optimal", "infeasible"):
                     s.lp.clear_solver()
                     status = s.lp.solve(s.settings)
+            elif s.solved and fresh:
+                how = "presolved, no basis"
+                s.lp.clear_solver()
+                status = s.lp.solve(dataclasses.replace(s.warm, presolve=True))
             else:
+                how = "warm" if s.solved else "cold"
                 status = s.lp.solve(s.warm if s.solved else s.settings)
             if status not in ("optimal", "infeasible") and s.solved:
                 log.info("case %d: warm re-solve ended %s; solving cold", s.index, status)
@@ -311,7 +325,7 @@ class _Group:
                 status,
                 seconds,
                 s.lp.h.getInfo().simplex_iteration_count,
-                "from a sibling's basis" if sibling is not None else "warm" if s.solved else "cold",
+                how,
             )
             x = np.array(lo, dtype=float)
             g = np.zeros(len(names))
@@ -529,9 +543,13 @@ class _Shares:
         """``method(*args[i])`` on share i, the results of every share in one list."""
         raise NotImplementedError
 
-    def solve(self, names: list[str], lo: np.ndarray, hi: np.ndarray) -> list[_Result]:
-        """:meth:`_Group.solve` of every case, in case order."""
-        return sorted(self.gather("solve", names, lo, hi), key=lambda r: r[0])
+    def solve(
+        self, names: list[str], lo: np.ndarray, hi: np.ndarray, fresh: bool = False
+    ) -> list[_Result]:
+        """:meth:`_Group.solve` of every case, in case order (``fresh`` only where given:
+        the years' groups take three arguments)."""
+        args = (names, lo, hi, True) if fresh else (names, lo, hi)
+        return sorted(self.gather("solve", *args), key=lambda r: r[0])
 
     def summaries(self, names: list[str], x: np.ndarray) -> list[dict[str, Any]]:
         """Every case's summary at ``x``, in case order (:meth:`_Group.summaries`)."""
@@ -908,7 +926,17 @@ def solve_decomposed(
     )
     try:
         out = _loop(
-            study, pool, probs, alpha, omega, tolerance, max_iterations, in_out, t0, goal_penalty
+            study,
+            pool,
+            probs,
+            alpha,
+            omega,
+            tolerance,
+            max_iterations,
+            in_out,
+            t0,
+            goal_penalty,
+            fresh_start=True,
         )
         if summaries:
             t1 = time.perf_counter()
@@ -944,8 +972,12 @@ def _loop(
     x_cost: np.ndarray | None = None,
     starts: Callable[[np.ndarray, np.ndarray, np.ndarray], list[np.ndarray]] | None = None,
     far: tuple[float, float] | None = None,
+    fresh_start: bool = False,
 ) -> dict[str, Any]:
     """The Benders loop over ``pool``'s subproblems (module docstring).
+
+    ``fresh_start``: the first incumbents are evaluated with ``fresh`` solves
+    (:meth:`_Group.solve`).
 
     ``x_cost``: the first stage's own cost (``c·x`` in the master and in every upper
     bound; none for scenarios, whose first-stage costs live in every case's C_s).
@@ -1001,12 +1033,12 @@ def _loop(
     iterations = 0
     feasibility_cuts = 0
 
-    def evaluate(at: np.ndarray) -> tuple[np.ndarray, float] | None:
+    def evaluate(at: np.ndarray, fresh: bool = False) -> tuple[np.ndarray, float] | None:
         """Cuts at ``at``; its costs Q_s and the largest goal shortfall, if every case can
-        serve it."""
+        serve it (``fresh``: :meth:`_Group.solve`'s)."""
         nonlocal t_sub, feasibility_cuts
         t1 = time.perf_counter()
-        fixed = pool.solve(names, at, at)
+        fixed = pool.solve(names, at, at, fresh)
         t_sub += time.perf_counter() - t1
         bad = [study.cases[r[0]].name for r in fixed if r[1] not in ("optimal", "infeasible")]
         if bad:
@@ -1034,7 +1066,7 @@ def _loop(
         else [np.clip(probs @ alone, lo, hi), np.clip(np.max(alone, axis=0), lo, hi)]
     )
     for start in tried:
-        e0 = evaluate(start)
+        e0 = evaluate(start, fresh=fresh_start)
         if e0 is not None:
             best = (risk_objective(e0[0], probs, alpha, omega) + cost @ start, start, *e0)
             break

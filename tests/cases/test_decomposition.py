@@ -377,3 +377,28 @@ def test_a_case_taken_by_another_group_starts_from_the_basis_it_is_sent() -> Non
     result = two.solve(names, x, x)
     assert two.subs[1].lp.h.getInfo().simplex_iteration_count == 0
     assert result[0][2] == approx(one.solve(names, x, x)[1][2], rel=1e-9)
+
+
+def test_a_fresh_solve_gives_the_warm_solves_answer(caplog: pytest.LogCaptureFixture) -> None:
+    """``fresh`` (the first incumbent's evaluation) drops the first case's basis and solves
+    it by the presolved dual simplex; the others still start from their sibling's basis.
+    At the same first stage it gives the warm solve's objectives and reduced costs (the LP
+    is the same; a week's optimum is unique in cost) and logs the way it solved."""
+    from optimizer.decisions.decomposition import _Group
+
+    study = load_study(week_spots([40, 160, 161]), base_dir=WEEK)
+    problems = [(k, c.problem) for k, c in enumerate(study.cases)]
+    warm, fresh = (_Group(problems, SolveOptions()) for _ in range(2))
+    names = sorted({n for d in warm.describe()["subs"].values() for n in d["names"]})
+    lo, hi = np.full(len(names), 0.0), np.full(len(names), 1e6)
+    free = warm.solve(names, lo, hi)
+    fresh.solve(names, lo, hi)
+    x = np.mean([r[3] for r in free], axis=0)
+    a = warm.solve(names, x, x)
+    with caplog.at_level(logging.DEBUG, logger="optimizer.decisions.decomposition"):
+        b = fresh.solve(names, x, x, True)
+    assert any("case 0: optimal" in m and "(presolved, no basis)" in m for m in caplog.messages)
+    for ra, rb in zip(a, b, strict=True):
+        assert rb[1] == "optimal"
+        assert rb[2] == approx(ra[2], rel=1e-9)
+        assert rb[4] == approx(ra[4], rel=1e-6, abs=1e-6)
