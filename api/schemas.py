@@ -28,6 +28,12 @@ class RunOptions(BaseModel):
     report: bool = Field(
         default=True, description="kind run: write report.html (the slowest part of a small run)"
     )
+    decompose: bool | None = Field(
+        default=None,
+        description="kind run on a scenario set: solve it by scenario decomposition (true) "
+        "or as one LP (false); null: decomposed when the scenarios' steps together exceed "
+        "2,000, as dcopt run (docs/risk.md)",
+    )
     breakeven: bool = Field(default=True, description="kind compare: find PPA breakeven strikes")
     cfe: str | list[float] | None = Field(
         default=None,

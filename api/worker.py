@@ -121,9 +121,9 @@ def _run(
     kind: str, problem: Problem, options: dict[str, Any], solve_options: SolveOptions, out: Path
 ) -> dict[str, Any]:
     if kind == "run":
-        from optimizer.solve import solve  # Pyomo and HiGHS: in the job process only
+        from optimizer.solve import solve_run  # Pyomo and HiGHS: in the job process only
 
-        result = solve(problem, solve_options)
+        result = solve_run(problem, solve_options, options.get("decompose"))
         if options.get("report", True):
             write_result(result, out)
         else:

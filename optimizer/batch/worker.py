@@ -131,7 +131,7 @@ def run_case(task: CaseTask, contents: dict[str, bytes] | None = None) -> CaseOu
     missing there is read from its path relative to ``task.base_dir``."""
     from optimizer.output import write_result, write_summary
     from optimizer.scenario import load_problem
-    from optimizer.solve import SolveOptions, solve
+    from optimizer.solve import SolveOptions, solve_run
 
     t0, c0 = time.perf_counter(), time.process_time()
     record: dict[str, Any] = {
@@ -149,7 +149,7 @@ def run_case(task: CaseTask, contents: dict[str, bytes] | None = None) -> CaseOu
                     raw[section] = {**raw[section], "file": str(path)}
             problem = load_problem(raw, base_dir=task.base_dir)
         options = SolveOptions(threads=task.threads, time_limit_seconds=task.time_limit_seconds)
-        result = solve(problem, options)
+        result = solve_run(problem, options)
         result.summary[BATCH_KEY] = record
         with tempfile.TemporaryDirectory(prefix="dcopt-case-") as tmp:
             if task.write_report:

@@ -69,9 +69,10 @@ def run(
         bool | None,
         typer.Option(
             "--decompose/--no-decompose",
-            help="(--screening) Solve a scenario set by scenario decomposition, a pathway "
-            "by year decomposition (multi-cut Benders on one worker per core), or either as "
-            "one LP; default: decomposed when its typical steps together exceed 2,000 "
+            help="Solve a scenario set by scenario decomposition (multi-cut Benders on one "
+            "worker per core) or as one LP (its deterministic equivalent); with --screening "
+            "also a pathway by year decomposition. Default: decomposed when the steps "
+            "together (typical steps with --screening) exceed 2,000 "
             "(docs/risk.md, docs/pathway.md)",
         ),
     ] = None,
@@ -87,10 +88,6 @@ def run(
     """Solve one scenario; write summary.json, dispatch.parquet and report.html to --out."""
     if screening_storage not in ("cyclic", "linked"):
         raise ScenarioError([FieldError("--screening-storage", "must be 'cyclic' or 'linked'")])
-    if decompose is not None and not screening:
-        raise ScenarioError(
-            [FieldError("--decompose", "applies to --screening (a full run solves the DE)")]
-        )
     check_out_dir(out_dir)
     from optimizer.report.process import ReportProcess
 
@@ -152,11 +149,22 @@ def _solve_and_write(
         _run_screening(problem, options, days_per_month, out_dir, screening_storage, decompose)
         return [], None
     from optimizer.output import write_result
-    from optimizer.solve import solve
+    from optimizer.solve import solve_run
 
-    if vss and (problem.study is None or problem.study.kind != "scenarios"):
+    scenarios = problem.study is not None and problem.study.kind == "scenarios"
+    if vss and not scenarios:
         raise ScenarioError([FieldError("--vss", "needs a scenario set (uncertainty.scenarios)")])
-    result = solve(problem, options)
+    if decompose and not scenarios:
+        raise ScenarioError(
+            [
+                FieldError(
+                    "--decompose",
+                    "a full run decomposes a scenario set (uncertainty.scenarios) only; "
+                    "a pathway decomposes with --screening",
+                )
+            ]
+        )
+    result = solve_run(problem, options, decompose)
     if vss and result.status == "optimal" and problem.study is not None:
         from optimizer.decisions.stochastic import hedge_values, stochastic_values
 

@@ -345,9 +345,14 @@ class _Group:
             out.append((s.index, str(status), obj, x, g, seconds, short))
         return out
 
-    def summaries(self, names: list[str], x: np.ndarray) -> list[tuple[int, dict[str, Any]]]:
+    def summaries(
+        self, names: list[str], x: np.ndarray, dispatch: bool = False
+    ) -> list[tuple[int, dict[str, Any]]]:
         """Each case's own section 5 numbers with its first stage fixed at ``x`` (the
-        answer): (index, summary), re-solved warm from its last basis."""
+        answer): (index, summary), re-solved warm from its last basis. ``dispatch``: also
+        its dispatch table and declared flows, under the summary's keys ``_dispatch`` and
+        ``_flows`` (:func:`optimizer.results.dispatch.case_dispatch`)."""
+        from optimizer.results.dispatch import case_dispatch
         from optimizer.results.summary import extract_case
 
         out: list[tuple[int, dict[str, Any]]] = []
@@ -355,7 +360,11 @@ class _Group:
             if r[1] != "optimal":
                 raise SolverError(f"case {r[0]} ended {r[1]} at the answer's first stage")
         for s in (self.subs[k] for k in self.order):
-            summary, _ = extract_case(s.built, s.lp, 0)
+            summary, acc = extract_case(s.built, s.lp, 0)
+            if dispatch:
+                case = s.built.builder.cases[0]
+                summary["_dispatch"] = case_dispatch(case, acc, s.lp)
+                summary["_flows"] = s.built.builder.flow_index
             out.append((s.index, summary))
         return out
 
@@ -551,9 +560,12 @@ class _Shares:
         args = (names, lo, hi, True) if fresh else (names, lo, hi)
         return sorted(self.gather("solve", *args), key=lambda r: r[0])
 
-    def summaries(self, names: list[str], x: np.ndarray) -> list[dict[str, Any]]:
+    def summaries(
+        self, names: list[str], x: np.ndarray, dispatch: bool = False
+    ) -> list[dict[str, Any]]:
         """Every case's summary at ``x``, in case order (:meth:`_Group.summaries`)."""
-        return [p for _, p in sorted(self.gather("summaries", names, x), key=lambda r: r[0])]
+        parts = self.gather("summaries", names, x, dispatch)
+        return [p for _, p in sorted(parts, key=lambda r: r[0])]
 
     def rebalance(self) -> None:
         """Cut the chain of scenarios again where neighbours' last bases differ most
@@ -884,12 +896,14 @@ def solve_decomposed(
     goal_penalty: float | None = GOAL_PENALTY,
     summaries: bool = False,
     fallback: bool = True,
+    dispatch: bool = False,
 ) -> dict[str, Any]:
     """The study's optimum by multi-cut Benders over its scenarios (module docstring).
 
     ``summaries``: also each scenario's section 5 numbers at the answer (``parts``, in
     case order; :func:`optimizer.results.cases.scenario_set_summary` makes the study's
-    summary of them). ``fallback=False``: where the study is not decomposed, return
+    summary of them); with ``dispatch`` each part also holds its dispatch table and flows
+    (``_dispatch``, ``_flows``). ``fallback=False``: where the study is not decomposed, return
     ``method`` None with the ``reason`` instead of solving the DE.
 
     ``goal_penalty``: the cost per MWh (tCO2) of the elastic goal rows in the subproblems
@@ -940,7 +954,7 @@ def solve_decomposed(
         )
         if summaries:
             t1 = time.perf_counter()
-            out["parts"] = pool.summaries(out["names"], out["x"])
+            out["parts"] = pool.summaries(out["names"], out["x"], dispatch)
             out["seconds"]["summaries"] = time.perf_counter() - t1
             out["seconds"]["total"] = time.perf_counter() - t0
         del out["names"], out["x"], out["row_duals"]

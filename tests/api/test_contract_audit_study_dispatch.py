@@ -46,3 +46,23 @@ def test_dispatch_json_of_a_pathway_names_the_years(client: TestClient) -> None:
     r = client.get(f"/v1/runs/{rid}/dispatch", headers={"Accept": "application/json"})
     assert r.status_code == 200, r.text
     assert r.json()["columns"]["year"] == ["2027", "2028"]
+
+
+def test_a_run_decomposes_a_scenario_set_on_request(client: TestClient) -> None:
+    """``options.decompose: true`` solves the running case (ω = 0.2) by scenario
+    decomposition: summary.json says so, with the DE's objective (the derivation in
+    tests/cases/test_risk.py: c = 10 MW of the baseload PPA, E[cost] = CVaR = 650, so
+    0.8·650 + 0.2·650 = 650) and the same two dispatch rows."""
+    r = client.post(
+        "/v1/runs",
+        json={"kind": "run", "scenario": risk_case(0.2), "options": {"decompose": True}},
+    )
+    assert r.status_code == 202, r.text
+    rid = str(r.json()["id"])
+    job = wait_for(client, rid, 120)
+    assert job["status"] == "optimal"
+    summary = job["summary"]
+    assert summary["solver"]["method"] == "scenario decomposition (multi-cut Benders)"
+    assert summary["objective"] == pytest.approx(650.0, rel=1e-6)
+    r = client.get(f"/v1/runs/{rid}/dispatch", headers={"Accept": "application/json"})
+    assert r.json()["columns"]["scenario"] == ["low", "high"]

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import yaml
 from pytest import approx
 from typer.testing import CliRunner
@@ -62,8 +63,7 @@ def test_frontier_risk_weight(tmp_path: Path) -> None:
 def test_run_screening_decompose_flag(tmp_path: Path) -> None:
     """``--decompose`` with ``--screening`` solves week-contracts' three spot scenarios
     (ω = 0.5, 1 typical day a month: 4 days) by scenario decomposition and says so in
-    summary.json, with the objective of ``--no-decompose`` (one LP) to 1e-6; without
-    ``--screening`` the flag is refused (exit 2) naming it."""
+    summary.json, with the objective of ``--no-decompose`` (one LP) to 1e-6."""
     from tests.cases.test_decomposition import WEEK, week_three
 
     raw = week_three(0.5)
@@ -82,7 +82,44 @@ def test_run_screening_decompose_flag(tmp_path: Path) -> None:
     assert "method" not in de["solver"]
     assert dec["objective"] == approx(de["objective"], rel=1e-6)
     assert dec["risk"]["cvar_cost"] == approx(de["risk"]["cvar_cost"], rel=1e-6)
-    r = runner.invoke(app, ["run", str(path), "--decompose", "--out", str(tmp_path / "e")])
+
+
+def test_a_full_run_decomposes_a_scenario_set(tmp_path: Path) -> None:
+    """``dcopt run --decompose`` (no screening) solves week-contracts' three spot scenarios
+    (ω = 0.5) by scenario decomposition: summary.json says so and has the DE's objective,
+    CVaR and per-scenario costs to 1e-6 (the DE: the same run without the flag);
+    dispatch.parquet holds every scenario's 168 steps under a ``scenario`` column with the
+    DE's columns, and the report is written. On a file without scenarios the flag is
+    refused (exit 2) naming it."""
+    from tests.cases.test_decomposition import WEEK, week_three
+
+    raw = week_three(0.5)
+    raw["series"]["file"] = str(WEEK / raw["series"]["file"])
+    path = tmp_path / "three.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    outs = {}
+    for flag in ("--decompose", "--no-decompose"):
+        out = tmp_path / flag
+        r = runner.invoke(app, ["run", str(path), flag, "--out", str(out)])
+        assert r.exit_code == 0, r.output
+        assert (out / "report.html").stat().st_size > 0
+        outs[flag] = (
+            json.loads((out / "summary.json").read_text()),
+            pd.read_parquet(out / "dispatch.parquet"),
+        )
+    (dec, ddec), (de, dde) = outs["--decompose"], outs["--no-decompose"]
+    assert dec["solver"]["method"] == "scenario decomposition (multi-cut Benders)"
+    assert dec["solver"]["converged"] is True
+    assert dec["objective"] == approx(de["objective"], rel=1e-6)
+    assert dec["risk"]["cvar_cost"] == approx(de["risk"]["cvar_cost"], rel=1e-6)
+    for name, s in de["scenarios"].items():
+        assert dec["scenarios"][name]["total_cost"] == approx(s["total_cost"], rel=1e-6)
+    assert list(ddec.columns) == list(dde.columns)
+    assert ddec["scenario"].value_counts().to_dict() == {"base": 168, "low": 168, "high": 168}
+    plain = tmp_path / "plain.yaml"
+    raw.pop("uncertainty")
+    plain.write_text(yaml.safe_dump(raw))
+    r = runner.invoke(app, ["run", str(plain), "--decompose", "--out", str(tmp_path / "e")])
     assert r.exit_code == 2
     assert "--decompose" in r.output
 
@@ -95,3 +132,38 @@ def test_screening_refuses_a_horizon_shorter_than_a_day(tmp_path: Path) -> None:
     )
     assert r.exit_code == 2
     assert "--screening" in r.output and "whole day" in r.output
+
+
+def test_a_full_run_decomposes_by_default_above_the_interior_points_range(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a flag, ``dcopt run`` decomposes a scenario set whose steps together exceed
+    ``IPM_MIN_PERIODS``: week-contracts' three scenarios have 3 × 168 = 504 steps, so with
+    the boundary at 600 the run solves the DE and at 500 it decomposes (the same objective
+    to 1e-6); a scenario without a set never decomposes, asked or not."""
+    import optimizer.solve as solve_module
+    from optimizer.scenario import load_problem
+    from tests.cases.test_decomposition import WEEK, week_three
+
+    raw = week_three(0.5)
+    raw["series"]["file"] = str(WEEK / raw["series"]["file"])
+    path = tmp_path / "three.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    problem = load_problem(path)
+    summaries = {}
+    for boundary in (600, 500):
+        monkeypatch.setattr(solve_module, "IPM_MIN_PERIODS", boundary)
+        assert solve_module.decomposes(problem) is (boundary == 500)
+        out = tmp_path / str(boundary)
+        r = runner.invoke(app, ["run", str(path), "--out", str(out)])
+        assert r.exit_code == 0, r.output
+        summaries[boundary] = json.loads((out / "summary.json").read_text())
+    assert "method" not in summaries[600]["solver"]
+    assert summaries[500]["solver"]["method"] == "scenario decomposition (multi-cut Benders)"
+    assert summaries[500]["objective"] == approx(summaries[600]["objective"], rel=1e-6)
+    monkeypatch.setattr(solve_module, "IPM_MIN_PERIODS", 1)
+    raw.pop("uncertainty")
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(yaml.safe_dump(raw))
+    assert solve_module.decomposes(load_problem(plain)) is False
+    assert solve_module.decomposes(load_problem(plain), True) is False
