@@ -476,8 +476,12 @@ def solve_by_scenarios(problem: Problem | Study, options: SolveOptions | None = 
     re-solved at the answer), the dispatch of every scenario under a ``scenario`` column,
     and ``solver`` saying what ran. Where the study is not decomposed (goals in
     expectation, signed offers, a pathway, a point no cut moves) the DE is solved and
-    ``solver.reason`` says why (docs/risk.md, "A full run by decomposition")."""
-    from optimizer.decisions.decomposition import solve_decomposed
+    ``solver.reason`` says why (docs/risk.md, "A full run by decomposition").
+
+    ``options.time_limit_seconds`` bounds the whole run: no Benders iteration starts after
+    it, and the result is then ``time_limit`` with the best first stage's numbers (or none
+    when no first stage was feasible yet), as a timed-out DE's."""
+    from optimizer.decisions.decomposition import METHOD, TimeLimitReached, solve_decomposed
     from optimizer.model.flows import FlowIndex
     from optimizer.results.cases import scenario_set_summary
     from optimizer.results.dispatch import stack
@@ -487,14 +491,29 @@ def solve_by_scenarios(problem: Problem | Study, options: SolveOptions | None = 
     study = problem if isinstance(problem, Study) else problem.study
     if study is None or study.kind != "scenarios":
         raise ValueError("solve_by_scenarios needs a scenario set (uncertainty.scenarios)")
-    r = solve_decomposed(
-        study,
-        options,
-        workers=_workers(len(study.cases)),
-        summaries=True,
-        dispatch=True,
-        fallback=False,
-    )
+    t0 = time.perf_counter()
+    try:
+        r = solve_decomposed(
+            study,
+            options,
+            workers=_workers(len(study.cases)),
+            summaries=True,
+            dispatch=True,
+            fallback=False,
+        )
+    except TimeLimitReached as exc:
+        message = f"time limit of {options.time_limit_seconds} s reached before optimality: {exc}"
+        summary = {
+            "status": "time_limit",
+            "message": message,
+            "scenario": study.base.scenario.name,
+            "currency": study.base.scenario.currency,
+            "build_seconds": 0.0,
+            "solve_seconds": time.perf_counter() - t0,
+            "solver": {"name": "highs", "method": METHOD},
+            "versions": versions(),
+        }
+        return Result("time_limit", summary, None, study.base, message, study=study)
     if r["method"] != "decomposition":
         log.info("not decomposed (%s): solving the deterministic equivalent", r["reason"])
         result = solve(study, options)
@@ -517,10 +536,26 @@ def solve_by_scenarios(problem: Problem | Study, options: SolveOptions | None = 
             "currency": study.base.scenario.currency,
             "build_seconds": seconds["build"],
             "solve_seconds": seconds["total"] - seconds["build"],
-            "solver": _solver_block(r, "scenario decomposition (multi-cut Benders)"),
+            "solver": _solver_block(r, METHOD),
             "versions": versions(),
         }
     )
+    status: RunStatus = "optimal"
+    message = ""
+    if r["time_limit"]:
+        status = "time_limit"
+        message = (
+            f"time limit of {options.time_limit_seconds} s reached before optimality; the "
+            f"numbers are of the best first stage found (upper − lower = {r['gap']:.6g} after "
+            f"{r['iterations']} iterations)"
+        )
+        summary["status"], summary["message"] = status, message
     return Result(
-        "optimal", summary, stack(frames, "scenario"), study.base, study=study, flow_index=flows
+        status,
+        summary,
+        stack(frames, "scenario"),
+        study.base,
+        message,
+        study=study,
+        flow_index=flows,
     )

@@ -94,6 +94,20 @@ class _Infeasible(Exception):
     """A case cannot be served at the master's first stage."""
 
 
+METHOD = "scenario decomposition (multi-cut Benders)"
+"""``summary.json → solver.method`` of a scenario set solved by this module."""
+
+
+class _OutOfTime(Exception):
+    """A round's subproblems ended at HiGHS's time limit after the deadline."""
+
+
+class TimeLimitReached(SolverError):
+    """``SolveOptions.time_limit_seconds`` ran out before a first feasible first stage (a
+    case alone or at the first incumbent ended at HiGHS's time limit, or the clock passed
+    the limit there)."""
+
+
 @dataclass
 class _Sub:
     """One case's LP and its first-stage columns by name."""
@@ -951,6 +965,9 @@ def solve_decomposed(
             t0,
             goal_penalty,
             fresh_start=True,
+            deadline=None
+            if options.time_limit_seconds is None
+            else t0 + options.time_limit_seconds,
         )
         if summaries:
             t1 = time.perf_counter()
@@ -987,8 +1004,14 @@ def _loop(
     starts: Callable[[np.ndarray, np.ndarray, np.ndarray], list[np.ndarray]] | None = None,
     far: tuple[float, float] | None = None,
     fresh_start: bool = False,
+    deadline: float | None = None,
 ) -> dict[str, Any]:
     """The Benders loop over ``pool``'s subproblems (module docstring).
+
+    ``deadline`` (a ``time.perf_counter()`` instant): no new iteration starts after it, and
+    a round whose subproblems end at HiGHS's time limit after it ends the loop; the
+    incumbent is returned with ``time_limit`` True and ``converged`` False, or
+    :class:`TimeLimitReached` raised when there is none yet.
 
     ``fresh_start``: the first incumbents are evaluated with ``fresh`` solves
     (:meth:`_Group.solve`).
@@ -1033,6 +1056,8 @@ def _loop(
     t_sub += time.perf_counter() - t1
     log.info("decomposition: %d cases alone in %.2f s", S, t_sub)
     for index, status, *_ in free:
+        if status == "time_limit":
+            raise TimeLimitReached(f"scenario {study.cases[index].name} alone ran out of time")
         if status != "optimal":
             raise SolverError(f"scenario {study.cases[index].name} alone ended {status}")
     eta_lower = np.array([r[2] for r in free])
@@ -1055,6 +1080,8 @@ def _loop(
         fixed = pool.solve(names, at, at, fresh)
         t_sub += time.perf_counter() - t1
         bad = [study.cases[r[0]].name for r in fixed if r[1] not in ("optimal", "infeasible")]
+        if bad and deadline is not None and time.perf_counter() >= deadline:
+            raise _OutOfTime(f"scenario(s) {bad} ran out of time")
         if bad:
             raise _Infeasible(f"scenario(s) {bad} did not solve at the master's first stage")
         feasible = True
@@ -1080,7 +1107,10 @@ def _loop(
         else [np.clip(probs @ alone, lo, hi), np.clip(np.max(alone, axis=0), lo, hi)]
     )
     for start in tried:
-        e0 = evaluate(start, fresh=fresh_start)
+        try:
+            e0 = evaluate(start, fresh=fresh_start)
+        except _OutOfTime as exc:
+            raise TimeLimitReached(f"{exc} at the first incumbent") from None
         if e0 is not None:
             best = (risk_objective(e0[0], probs, alpha, omega) + cost @ start, start, *e0)
             break
@@ -1095,7 +1125,11 @@ def _loop(
     previous: tuple[float, np.ndarray] | None = None
     flat = 0
     converged = False
+    timed_out = False
     while iterations < max_iterations:
+        if deadline is not None and time.perf_counter() >= deadline:
+            timed_out = True
+            break
         iterations += 1
         t1 = time.perf_counter()
         lower_bound, xm = master.solve()
@@ -1120,7 +1154,11 @@ def _loop(
         previous = (lower_bound, xm.copy())
         # in-out stabilisation: separate between the master's point and the incumbent
         at = xm if best is None else np.clip(lam * xm + (1.0 - lam) * best[1], lo, hi)
-        e = evaluate(at)
+        try:
+            e = evaluate(at)
+        except _OutOfTime:
+            timed_out = True
+            break
         improved = False
         if e is not None:
             upper_bound = risk_objective(e[0], probs, alpha, omega) + cost @ at
@@ -1141,6 +1179,8 @@ def _loop(
             "none" if best is None else f"{best[0]:.6f}",
             lam,
         )
+    if best is None and timed_out:
+        raise TimeLimitReached(f"no feasible first stage in {iterations} iterations")
     if best is None:
         raise _Infeasible(f"no feasible first stage in {iterations} iterations")
     objective, x, q, short = best
@@ -1158,7 +1198,12 @@ def _loop(
     gap = objective - lower_bound
     if not converged:
         # at convergence the vertex may replace the incumbent within one more tolerance
-        log.warning("decomposition stopped after %d iterations with gap %.3g", iterations, gap)
+        log.warning(
+            "decomposition stopped after %d iterations with gap %.3g%s",
+            iterations,
+            gap,
+            " (time limit)" if timed_out else "",
+        )
     return {
         "method": "decomposition",
         "objective": objective,
@@ -1168,6 +1213,7 @@ def _loop(
         "upper": objective,
         "gap": gap,
         "converged": converged,
+        "time_limit": timed_out,
         "iterations": iterations,
         "cuts": master.cuts,
         "feasibility_cuts": feasibility_cuts,

@@ -281,6 +281,7 @@ def _solver_block(r: dict[str, Any], method: str) -> dict[str, Any]:
         "feasibility_cuts": r["feasibility_cuts"],
         "gap": r["gap"],
         "converged": r["converged"],
+        "time_limit": r["time_limit"],
         "lower_bound": r["lower"],
         "workers": r["workers"],
         "executor": r["executor"],
@@ -328,7 +329,7 @@ def _decomposed(
     (in this process on one core, or in a daemonic process, which may not start children):
     its section 9 summary, build and solve seconds and ``solver`` block; None where it is
     not decomposed (the caller solves the DE)."""
-    from optimizer.decisions.decomposition import solve_decomposed
+    from optimizer.decisions.decomposition import METHOD, solve_decomposed
     from optimizer.results.cases import scenario_set_summary
 
     workers = _workers(len(target.cases))
@@ -340,7 +341,7 @@ def _decomposed(
         log.info("screening: not decomposed (%s); solving the DE", r["reason"])
         return None
     seconds = r["seconds"]
-    solver = _solver_block(r, "scenario decomposition (multi-cut Benders)")
+    solver = _solver_block(r, METHOD)
     return (
         scenario_set_summary(target, r["parts"], r["objective"]),
         prepared + seconds["build"],

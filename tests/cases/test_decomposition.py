@@ -400,3 +400,73 @@ def test_a_fresh_solve_gives_the_warm_solves_answer(caplog: pytest.LogCaptureFix
         assert rb[1] == "optimal"
         assert rb[2] == approx(ra[2], rel=1e-9)
         assert rb[4] == approx(ra[4], rel=1e-6, abs=1e-6)
+
+
+def test_a_time_limit_after_the_first_incumbent_returns_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A clock that jumps 10⁶ s when the first incumbent is made (``rebalance`` runs right
+    after it) puts a 1,000 s limit behind: no iteration starts, and the full run returns
+    ``time_limit`` with that incumbent's numbers: a feasible first stage, so its objective
+    is an upper bound on the DE's and ``solver.converged`` is false; every scenario's 168
+    steps are in the dispatch."""
+    import time as real_time
+
+    import optimizer.decisions.decomposition as dec
+    from optimizer.scenario import load_problem
+    from optimizer.solve import solve_by_scenarios
+
+    offset = [0.0]
+
+    class Clock:
+        @staticmethod
+        def perf_counter() -> float:
+            return real_time.perf_counter() + offset[0]
+
+    monkeypatch.setattr(dec, "time", Clock)
+    rebalance = dec._Shares.rebalance
+
+    def jump(self: Any) -> None:
+        offset[0] = 1e6
+        rebalance(self)
+
+    monkeypatch.setattr(dec._Shares, "rebalance", jump)
+    raw = week_three(0.5)
+    raw["series"]["file"] = str(WEEK / raw["series"]["file"])
+    problem = load_problem(raw, base_dir=WEEK)
+    options = SolveOptions(time_limit_seconds=1000)
+    de = solve_deterministic(load_study(week_three(0.5), base_dir=WEEK), options, "reference")
+    result = solve_by_scenarios(problem, options)
+    assert result.status == "time_limit"
+    s = result.summary
+    assert s["status"] == "time_limit"
+    assert "best first stage found" in s["message"]
+    assert s["solver"]["time_limit"] is True
+    assert s["solver"]["converged"] is False
+    assert s["solver"]["iterations"] == 0
+    assert s["objective"] >= de["objective"] * (1 - 1e-9)
+    assert s["solver"]["lower_bound"] <= de["objective"] * (1 + 1e-9)
+    assert result.dispatch is not None
+    assert result.dispatch["scenario"].value_counts().to_dict() == {
+        "base": 168,
+        "low": 168,
+        "high": 168,
+    }
+
+
+def test_a_time_limit_before_any_first_stage_is_a_time_limit_result() -> None:
+    """With 1 µs HiGHS stops every case alone at its time limit: no first stage is known, so
+    the run is ``time_limit`` with a message naming the limit and no dispatch (as a DE
+    that found no point), not a solver error and not a DE started after it."""
+    from optimizer.scenario import load_problem
+    from optimizer.solve import solve_by_scenarios
+
+    raw = week_three(0.5)
+    raw["series"]["file"] = str(WEEK / raw["series"]["file"])
+    result = solve_by_scenarios(
+        load_problem(raw, base_dir=WEEK), SolveOptions(time_limit_seconds=1e-6)
+    )
+    assert result.status == "time_limit"
+    assert result.dispatch is None
+    assert "time limit of 1e-06 s" in result.summary["message"]
+    assert result.summary["solver"]["method"] == "scenario decomposition (multi-cut Benders)"
