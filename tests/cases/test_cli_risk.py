@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -60,16 +61,23 @@ def test_frontier_risk_weight(tmp_path: Path) -> None:
     assert list(df["cvar_cost"]) == approx([1000, 1000, 650, 650])
 
 
-def test_run_screening_decompose_flag(tmp_path: Path) -> None:
-    """``--decompose`` with ``--screening`` solves week-contracts' three spot scenarios
-    (ω = 0.5, 1 typical day a month: 4 days) by scenario decomposition and says so in
-    summary.json, with the objective of ``--no-decompose`` (one LP) to 1e-6."""
+def _three(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """week-contracts' three spot scenarios (ω = 0.5) as a file in ``tmp_path``, and its
+    mapping (tests/cases/test_decomposition.py, ``week_three``)."""
     from tests.cases.test_decomposition import WEEK, week_three
 
     raw = week_three(0.5)
     raw["series"]["file"] = str(WEEK / raw["series"]["file"])
     path = tmp_path / "three.yaml"
     path.write_text(yaml.safe_dump(raw))
+    return path, raw
+
+
+def test_run_screening_decompose_flag(tmp_path: Path) -> None:
+    """``--decompose`` with ``--screening`` solves week-contracts' three spot scenarios
+    (ω = 0.5, 1 typical day a month: 4 days) by scenario decomposition and says so in
+    summary.json, with the objective of ``--no-decompose`` (one LP) to 1e-6."""
+    path, _ = _three(tmp_path)
     summaries = {}
     for flag in ("--decompose", "--no-decompose"):
         out = tmp_path / flag
@@ -91,12 +99,7 @@ def test_a_full_run_decomposes_a_scenario_set(tmp_path: Path) -> None:
     dispatch.parquet holds every scenario's 168 steps under a ``scenario`` column with the
     DE's columns, and the report is written. On a file without scenarios the flag is
     refused (exit 2) naming it."""
-    from tests.cases.test_decomposition import WEEK, week_three
-
-    raw = week_three(0.5)
-    raw["series"]["file"] = str(WEEK / raw["series"]["file"])
-    path = tmp_path / "three.yaml"
-    path.write_text(yaml.safe_dump(raw))
+    path, raw = _three(tmp_path)
     outs = {}
     for flag in ("--decompose", "--no-decompose"):
         out = tmp_path / flag
@@ -143,12 +146,8 @@ def test_a_full_run_decomposes_by_default_above_the_interior_points_range(
     to 1e-6); a scenario without a set never decomposes, asked or not."""
     import optimizer.solve as solve_module
     from optimizer.scenario import load_problem
-    from tests.cases.test_decomposition import WEEK, week_three
 
-    raw = week_three(0.5)
-    raw["series"]["file"] = str(WEEK / raw["series"]["file"])
-    path = tmp_path / "three.yaml"
-    path.write_text(yaml.safe_dump(raw))
+    path, raw = _three(tmp_path)
     problem = load_problem(path)
     summaries = {}
     for boundary in (600, 500):
