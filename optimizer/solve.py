@@ -485,7 +485,7 @@ def solve_by_scenarios(problem: Problem | Study, options: SolveOptions | None = 
     from optimizer.model.flows import FlowIndex
     from optimizer.results.cases import scenario_set_summary
     from optimizer.results.dispatch import stack
-    from optimizer.screening.solve import _solver_block, _workers
+    from optimizer.screening.solve import _solver_block
 
     options = options or SolveOptions()
     study = problem if isinstance(problem, Study) else problem.study
@@ -496,7 +496,7 @@ def solve_by_scenarios(problem: Problem | Study, options: SolveOptions | None = 
         r = solve_decomposed(
             study,
             options,
-            workers=_workers(len(study.cases)),
+            workers=_scenario_workers(len(study.cases), options.threads),
             summaries=True,
             dispatch=True,
             fallback=False,
@@ -559,3 +559,16 @@ def solve_by_scenarios(problem: Problem | Study, options: SolveOptions | None = 
         study=study,
         flow_index=flows,
     )
+
+
+def _scenario_workers(cases: int, threads: int | None) -> int:
+    """Decomposition workers of a full run: one per core (``_workers``), at most the
+    ``threads`` the run was given (a batch's share of the cores, ``cores // workers``), and
+    none (this process) when that share is one thread, so a 2-worker batch does not start
+    two more processes a case on 2 cores."""
+    from optimizer.screening.solve import _workers
+
+    workers = _workers(cases)
+    if threads is None:
+        return workers
+    return min(workers, threads) if threads > 1 else 0

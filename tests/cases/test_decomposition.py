@@ -470,3 +470,20 @@ def test_a_time_limit_before_any_first_stage_is_a_time_limit_result() -> None:
     assert result.dispatch is None
     assert "time limit of 1e-06 s" in result.summary["message"]
     assert result.summary["solver"]["method"] == "scenario decomposition (multi-cut Benders)"
+
+
+def test_a_full_runs_workers_follow_its_share_of_the_cores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On 4 cores a full run decomposes on one worker per core up to the scenarios (3 of 3,
+    4 of 10), on at most the threads it was given (a batch's share: 2 → 2 workers) and in
+    its own process when that share is one thread (a 2-worker batch on 2 cores)."""
+    import optimizer.screening.solve as screening
+    from optimizer.solve import _scenario_workers
+
+    monkeypatch.setattr(screening, "available_cores", lambda: 4)
+    assert _scenario_workers(3, None) == 3
+    assert _scenario_workers(10, None) == 4
+    assert _scenario_workers(10, 8) == 4
+    assert _scenario_workers(10, 2) == 2
+    assert _scenario_workers(10, 1) == 0
