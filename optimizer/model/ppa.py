@@ -30,6 +30,13 @@ Reported (summary.json ``ppa_metrics``, one entry per PPA), with s̄ the time-av
     capture_price = Σ_t spot[t]·profile[t] / Σ_t profile[t]
     capture_rate  = capture_price / s̄
     shape_cost    = Σ_t (s̄ − spot[t])·c·profile[t]·Δt   (its energy at s̄ minus at spot)
+    settlement_cost = Σ_t paid[t]·(price − spot[t])·c·profile[t]·Δt
+                    = (price − s̄)·paid energy + shape cost   (rule ``pay``)
+
+``settlement_cost`` is the contract-for-difference view of every kind: for a virtual PPA its
+settlement (its ``ppa_settlement`` cost line, CONTRACT 3.3); for a physical one what its
+paid energy costs above the same energy at spot (negative: it saves against spot). Over a
+scenario set :func:`optimizer.results.cases.scenario_set_summary` gives its distribution.
 """
 
 from __future__ import annotations
@@ -97,6 +104,7 @@ def _metrics(c: CaseBuilder, lp: Any, summary: dict[str, Any]) -> None:
             "capture_price_per_mwh": None,
             "capture_rate": None,
             "shape_cost": None,
+            "settlement_cost": None,
         }
         weight = float((w * prof).sum())
         if spot is not None and mean_spot is not None and weight > 0:
@@ -104,5 +112,18 @@ def _metrics(c: CaseBuilder, lp: Any, summary: dict[str, Any]) -> None:
             row["capture_price_per_mwh"] = capture
             row["capture_rate"] = capture / mean_spot if abs(mean_spot) > 1e-9 else None
             row["shape_cost"] = float((w * (mean_spot - spot) * prof).sum() * dt) * cap
+        if spot is not None:
+            row["settlement_cost"] = _settlement(q, spot, w, dt) * cap
         out[q.name] = row
     summary["ppa_metrics"] = out
+
+
+def _settlement(q: Any, spot: np.ndarray, w: np.ndarray, dt: float) -> float:
+    """Σ_t paid[t]·(price − spot[t])·profile[t]·Δt per MW contracted (weights ``w``: a
+    screening's typical days). A virtual PPA's is its cost line's (resolved over the whole
+    horizon), so that the two agree to the digit."""
+    if q.kind == "virtual":
+        return float(q.settlement_per_mw)
+    prof = np.asarray(q.profile, dtype=float)
+    paid = np.ones_like(prof) if q.negative_price_rule == "pay" else (spot >= 0).astype(float)
+    return float((w * paid * (q.price_per_mwh - spot) * prof).sum() * dt)

@@ -134,12 +134,15 @@ def context(result: Result) -> dict[str, Any]:
         if k in breakdown
     ]
     net = sc.site.network
+    ppas = _ppas(result)
     return {
         "s": s,
         "cur": s.get("currency", ""),
         "signed": _signed(result),
         "blocks": s.get("block_offers") or {},
-        "ppas": _ppas(result),
+        "ppas": ppas,
+        "settled": [p for p in ppas if p["m"].get("settlement_cost") is not None],
+        "spread": any(p["m"].get("settlement") for p in ppas),
         "lines": lines,
         "imports": imports,
         "network": net,

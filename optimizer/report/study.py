@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 TOL_MW = 1e-3
 """Capacities below this (MW) count as not built / not signed (solver noise)."""
 TOL_MONEY = 0.5
+SCENARIOS_PER_TABLE = 6
+"""Scenario columns per table of the risk section's cost breakdown (categories are its
+rows): seven money columns fit the page's width (the browser test's overflow check)."""
 """Money changes below this (in the currency) count as no change."""
 MAX_LABELLED = 12
 """The distribution chart names its scenarios when there are at most this many."""
@@ -254,6 +257,9 @@ def risk(s: dict[str, Any]) -> dict[str, Any]:
         "spread": worst.cost - best.cost > TOL_MONEY,
         "carbon": carbon,
         "categories": [figures.CATEGORY_LABELS.get(c, c) for c in cats],
+        "breakdown_groups": [
+            rows[i : i + SCENARIOS_PER_TABLE] for i in range(0, len(rows), SCENARIOS_PER_TABLE)
+        ],
         "chart": distribution_chart(s, alt="scenario costs sorted, with probability widths"),
         "first_case": first_case_note(s),
         "hedges": [hedge_sentence(n, h, cur, alpha) for n, h in hedges.items()],

@@ -4,7 +4,9 @@ Scenarios (section 9): ``objective`` is the risk objective, ``total_cost`` the e
 total cost; ``risk`` has the distribution's expected cost, CVaR and VaR at α (computed
 from the scenario costs: ``VaR`` the α-quantile, ``CVaR = min_θ θ + Σ p_s·(C_s − θ)⁺/(1−α)``),
 the worst cost and P50/P90/P95; ``scenarios`` has each scenario's own section 5 numbers.
-Expected values (cost breakdown, emissions, CFE score, imports) are probability-weighted.
+Expected values (cost breakdown, emissions, CFE score, imports) are probability-weighted;
+``ppa_metrics`` too, with each PPA's settlement cost distributed over the scenarios
+(:func:`ppa_set_metrics`), and each scenario's own under ``scenarios.<s>.ppa_metrics``.
 
 Years (section 10): ``objective`` is the present value; ``capacity_mw`` and ``storage_mwh``
 are the most that stands in any year (what the pathway builds or signs); ``years`` has each
@@ -35,11 +37,9 @@ def distribution(costs: np.ndarray, probs: np.ndarray, alpha: float) -> dict[str
     discrete cost distribution."""
     order = np.argsort(costs)
     c, p = costs[order], probs[order]
-    cum = np.cumsum(p)
 
     def quantile(q: float) -> float:
-        i = int(np.searchsorted(cum, q - 1e-12))
-        return float(c[min(i, len(c) - 1)])
+        return discrete_quantile(c, p, q)
 
     var = quantile(alpha)
     if alpha >= 1.0:
@@ -55,6 +55,69 @@ def distribution(costs: np.ndarray, probs: np.ndarray, alpha: float) -> dict[str
         "p90_cost": quantile(0.9),
         "p95_cost": quantile(0.95),
     }
+
+
+def discrete_quantile(values: np.ndarray, probs: np.ndarray, q: float) -> float:
+    """The smallest value whose cumulative probability reaches ``q`` (``values`` need not be
+    sorted): the q-quantile of a discrete distribution, as VaR_α is."""
+    order = np.argsort(values, kind="stable")
+    v, cum = np.asarray(values, dtype=float)[order], np.cumsum(np.asarray(probs)[order])
+    i = int(np.searchsorted(cum, q - 1e-12))
+    return float(v[min(i, len(v) - 1)])
+
+
+def _values(rows: list[dict[str, Any]], key: str) -> np.ndarray | None:
+    """``key`` of every row as an array; None when some row has none."""
+    vals = [r.get(key) for r in rows]
+    if any(v is None for v in vals):
+        return None
+    return np.array(vals, dtype=float)
+
+
+def ppa_set_metrics(
+    names: list[str], probs: list[float], parts: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """``ppa_metrics`` of a scenario set from each scenario's own (``parts``, scenarios
+    ``names`` with probabilities ``probs``): the contracted MW (first stage, the same in
+    every scenario); energy, paid energy, shape and settlement cost probability-weighted;
+    the capture price weighted by each scenario's probability × delivered energy, and the
+    capture rate that price ÷ the probability-weighted average spot; ``settlement`` the
+    settlement cost's distribution over the scenarios: ``expected``, ``p10``/``p50``/``p90``
+    (discrete quantiles, as ``risk``'s), ``min``, ``max`` and ``by_scenario``. A metric that
+    some scenario cannot give (no spot price) is None."""
+    out: dict[str, dict[str, Any]] = {}
+    p = np.array(probs, dtype=float)
+    for ppa in parts[0].get("ppa_metrics") or {}:
+        rows = [(s.get("ppa_metrics") or {}).get(ppa) or {} for s in parts]
+        m = dict(rows[0])
+        for key in ("energy_mwh", "paid_mwh", "shape_cost", "settlement_cost"):
+            v = _values(rows, key)
+            m[key] = None if v is None else float(p @ v)
+        m["capture_price_per_mwh"] = m["capture_rate"] = None
+        capture, rate = _values(rows, "capture_price_per_mwh"), _values(rows, "capture_rate")
+        energy = _values(rows, "energy_mwh")
+        if capture is not None and energy is not None and float(p @ energy) > 0:
+            m["capture_price_per_mwh"] = float(p @ (energy * capture)) / float(p @ energy)
+            if rate is not None and np.all(np.abs(rate) > 1e-12):
+                spot = float(p @ (capture / rate))  # each scenario's s̄_s = capture_s ÷ rate_s
+                if abs(spot) > 1e-9:
+                    m["capture_rate"] = m["capture_price_per_mwh"] / spot
+        settle = _values(rows, "settlement_cost")
+        m["settlement"] = (
+            None
+            if settle is None
+            else {
+                "expected": float(p @ settle),
+                "p10": discrete_quantile(settle, p, 0.1),
+                "p50": discrete_quantile(settle, p, 0.5),
+                "p90": discrete_quantile(settle, p, 0.9),
+                "min": float(settle.min()),
+                "max": float(settle.max()),
+                "by_scenario": dict(zip(names, settle.tolist(), strict=True)),
+            }
+        )
+        out[ppa] = m
+    return out
 
 
 def _expected(parts: list[dict[str, Any]], weights: list[float], key: str) -> float | None:
@@ -139,11 +202,14 @@ def scenario_set_summary(
                     "served_load_mwh": s["served_load_mwh"],
                     "grid_import_mwh": s["grid_import_mwh"],
                     "shadow_prices": s["shadow_prices"],
+                    **({"ppa_metrics": s["ppa_metrics"]} if s.get("ppa_metrics") else {}),
                 }
                 for c, s in zip(study.cases, parts, strict=True)
             },
         }
     )
+    if base.get("ppa_metrics"):
+        summary["ppa_metrics"] = ppa_set_metrics([c.name for c in study.cases], probs, parts)
     served = summary["served_load_mwh"]
     summary["cost_per_mwh"] = summary["total_cost"] / served if served else None
     summary.pop("cost_by_item", None)

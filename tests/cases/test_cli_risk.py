@@ -95,7 +95,8 @@ def test_run_screening_decompose_flag(tmp_path: Path) -> None:
 def test_a_full_run_decomposes_a_scenario_set(tmp_path: Path) -> None:
     """``dcopt run --decompose`` (no screening) solves week-contracts' three spot scenarios
     (ω = 0.5) by scenario decomposition: summary.json says so and has the DE's objective,
-    CVaR and per-scenario costs to 1e-6 (the DE: the same run without the flag);
+    CVaR, per-scenario costs and PPA settlement quantiles to 1e-6 (the DE: the same run
+    without the flag);
     dispatch.parquet holds every scenario's 168 steps under a ``scenario`` column with the
     DE's columns, and the report is written. On a file without scenarios the flag is
     refused (exit 2) naming it."""
@@ -117,6 +118,10 @@ def test_a_full_run_decomposes_a_scenario_set(tmp_path: Path) -> None:
     assert dec["risk"]["cvar_cost"] == approx(de["risk"]["cvar_cost"], rel=1e-6)
     for name, s in de["scenarios"].items():
         assert dec["scenarios"][name]["total_cost"] == approx(s["total_cost"], rel=1e-6)
+    for ppa, m in de["ppa_metrics"].items():  # the settlement's distribution, both ways
+        for key in ("p10", "p50", "p90", "expected"):
+            got = dec["ppa_metrics"][ppa]["settlement"][key]
+            assert got == approx(m["settlement"][key], rel=1e-6, abs=1e-3)
     assert list(ddec.columns) == list(dde.columns)
     assert ddec["scenario"].value_counts().to_dict() == {"base": 168, "low": 168, "high": 168}
     plain = tmp_path / "plain.yaml"

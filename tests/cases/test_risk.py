@@ -191,3 +191,63 @@ def test_risk_frontier_trades_expected_cost_for_cvar() -> None:
     assert [p["status"] for p in pts] == ["optimal"] * 4
     assert [p["expected_cost"] for p in pts] == approx([600, 600, 650, 650])
     assert [p["cvar_cost"] for p in pts] == approx([1000, 1000, 650, 650])
+
+
+def test_ppa_settlement_distribution_over_scenarios() -> None:
+    """The running case with the PPA held at 10 MW (``min_mw``) and a virtual PPA of 5 MW
+    at 50/MWh (flat profile) on top, three scenarios: spot 20 (p 0.5), 100 (0.3), 150 (0.2).
+
+    Settlement cost Σ paid·(price − spot)·c·profile·Δt, one hour:
+        firm (baseload 65, 10 MW):   450, −350, −850
+        green (virtual 50, 5 MW):    150, −250, −500   (= its ppa_settlement cost line)
+    Sorted firm costs −850 (0.2), −350 (0.3), 450 (0.5): cumulative 0.2, 0.5, 1.0, so
+    P10 −850, P50 −350, P90 450; expected 0.5·450 − 0.3·350 − 0.2·850 = −50.
+    green: P10 −500, P50 −250, P90 150, expected 75 − 75 − 100 = −100.
+    Capture price of a flat profile = the spot: weighted by p × energy (10 MWh in each)
+    0.5·20 + 0.3·100 + 0.2·150 = 70 = the expected spot, so the capture rate is 1."""
+    sc = risk_case(0.0)
+    sc["ppa_offers"][0]["min_mw"] = 10
+    sc["ppa_offers"].append(
+        {
+            "name": "green",
+            "kind": "virtual",
+            "profile": 1.0,
+            "price_per_mwh": 50,
+            "min_mw": 5,
+            "max_mw": 5,
+        }
+    )
+    sc["uncertainty"]["scenarios"] = [
+        {"name": "low", "probability": 0.5},
+        {"name": "high", "probability": 0.3, "set": {"grid.spot_price_per_mwh": 100}},
+        {"name": "shock", "probability": 0.2, "set": {"grid.spot_price_per_mwh": 150}},
+    ]
+    s = solve(sc).summary
+    firm = s["ppa_metrics"]["firm"]
+    assert firm["contracted_mw"] == approx(10.0)
+    assert firm["energy_mwh"] == approx(10.0)
+    assert firm["settlement_cost"] == approx(-50.0)
+    assert firm["capture_price_per_mwh"] == approx(70.0)
+    assert firm["capture_rate"] == approx(1.0)
+    d = firm["settlement"]
+    assert (d["p10"], d["p50"], d["p90"]) == (approx(-850.0), approx(-350.0), approx(450.0))
+    assert (d["min"], d["max"], d["expected"]) == (approx(-850.0), approx(450.0), approx(-50.0))
+    assert d["by_scenario"] == {
+        "low": approx(450.0),
+        "high": approx(-350.0),
+        "shock": approx(-850.0),
+    }
+    g = s["ppa_metrics"]["green"]["settlement"]
+    assert (g["p10"], g["p50"], g["p90"], g["expected"]) == (
+        approx(-500.0),
+        approx(-250.0),
+        approx(150.0),
+        approx(-100.0),
+    )
+    for name, spot in (("low", 20.0), ("high", 100.0), ("shock", 150.0)):
+        own = s["scenarios"][name]
+        assert own["ppa_metrics"]["firm"]["settlement_cost"] == approx((65.0 - spot) * 10)
+        assert own["ppa_metrics"]["firm"]["capture_price_per_mwh"] == approx(spot)
+        assert own["ppa_metrics"]["green"]["settlement_cost"] == approx(
+            own["cost_breakdown"]["ppa_settlement"]
+        )

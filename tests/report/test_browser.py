@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from tests.report.browser import chromium_path, open_page
 from tests.report.helpers import get_path
@@ -57,6 +58,45 @@ def test_report_loads_cleanly_and_renders(written, tmp_path: Path) -> None:  # t
     width = int.from_bytes(png[16:20], "big")
     height = int.from_bytes(png[20:24], "big")
     assert width == 1280 and height == min(info["scrollHeight"], 16000) > 3000
+
+
+def test_a_scenario_set_report_fits_the_window(tmp_path: Path) -> None:
+    """week-contracts with seven spot scenarios (the base column and flat 20…120): the risk
+    section's cost breakdown by category comes in two tables (6 scenarios, then 1), the
+    PPA settlement table has its quantiles, and no table is wider than the page (the one
+    table of scenarios × categories was 1,521 px wide with three scenarios). Every number
+    the browser renders is summary.json's."""
+    import yaml
+
+    from optimizer.cli import app
+    from tests.cases.test_decomposition import WEEK, week_three
+
+    raw = week_three(0.5)
+    raw["series"]["file"] = str(WEEK / raw["series"]["file"])
+    flat = [20, 40, 60, 80, 100, 120]
+    raw["uncertainty"]["scenarios"] = [{"name": "base", "probability": 0.3}] + [
+        {"name": f"spot-{v}", "probability": 0.7 / 6, "set": {"grid.spot_price_per_mwh": v}}
+        for v in flat
+    ]
+    path = tmp_path / "seven.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["run", str(path), "--no-decompose", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    summary = json.loads((out / "summary.json").read_text())
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.count('<table class="scenario-costs">') == 2
+    page = open_page(out / "report.html", tmp_path / "shot.png")
+    assert page.console_errors == []
+    info = page.page_info
+    assert info["scrollWidth"] <= 1280
+    assert info["overflowing"] == []
+    rendered = {tuple(json.loads(k)): (v, t) for k, v, t in info["values"]}
+    p90 = summary["ppa_metrics"]["wind-a"]["settlement"]["p90"]
+    assert float(rendered[("ppa_metrics", "wind-a", "settlement", "p90")][0]) == p90
+    for key, (value, _) in rendered.items():
+        expected = get_path(summary, key)
+        assert (value == "") if expected is None else float(value) == expected
 
 
 def test_the_check_catches_errors(tmp_path: Path) -> None:
