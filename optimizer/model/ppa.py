@@ -91,7 +91,9 @@ def _metrics(c: CaseBuilder, lp: Any, summary: dict[str, Any]) -> None:
     mean_spot = float((w * spot).sum() / w.sum()) if spot is not None else None
     out: dict[str, dict[str, Any]] = {}
     for q in p.ppas:
-        cap = float(lp.values([c.capacity(q.name)])[0])
+        # outside its term in a pathway of years it contracts (and delivers) nothing
+        active = c.active(q.start_year, q.term_years)
+        cap = float(lp.values([c.capacity(q.name)])[0]) if active else 0.0
         prof = np.asarray(q.profile, dtype=float)
         energy = float((w * prof).sum() * dt) * cap
         row: dict[str, Any] = {

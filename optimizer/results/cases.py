@@ -283,6 +283,8 @@ def _years(built: BuiltModel, lp: HighsLp, parts: list[dict[str, Any]]) -> dict[
             "built_mw": built_mw,
             "shadow_prices": s["shadow_prices"],
         }
+        if s.get("ppa_metrics"):
+            years[c.name]["ppa_metrics"] = _per_year(s["ppa_metrics"], mw, H)
         pv_cost += c.weight * float(s["total_cost"])
         pv_energy += c.weight * float(s["served_load_mwh"])
         for k in span_emis:
@@ -327,7 +329,70 @@ def _years(built: BuiltModel, lp: HighsLp, parts: list[dict[str, Any]]) -> dict[
             "years": years,
         }
     )
+    if summary.get("ppa_metrics"):
+        summary["ppa_metrics"] = _ppa_span(parts, study_cases, b.cases, years, peak_mw)
     return summary
+
+
+_PPA_MONEY = ("shape_cost", "settlement_cost")
+_PPA_ENERGY = ("energy_mwh", "paid_mwh")
+
+
+def _per_year(metrics: dict[str, Any], mw: dict[str, float], h: float) -> dict[str, Any]:
+    """A modelled year's ``ppa_metrics`` scaled to a whole year (÷ H, as the year's other
+    numbers), its contracted MW what stands that year."""
+    out: dict[str, Any] = {}
+    for name, m in metrics.items():
+        row = dict(m)
+        row["contracted_mw"] = mw.get(name, m.get("contracted_mw"))
+        for key in (*_PPA_MONEY, *_PPA_ENERGY):
+            if row.get(key) is not None:
+                row[key] = float(row[key]) / h
+        out[name] = row
+    return out
+
+
+def _ppa_span(
+    parts: list[dict[str, Any]],
+    study_cases: Any,
+    cases: Any,
+    years: dict[str, Any],
+    peak_mw: dict[str, float],
+) -> dict[str, Any]:
+    """A pathway's ``ppa_metrics`` over its span, in the conventions of its other top-level
+    numbers: the most MW contracted in any year; energy over the span (each modelled year's,
+    per whole year, × the years it stands for); shape and settlement cost as present values
+    (each year's discount weight, as ``total_cost``); the capture price weighted by each
+    year's energy over the span, and the rate that ÷ the span-weighted average spot."""
+    span = np.array([sc.weight_years for sc in study_cases], dtype=float)
+    discount = np.array([c.weight for c in cases], dtype=float)
+    out: dict[str, Any] = {}
+    for name, first in (parts[0].get("ppa_metrics") or {}).items():
+        row = dict(first)
+        row["contracted_mw"] = peak_mw.get(name, first.get("contracted_mw"))
+        per_year = [years[c.name]["ppa_metrics"].get(name) or {} for c in cases]
+        own = [(s.get("ppa_metrics") or {}).get(name) or {} for s in parts]
+        for key in _PPA_ENERGY:
+            v = _values(per_year, key)
+            row[key] = None if v is None else float(span @ v)
+        for key in _PPA_MONEY:
+            v = _values(own, key)
+            row[key] = None if v is None else float(discount @ v)
+        row["capture_price_per_mwh"] = row["capture_rate"] = None
+        energy = _values(per_year, "energy_mwh")
+        capture, rate = (
+            _values(per_year, "capture_price_per_mwh"),
+            _values(per_year, "capture_rate"),
+        )
+        if energy is not None and capture is not None and float(span @ energy) > 0:
+            e = span * energy
+            row["capture_price_per_mwh"] = float(e @ capture / e.sum())
+            if rate is not None and np.all(np.abs(rate) > 1e-12):
+                spot = float(span @ (capture / rate) / span.sum())  # s̄_y = capture ÷ rate
+                if abs(spot) > 1e-9:
+                    row["capture_rate"] = row["capture_price_per_mwh"] / spot
+        out[name] = row
+    return out
 
 
 def _pv_breakdown(b: Any, parts: list[dict[str, Any]]) -> dict[str, float]:

@@ -272,3 +272,27 @@ def test_a_year_without_its_own_series_reads_the_base_file_by_position(tmp_path:
     s = solve(path).summary
     assert s["years"]["2028"]["total_cost"] == approx(100 * 10 * HOURS)
     assert s["objective"] == approx(2 * 100 * 10 * HOURS)
+
+
+def test_ppa_metrics_over_a_pathway() -> None:
+    """``one_year_ppa`` with a flat spot of 70: the PPA (10 MW at 50, 2028 only) is signed
+    in full. Per year (÷ H: a whole year): 2028 delivers 10·8760 = 87,600 MWh with a
+    settlement cost (50 − 70)·87,600 = −1,752,000; 2027 and 2029 are outside its term:
+    0 MW, 0 MWh, 0. Over the span (r = 0, every year weight 1): 87,600 MWh, settlement
+    −1,752,000 (its present value), 10 MW at most; capture price 70 = the spot, rate 1."""
+    sc = one_year_ppa()
+    sc["grid"]["spot_price_per_mwh"] = 70
+    s = solve(sc).summary
+    top = s["ppa_metrics"]["firm"]
+    assert top["contracted_mw"] == approx(10.0)
+    assert top["energy_mwh"] == approx(87_600.0)
+    assert top["settlement_cost"] == approx(-1_752_000.0)
+    assert top["capture_price_per_mwh"] == approx(70.0)
+    assert top["capture_rate"] == approx(1.0)
+    by_year = {y: v["ppa_metrics"]["firm"] for y, v in s["years"].items()}
+    assert by_year["2028"]["energy_mwh"] == approx(87_600.0)
+    assert by_year["2028"]["settlement_cost"] == approx(-1_752_000.0)
+    for y in ("2027", "2029"):
+        assert by_year[y]["contracted_mw"] == approx(0.0)
+        assert by_year[y]["energy_mwh"] == approx(0.0)
+        assert by_year[y]["settlement_cost"] == approx(0.0)
