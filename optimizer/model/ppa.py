@@ -127,5 +127,5 @@ def _settlement(q: Any, spot: np.ndarray, w: np.ndarray, dt: float) -> float:
     if q.kind == "virtual":
         return float(q.settlement_per_mw)
     prof = np.asarray(q.profile, dtype=float)
-    paid = np.ones_like(prof) if q.negative_price_rule == "pay" else (spot >= 0).astype(float)
+    paid = 1.0 if q.paid is None else q.paid
     return float((w * paid * (q.price_per_mwh - spot) * prof).sum() * dt)

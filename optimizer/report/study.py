@@ -40,10 +40,10 @@ log = logging.getLogger(__name__)
 TOL_MW = 1e-3
 """Capacities below this (MW) count as not built / not signed (solver noise)."""
 TOL_MONEY = 0.5
+"""Money changes below this (in the currency) count as no change."""
 SCENARIOS_PER_TABLE = 6
 """Scenario columns per table of the risk section's cost breakdown (categories are its
 rows): seven money columns fit the page's width (the browser test's overflow check)."""
-"""Money changes below this (in the currency) count as no change."""
 MAX_LABELLED = 12
 """The distribution chart names its scenarios when there are at most this many."""
 KIND_PALETTE = {

@@ -39,7 +39,7 @@ def distribution(costs: np.ndarray, probs: np.ndarray, alpha: float) -> dict[str
     c, p = costs[order], probs[order]
 
     def quantile(q: float) -> float:
-        return discrete_quantile(c, p, q)
+        return discrete_quantile(costs, probs, q)
 
     var = quantile(alpha)
     if alpha >= 1.0:
@@ -74,6 +74,25 @@ def _values(rows: list[dict[str, Any]], key: str) -> np.ndarray | None:
     return np.array(vals, dtype=float)
 
 
+_PPA_MONEY = ("shape_cost", "settlement_cost")
+_PPA_ENERGY = ("energy_mwh", "paid_mwh")
+
+
+def _capture(rows: list[dict[str, Any]], weights: np.ndarray) -> tuple[float | None, float | None]:
+    """The capture price over ``rows`` (one per scenario or year) weighted by ``weights`` ×
+    each row's delivered energy, and the capture rate: that price ÷ the ``weights``-weighted
+    average spot (each row's s̄ = its capture price ÷ its rate)."""
+    energy, capture = _values(rows, "energy_mwh"), _values(rows, "capture_price_per_mwh")
+    if energy is None or capture is None or float(weights @ energy) <= 0:
+        return None, None
+    price = float(weights @ (energy * capture)) / float(weights @ energy)
+    rate = _values(rows, "capture_rate")
+    if rate is None or not np.all(np.abs(rate) > 1e-12):
+        return price, None
+    spot = float(weights @ (capture / rate)) / float(weights.sum())
+    return price, (price / spot if abs(spot) > 1e-9 else None)
+
+
 def ppa_set_metrics(
     names: list[str], probs: list[float], parts: list[dict[str, Any]]
 ) -> dict[str, dict[str, Any]]:
@@ -90,18 +109,9 @@ def ppa_set_metrics(
     for ppa in parts[0].get("ppa_metrics") or {}:
         rows = [(s.get("ppa_metrics") or {}).get(ppa) or {} for s in parts]
         m = dict(rows[0])
-        for key in ("energy_mwh", "paid_mwh", "shape_cost", "settlement_cost"):
-            v = _values(rows, key)
-            m[key] = None if v is None else float(p @ v)
-        m["capture_price_per_mwh"] = m["capture_rate"] = None
-        capture, rate = _values(rows, "capture_price_per_mwh"), _values(rows, "capture_rate")
-        energy = _values(rows, "energy_mwh")
-        if capture is not None and energy is not None and float(p @ energy) > 0:
-            m["capture_price_per_mwh"] = float(p @ (energy * capture)) / float(p @ energy)
-            if rate is not None and np.all(np.abs(rate) > 1e-12):
-                spot = float(p @ (capture / rate))  # each scenario's s̄_s = capture_s ÷ rate_s
-                if abs(spot) > 1e-9:
-                    m["capture_rate"] = m["capture_price_per_mwh"] / spot
+        for key in (*_PPA_ENERGY, *_PPA_MONEY):
+            m[key] = _expected(rows, probs, key)
+        m["capture_price_per_mwh"], m["capture_rate"] = _capture(rows, p)
         settle = _values(rows, "settlement_cost")
         m["settlement"] = (
             None
@@ -284,7 +294,7 @@ def _years(built: BuiltModel, lp: HighsLp, parts: list[dict[str, Any]]) -> dict[
             "shadow_prices": s["shadow_prices"],
         }
         if s.get("ppa_metrics"):
-            years[c.name]["ppa_metrics"] = _per_year(s["ppa_metrics"], mw, H)
+            years[c.name]["ppa_metrics"] = _per_year(s["ppa_metrics"], H)
         pv_cost += c.weight * float(s["total_cost"])
         pv_energy += c.weight * float(s["served_load_mwh"])
         for k in span_emis:
@@ -334,17 +344,12 @@ def _years(built: BuiltModel, lp: HighsLp, parts: list[dict[str, Any]]) -> dict[
     return summary
 
 
-_PPA_MONEY = ("shape_cost", "settlement_cost")
-_PPA_ENERGY = ("energy_mwh", "paid_mwh")
-
-
-def _per_year(metrics: dict[str, Any], mw: dict[str, float], h: float) -> dict[str, Any]:
+def _per_year(metrics: dict[str, Any], h: float) -> dict[str, Any]:
     """A modelled year's ``ppa_metrics`` scaled to a whole year (÷ H, as the year's other
-    numbers), its contracted MW what stands that year."""
+    numbers; a PPA outside its term has 0 MW there: :func:`optimizer.model.ppa._metrics`)."""
     out: dict[str, Any] = {}
     for name, m in metrics.items():
         row = dict(m)
-        row["contracted_mw"] = mw.get(name, m.get("contracted_mw"))
         for key in (*_PPA_MONEY, *_PPA_ENERGY):
             if row.get(key) is not None:
                 row[key] = float(row[key]) / h
@@ -364,8 +369,8 @@ def _ppa_span(
     per whole year, × the years it stands for); shape and settlement cost as present values
     (each year's discount weight, as ``total_cost``); the capture price weighted by each
     year's energy over the span, and the rate that ÷ the span-weighted average spot."""
-    span = np.array([sc.weight_years for sc in study_cases], dtype=float)
-    discount = np.array([c.weight for c in cases], dtype=float)
+    span = [float(sc.weight_years) for sc in study_cases]
+    discount = [float(c.weight) for c in cases]
     out: dict[str, Any] = {}
     for name, first in (parts[0].get("ppa_metrics") or {}).items():
         row = dict(first)
@@ -373,24 +378,10 @@ def _ppa_span(
         per_year = [years[c.name]["ppa_metrics"].get(name) or {} for c in cases]
         own = [(s.get("ppa_metrics") or {}).get(name) or {} for s in parts]
         for key in _PPA_ENERGY:
-            v = _values(per_year, key)
-            row[key] = None if v is None else float(span @ v)
+            row[key] = _expected(per_year, span, key)
         for key in _PPA_MONEY:
-            v = _values(own, key)
-            row[key] = None if v is None else float(discount @ v)
-        row["capture_price_per_mwh"] = row["capture_rate"] = None
-        energy = _values(per_year, "energy_mwh")
-        capture, rate = (
-            _values(per_year, "capture_price_per_mwh"),
-            _values(per_year, "capture_rate"),
-        )
-        if energy is not None and capture is not None and float(span @ energy) > 0:
-            e = span * energy
-            row["capture_price_per_mwh"] = float(e @ capture / e.sum())
-            if rate is not None and np.all(np.abs(rate) > 1e-12):
-                spot = float(span @ (capture / rate) / span.sum())  # s̄_y = capture ÷ rate
-                if abs(spot) > 1e-9:
-                    row["capture_rate"] = row["capture_price_per_mwh"] / spot
+            row[key] = _expected(own, discount, key)
+        row["capture_price_per_mwh"], row["capture_rate"] = _capture(per_year, np.array(span))
         out[name] = row
     return out
 

@@ -87,6 +87,9 @@ class PpaData:
     negative_price_rule: str = "pay"
     paid_mwh_per_mw: float | None = None
     """MWh paid per MW contracted (Σ_t paid[t]·profile[t]·Δt); None: all delivered MWh."""
+    paid: np.ndarray | None = None
+    """paid[t] under ``negative_price_rule`` (bool: a screening slices it to its typical
+    days' steps without rescaling it); None: paid in every step."""
 
     @property
     def paid_energy_per_mw(self) -> float:
@@ -234,4 +237,5 @@ def _ppa(p: PpaOffer, r: _Resolver, spot: np.ndarray | None) -> PpaData:
         renewable=renewable,
         negative_price_rule=rule,
         paid_mwh_per_mw=float((paid * profile).sum() * dt) if rule != "pay" else None,
+        paid=paid > 0.5 if rule != "pay" else None,
     )

@@ -280,6 +280,9 @@ def test_ppa_negative_price_rules(
     assert s["cost_breakdown"]["ppa_energy"] == pytest.approx(ppa_energy)
     m = s["ppa_metrics"]["wind"]
     assert m["energy_mwh"] == pytest.approx(delivered)
+    # settlement cost Σ paid·(30 − spot)·4: pay (30 + 10)·4 + (30 − 40)·4 = 120; the other
+    # two rules pay nothing in step 0 (spot −10): (30 − 40)·4 = −40
+    assert m["settlement_cost"] == pytest.approx(120.0 if rule == "pay" else -40.0)
     if rule == "curtail":
         # profile [0, 1]: capture price 40, average spot 15, shape cost (15 − 40)·4 = −100
         assert m["capture_price_per_mwh"] == pytest.approx(40.0)
