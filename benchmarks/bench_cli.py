@@ -11,8 +11,14 @@ Goals (issue 12): ``dcopt --help`` â‰¤ 0.5 s wall; ``dcopt run`` of week-basic â
 including its report (the report is another engineer's part: this prints the time spent
 before the report separately, from ``summary.json``'s build and solve seconds).
 
+With ``--full-year`` the table also has ``dcopt run`` of year-cfe90 and of the bundled
+example (``dcopt example greensboro``) and a second table of their fixed seconds: each
+run's wall time less its ``summary.json`` solve seconds (interpreter, imports, reading,
+build, results, report: what the ratio to HiGHS alone in ``bench_fullyear.py`` pays for).
+
     .venv/bin/python benchmarks/bench_cli.py
     .venv/bin/python benchmarks/bench_cli.py --src /tmp/before --src . --repeat 5
+    .venv/bin/python benchmarks/bench_cli.py --src /tmp/before --src . --full-year --only-full-year
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 WEEK = ROOT / "tests" / "acceptance" / "week-basic" / "scenario.yaml"
+YEAR = ROOT / "tests" / "acceptance" / "year-cfe90" / "scenario.yaml"
 HEAVY = ("pyomo", "pandas", "matplotlib", "scipy", "highspy")
 
 _PROBE = """
@@ -86,28 +93,66 @@ def _import_breakdown(src: Path, module: str) -> list[tuple[float, str]]:
     return sorted(((v, k) for k, v in top.items()), reverse=True)[:8]
 
 
+def _full_year_cases(tmp: Path) -> dict[str, Path]:
+    """year-cfe90 and the bundled example, written by ``dcopt example`` (left out with a
+    line if that fails)."""
+    cases = {"year-cfe90": YEAR}
+    example = tmp / "example"
+    dcopt = str(Path(sys.executable).parent / "dcopt")
+    made = subprocess.run(
+        [dcopt, "example", "greensboro", "--out", str(example)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    if made.returncode == 0 and (example / "scenario.yaml").is_file():
+        cases["greensboro"] = example / "scenario.yaml"
+    else:
+        print(f"the bundled example left out: {made.stderr.strip()[-300:]}")
+    return cases
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--src", action="append", default=None, help="code tree (repeatable)")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument(
+        "--full-year", action="store_true", help="also dcopt run of year-cfe90 and the example"
+    )
+    ap.add_argument(
+        "--only-full-year", action="store_true", help="with --full-year: only those runs"
+    )
     args = ap.parse_args()
     srcs = [Path(s).resolve() for s in (args.src or [str(ROOT)])]
     print(f"load average before: {os.getloadavg()}; {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="dcopt-bench-cli-") as tmp:
-        commands = {
-            "dcopt --help": ["--help"],
-            "dcopt run --help": ["run", "--help"],
-            "dcopt validate week-basic": ["validate", str(WEEK)],
-            "dcopt run week-basic": ["run", str(WEEK), "--out", str(Path(tmp) / "out")],
-        }
+        commands: dict[str, list[str]] = {}
+        if not (args.full_year and args.only_full_year):
+            commands = {
+                "dcopt --help": ["--help"],
+                "dcopt run --help": ["run", "--help"],
+                "dcopt validate week-basic": ["validate", str(WEEK)],
+                "dcopt run week-basic": ["run", str(WEEK), "--out", str(Path(tmp) / "out")],
+            }
+        full = _full_year_cases(Path(tmp)) if args.full_year else {}
+        for name, scenario in full.items():
+            commands[f"dcopt run {name}"] = ["run", str(scenario), "--out", ""]
         walls: dict[tuple[str, Path], list[float]] = {}
+        fixed: dict[tuple[str, Path], list[float]] = {}
         heavy: dict[tuple[str, Path], object] = {}
-        for _ in range(args.repeat):
+        for r in range(args.repeat):
             for name, cmd in commands.items():
-                for src in srcs:
-                    wall, info = _run(src, cmd)
+                for k, src in enumerate(srcs):
+                    out = Path(tmp) / f"run-{r}-{k}-{len(walls)}"
+                    wall, info = _run(src, [str(out) if c == "" else c for c in cmd])
                     walls.setdefault((name, src), []).append(wall)
                     heavy[(name, src)] = info.get("heavy")
+                    if (out / "summary.json").is_file():
+                        solved = json.loads((out / "summary.json").read_text())
+                        fixed.setdefault((name, src), []).append(
+                            wall - float(solved.get("solve_seconds", 0.0))
+                        )
         print()
         print("| command | " + " | ".join(f"{s} s" for s in srcs) + " | ratio | heavy imports |")
         print("| --- " * (len(srcs) + 3) + "|")
@@ -118,6 +163,18 @@ def main() -> None:
             print(
                 f"| {name} | " + " | ".join(f"{m:.2f}" for m in med) + f" | {ratio:.2f} | {mods} |"
             )
+        if full:
+            print("\nfixed seconds of a full-year run (wall less summary.json's solve_seconds):")
+            print("| command | " + " | ".join(f"{s} s" for s in srcs) + " | difference s |")
+            print("| --- " * (len(srcs) + 2) + "|")
+            for name in (f"dcopt run {n}" for n in full):
+                runs = [fixed.get((name, s), []) for s in srcs]
+                med = [statistics.median(x) if x else float("nan") for x in runs]
+                shown = " | ".join(
+                    f"{m:.2f} ({', '.join(f'{v:.2f}' for v in x)})"
+                    for m, x in zip(med, runs, strict=True)
+                )
+                print(f"| {name} | {shown} | {med[-1] - med[0]:+.2f} |")
         summary = Path(tmp) / "out" / "summary.json"
         if summary.is_file():
             s = json.loads(summary.read_text())

@@ -138,11 +138,15 @@ def _solve_and_write(
 ) -> tuple[list[Path], Result | None]:
     from optimizer.gcpause import importing
 
+    if reporter is not None:  # the child reads the scenario while this process imports
+        reporter.load(scenario, set_ or [])
     with importing():
         import optimizer.solve  # noqa: F401  (Pyomo first: optimizer/pyomo_imports.py)
         from optimizer.scenario import load_problem
 
-    problem = load_problem(scenario, overrides=set_ or [])
+    problem = reporter.loaded() if reporter is not None else None
+    if problem is None:  # no child, or it failed: a refused scenario raises here
+        problem = load_problem(scenario, overrides=set_ or [])
     if reporter is not None and _long_solve(problem):
         reporter.warm()  # the child draws a throwaway chart while this process solves
     if screening:
