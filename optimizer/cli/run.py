@@ -136,7 +136,7 @@ def _solve_and_write(
     reporter: ReportProcess | None,
     decompose: bool | None = None,
 ) -> tuple[list[Path], Result | None]:
-    from optimizer.gcpause import importing
+    from optimizer.gcpause import importing, one_model
 
     if reporter is not None:  # the child reads the scenario while this process imports
         reporter.load(scenario, set_ or [])
@@ -168,7 +168,8 @@ def _solve_and_write(
                 )
             ]
         )
-    result = solve_run(problem, options, decompose)
+    with one_model():  # built once, used to the exit: the collector never scans it
+        result = solve_run(problem, options, decompose)
     if vss and result.status == "optimal" and problem.study is not None:
         from optimizer.decisions.stochastic import hedge_values, stochastic_values
 

@@ -42,3 +42,43 @@ def test_other_threads_leave_the_collector_alone() -> None:
     assert seen == [True]
     assert build() == 7 and seen == [True, False]
     assert gc.isenabled()
+
+
+def test_one_model_freezes_what_a_build_made_before_the_collector_is_back(
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """optimizer.gcpause.one_model: inside it an outermost pause ends with ``gc.freeze``
+    while the collector is still off (so no collection scans the build's objects first);
+    a nested pause does not freeze, and outside the block nothing is frozen."""
+    from optimizer import gcpause
+
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(gc.isenabled()))
+    with paused():
+        pass
+    assert frozen == []
+    with gcpause.one_model():
+        with paused():
+            with paused():
+                pass
+            assert frozen == []  # the inner block left the collector off: no freeze yet
+        assert frozen == [False]  # frozen once, before gc.enable
+        assert gc.isenabled()
+    with paused():
+        pass
+    assert frozen == [False]  # the flag is restored on leaving
+
+
+def test_importing_freezes_before_the_collector_is_back(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """optimizer.gcpause.importing: the freeze happens with the collector still off."""
+    import sys
+
+    from optimizer import gcpause
+
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(gc.isenabled()))
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    with gcpause.importing():
+        import colorsys  # noqa: F401
+    assert frozen == [False]
+    assert gc.isenabled()
