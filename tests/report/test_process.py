@@ -12,26 +12,12 @@ import pytest
 from optimizer.output import write_result
 from optimizer.report import process as rp
 from optimizer.report import render_report
-
-
-@pytest.fixture
-def idle_machine(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two idle cores and no other thread, whatever the test runner's machine is doing."""
-    monkeypatch.setattr(rp, "_cores", lambda: 2)
-    monkeypatch.setattr(rp, "_load", lambda: 0.0)
-    monkeypatch.setattr(rp, "_imported", lambda: False)
-    monkeypatch.setattr(threading, "active_count", lambda: 1)
-
-
-def _started() -> rp.ReportProcess:
-    proc = rp.ReportProcess.start()
-    assert proc is not None
-    return proc
+from tests.report.conftest import started_report_process
 
 
 def test_child_writes_the_page_this_process_would(solved_case, tmp_path, idle_machine) -> None:  # type: ignore[no-untyped-def]
     result = solved_case("week-basic")
-    proc = _started()
+    proc = started_report_process()
     written = write_result(result, tmp_path, report_process=proc)
     assert written == [
         tmp_path / "summary.json",
@@ -46,7 +32,7 @@ def test_warmed_child_writes_the_same_page(solved_case, tmp_path, idle_machine) 
     """Told to warm up (a long solve ahead), the child draws a throwaway chart first; the
     page it then writes is still this process's, byte for byte."""
     result = solved_case("week-basic")
-    proc = _started()
+    proc = started_report_process()
     proc.warm()
     proc.warm()  # a second request is harmless
     write_result(result, tmp_path, report_process=proc)
@@ -68,7 +54,7 @@ def test_result_portable_keeps_flows_and_drops_the_model(solved_case) -> None:  
 
 
 def test_dead_child_falls_back_to_this_process(solved_case, tmp_path: Path, idle_machine) -> None:  # type: ignore[no-untyped-def]
-    proc = _started()
+    proc = started_report_process()
     proc._proc.kill()
     proc._proc.join(timeout=10)
     result = solved_case("week-basic")
@@ -78,7 +64,7 @@ def test_dead_child_falls_back_to_this_process(solved_case, tmp_path: Path, idle
 
 
 def test_unpicklable_result_falls_back(solved_case, tmp_path: Path, idle_machine) -> None:  # type: ignore[no-untyped-def]
-    proc = _started()
+    proc = started_report_process()
     result = solved_case("week-basic")
     bad = dataclasses.replace(result, diagnosis={"not picklable": threading.Lock()})
     written = write_result(bad, tmp_path, report_process=proc)

@@ -9,34 +9,18 @@ import logging
 import os
 import subprocess
 import sys
-import threading
 import warnings
 from pathlib import Path
 
 import pytest
 
-from optimizer.report import process as rp
 from optimizer.scenario import load_problem
 from optimizer.solve import solve
 from tests.conftest import ACCEPTANCE_PATHS
+from tests.report.conftest import started_report_process
 
 WEEK_CONTRACTS = ACCEPTANCE_PATHS["week-contracts"] / "scenario.yaml"
 WEEK_BASIC = ACCEPTANCE_PATHS["week-basic"] / "scenario.yaml"
-
-
-@pytest.fixture
-def idle_machine(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two idle cores and no other thread, whatever the test runner's machine is doing."""
-    monkeypatch.setattr(rp, "_cores", lambda: 2)
-    monkeypatch.setattr(rp, "_load", lambda: 0.0)
-    monkeypatch.setattr(rp, "_imported", lambda: False)
-    monkeypatch.setattr(threading, "active_count", lambda: 1)
-
-
-def _started() -> rp.ReportProcess:
-    proc = rp.ReportProcess.start()
-    assert proc is not None
-    return proc
 
 
 def test_the_child_reads_the_problem_this_process_would(
@@ -48,7 +32,7 @@ def test_the_child_reads_the_problem_this_process_would(
     id) and handled here."""
     caplog.set_level(logging.INFO, logger="optimizer.scenario.loader")
     override = "ppa_offers[0].price_per_mwh=20"
-    proc = _started()
+    proc = started_report_process()
     try:
         proc.load(WEEK_CONTRACTS, [override])
         theirs = proc.loaded()
@@ -73,7 +57,7 @@ def test_a_refused_scenario_is_read_here_and_the_child_still_draws(
     error); the child is still there for the report."""
     bad = tmp_path / "bad.yaml"
     bad.write_text(WEEK_BASIC.read_text().replace("periods: 168", "periods: -3"))
-    proc = _started()
+    proc = started_report_process()
     try:
         proc.load(bad)
         assert proc.loaded() is None
@@ -98,7 +82,7 @@ def test_the_childs_warnings_are_raised_here(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(optimizer.scenario, "load_problem", warning_load)
-    proc = _started()  # forked after the patch: the child reads with warning_load
+    proc = started_report_process()  # forked after the patch: the child reads with warning_load
     try:
         proc.load(WEEK_BASIC)
         with pytest.warns(UserWarning, match="a gap in the series"):
@@ -109,7 +93,7 @@ def test_the_childs_warnings_are_raised_here(
 
 
 def test_a_dead_child_leaves_the_reading_here(idle_machine: None) -> None:
-    proc = _started()
+    proc = started_report_process()
     proc._proc.kill()
     proc._proc.join()
     proc.load(WEEK_BASIC)
