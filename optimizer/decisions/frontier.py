@@ -250,9 +250,14 @@ def frontier(
         set_cfe(None)
         if lp.solve(interior if split_sweep else cold) == "optimal":
             solved_once = not split_sweep  # the interior point leaves no basis
-            unconstrained = 1.0 - _dirty_now(built, lp) / total_load if total_load > 0 else 1.0
-            if split_sweep:
-                seed = _unconstrained_point(built, lp, carbon, lp.solve_seconds)
+            # The score as reported (a virtual PPA's matched energy u = min(I, V)): the row's
+            # own u is free below that while the row is slack (week-contracts: 0.565 by the
+            # row, 0.700 reported).
+            seed = _unconstrained_point(built, lp, carbon, lp.solve_seconds)
+            if seed is not None and seed.cfe_score is not None:
+                unconstrained = seed.cfe_score
+            else:
+                unconstrained = 1.0 - _dirty_now(built, lp) / total_load if total_load else 1.0
             auto_best = max_cfe_score(built, lp, interior if split_sweep else warm)
         if unconstrained is None or auto_best is None:
             targets = [carbon.cfe_target or 0.0]  # nothing solves: one point says why

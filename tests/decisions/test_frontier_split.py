@@ -147,3 +147,18 @@ def test_claims() -> None:
     empty = _Claims(2, 0)  # no lower range
     assert empty.take(_Claims.LOW) is None
     assert empty.take(_Claims.UP) == 0
+
+
+@pytest.mark.parametrize("options", [None, IPM])
+def test_relaxed_score_is_the_reported_one(options: SolveOptions | None) -> None:
+    """week-contracts has a virtual PPA: its matched energy u ≤ min(I, V) is free while the
+    CFE row is slack, so the row alone undercounts the relaxed solution's score (0.565 on
+    this case). ``unconstrained_cfe_score`` is the score as reported (u = min(I, V)), the
+    one the first point of the default range shows, and the range starts at it rounded
+    down to the step."""
+    r = frontier_fn(load_problem(WEEK), None, options=options, parallel=False)
+    s0 = r.unconstrained_cfe_score
+    assert s0 is not None and s0 > 0.6
+    first = r.points[0]
+    assert first.cfe_score == pytest.approx(s0, abs=1e-6)
+    assert first.cfe_target == pytest.approx(int(s0 / 0.05 + 1e-9) * 0.05)
