@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -24,3 +25,23 @@ def fake_report(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, list[Any]]]:
 
     monkeypatch.setattr(optimizer.report, "write_report", write_report, raising=False)
     return calls
+
+
+@pytest.fixture
+def one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A frontier's second process needs a process with no other thread (fork); a test
+    runner may have some (an earlier test's pool): count as one, as
+    tests/report/test_process.py does."""
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+
+
+def same_frontier(a: Any, b: Any) -> None:
+    """Two frontiers with the same goals, statuses, costs and best score."""
+    assert [p.cfe_target for p in a.points] == [p.cfe_target for p in b.points]
+    assert [p.status for p in a.points] == [p.status for p in b.points]
+    for p, q in zip(a.points, b.points, strict=True):
+        if p.status == "optimal":
+            assert p.objective == pytest.approx(q.objective, rel=1e-7)
+            assert p.total_cost == pytest.approx(q.total_cost, rel=1e-7)
+            assert p.cfe_score == pytest.approx(q.cfe_score, abs=1e-6)
+    assert a.max_cfe_score == pytest.approx(b.max_cfe_score, rel=1e-7)

@@ -8,36 +8,22 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-import threading
 from pathlib import Path
 
 import pytest
 
 from optimizer.decisions import frontier as frontier_fn
 from optimizer.scenario import load_problem
+from optimizer.solve import SolveOptions
 from tests.decisions.cases import frontier_case
+from tests.decisions.conftest import same_frontier
 
 ACCEPTANCE = Path(__file__).resolve().parents[1] / "acceptance"
 WEEK = ACCEPTANCE / "week-contracts" / "scenario.yaml"
 TARGETS = [0.0, 0.5, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.99, 1.0]
 
 
-@pytest.fixture(autouse=True)
-def one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two chains need a process with no other thread (fork); a test runner may have some
-    (an earlier test's pool): count as one, as tests/report/test_process.py does."""
-    monkeypatch.setattr(threading, "active_count", lambda: 1)
-
-
-def _same(a, b) -> None:  # type: ignore[no-untyped-def]
-    assert [p.cfe_target for p in a.points] == [p.cfe_target for p in b.points]
-    assert [p.status for p in a.points] == [p.status for p in b.points]
-    for p, q in zip(a.points, b.points, strict=True):
-        if p.status == "optimal":
-            assert p.objective == pytest.approx(q.objective, rel=1e-7)
-            assert p.total_cost == pytest.approx(q.total_cost, rel=1e-7)
-            assert p.cfe_score == pytest.approx(q.cfe_score, rel=1e-6)
-    assert a.max_cfe_score == pytest.approx(b.max_cfe_score, rel=1e-7)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_hand_frontier_in_two_chains() -> None:
@@ -71,12 +57,17 @@ def test_week_two_chains_equal_one(caplog) -> None:  # type: ignore[no-untyped-d
     with caplog.at_level(logging.INFO, logger="optimizer.decisions.frontier"):
         two = frontier_fn(problem, TARGETS, parallel=True)
     assert "two chains from goal 0.85" in caplog.text  # the middle of the 10 goals
-    _same(two, one)
+    same_frontier(two, one)
 
 
-def test_a_failed_chain_is_solved_here(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("algorithm", "warning"),
+    [("auto", "the second chain failed"), ("ipm", "the second process failed")],
+)
+def test_a_failed_chain_is_solved_here(monkeypatch, caplog, algorithm, warning) -> None:  # type: ignore[no-untyped-def]
     """The child's extraction fails: this process solves the child's goals itself and the
-    answer is the one chain's."""
+    answer is the one chain's (two chains of the simplex; ``ipm``: the split sweep of
+    test_frontier_split.py)."""
     fr = importlib.import_module("optimizer.decisions.frontier")
     parent = os.getpid()
     real = fr.extract
@@ -90,9 +81,11 @@ def test_a_failed_chain_is_solved_here(monkeypatch, caplog) -> None:  # type: ig
     one = frontier_fn(problem, TARGETS, parallel=False)
     monkeypatch.setattr(fr, "extract", only_here)
     with caplog.at_level(logging.WARNING, logger="optimizer.decisions.frontier"):
-        two = frontier_fn(problem, TARGETS, parallel=True)
-    assert "the second chain failed" in caplog.text
-    _same(two, one)
+        two = frontier_fn(
+            problem, TARGETS, options=SolveOptions(algorithm=algorithm), parallel=True
+        )
+    assert warning in caplog.text
+    same_frontier(two, one)
 
 
 def test_short_sweeps_stay_one_chain() -> None:

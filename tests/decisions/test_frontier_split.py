@@ -7,12 +7,8 @@ which takes the same path as ``auto`` on a full year."""
 
 from __future__ import annotations
 
-import importlib
 import logging
-import os
-import threading
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,28 +17,14 @@ from optimizer.decisions.frontier import _Claims
 from optimizer.scenario import load_problem
 from optimizer.solve import SolveOptions
 from tests.decisions.cases import frontier_case
+from tests.decisions.conftest import same_frontier
 
 WEEK = Path(__file__).resolve().parents[1] / "acceptance" / "week-contracts" / "scenario.yaml"
 TARGETS = [0.0, 0.5, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.99, 1.0]
 IPM = SolveOptions(algorithm="ipm")
 
 
-@pytest.fixture(autouse=True)
-def one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The second process needs a process with no other thread (fork); a test runner may
-    have some: count as one (as tests/decisions/test_frontier_chains.py does)."""
-    monkeypatch.setattr(threading, "active_count", lambda: 1)
-
-
-def _same(a: Any, b: Any) -> None:
-    assert [p.cfe_target for p in a.points] == [p.cfe_target for p in b.points]
-    assert [p.status for p in a.points] == [p.status for p in b.points]
-    for p, q in zip(a.points, b.points, strict=True):
-        if p.status == "optimal":
-            assert p.objective == pytest.approx(q.objective, rel=1e-7)
-            assert p.total_cost == pytest.approx(q.total_cost, rel=1e-7)
-            assert p.cfe_score == pytest.approx(q.cfe_score, abs=1e-6)
-    assert a.max_cfe_score == pytest.approx(b.max_cfe_score, rel=1e-7)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.mark.parametrize("parallel", [False, True])
@@ -95,7 +77,7 @@ def test_week_split_equals_the_simplex_chain(parallel: bool) -> None:
     problem = load_problem(WEEK)
     chain = frontier_fn(problem, TARGETS, parallel=False)  # the simplex: the earlier path
     split = frontier_fn(problem, TARGETS, options=IPM, parallel=parallel)
-    _same(split, chain)
+    same_frontier(split, chain)
 
 
 def test_week_default_range_starts_with_the_relaxed_solution() -> None:
@@ -104,33 +86,12 @@ def test_week_default_range_starts_with_the_relaxed_solution() -> None:
     problem = load_problem(WEEK)
     chain = frontier_fn(problem, None, parallel=False)
     split = frontier_fn(problem, None, options=IPM, parallel=False)
-    _same(split, chain)
+    same_frontier(split, chain)
     first = split.points[0]
     assert first.solve_seconds == 0.0
     assert first.cfe_score is not None and first.cfe_target is not None
     assert first.cfe_score >= first.cfe_target  # the relaxed solution meets the first goal
     assert first.dispatch is not None  # the report's run
-
-
-def test_a_failed_second_process_is_solved_here(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    fr = importlib.import_module("optimizer.decisions.frontier")
-    parent = os.getpid()
-    real = fr.extract
-
-    def only_here(*args: Any, **kwargs: Any) -> Any:
-        if os.getpid() != parent:
-            raise RuntimeError("the child breaks")
-        return real(*args, **kwargs)
-
-    problem = load_problem(WEEK)
-    chain = frontier_fn(problem, TARGETS, parallel=False)
-    monkeypatch.setattr(fr, "extract", only_here)
-    with caplog.at_level(logging.WARNING, logger="optimizer.decisions.frontier"):
-        split = frontier_fn(problem, TARGETS, options=IPM, parallel=True)
-    assert "the second process failed" in caplog.text
-    _same(split, chain)
 
 
 def test_claims() -> None:
