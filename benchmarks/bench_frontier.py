@@ -16,6 +16,7 @@ from pathlib import Path
 
 from optimizer.decisions import frontier
 from optimizer.decisions.common import parse_range
+from optimizer.decisions.frontier import _two_chains_wanted
 from optimizer.scenario import load_problem
 from optimizer.solve import solve
 
@@ -45,6 +46,8 @@ def main() -> None:
 
     t0 = time.perf_counter()
     parallel = {"auto": None, "1": False, "2": True}[args.chains]
+    two = _two_chains_wanted(parallel)  # what `auto` decides from the load, now
+    print(f"second process: {'yes' if two else 'no'} (--chains {args.chains})")
     fr = frontier(problem, targets, parallel=parallel)
     t_fr = time.perf_counter() - t0
     for p in fr.points:
