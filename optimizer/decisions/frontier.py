@@ -561,13 +561,17 @@ def _split_sweep(
         got = lower(claims, ahead=False)
         got.update(upper(claims))
     else:
-        got = _with_second_process(
-            lambda c: lower(c, ahead=True),
-            upper,
-            _Claims(n, m, multiprocessing.get_context("fork")),
-            n,
-            m,
-        )
+        claims = _Claims(n, m, multiprocessing.get_context("fork"))
+
+        def child_part() -> dict[int, FrontierPoint]:
+            pts = upper(claims)
+            _first_dispatch_only(list(pts.values()))  # only its first dispatch is sent
+            return pts
+
+        got, theirs, failed = _with_child(lambda: lower(claims, ahead=True), child_part)
+        if failed is not None:
+            log.warning("frontier: the second process failed (%s); solving its goals here", failed)
+        got.update(theirs or {})
         for k in range(n):  # goals a failed child had claimed
             if k not in got:
                 got[k] = cold(k)
@@ -589,32 +593,25 @@ def _met(order: Sequence[float], todo: list[int], reach: float, k: int) -> bool:
     return order[todo[k]] <= reach
 
 
-def _with_second_process(
-    here: Callable[[_Claims], dict[int, FrontierPoint]],
-    there: Callable[[_Claims], dict[int, FrontierPoint]],
-    claims: _Claims,
-    n: int,
-    m: int,
-) -> dict[int, FrontierPoint]:
-    """Run ``here`` in this process and ``there`` in a forked child that inherits the LP,
-    sharing ``claims``; the child's points come back pickled (the dispatch of its first
-    optimal point only). A failed child is logged; its goals are missing from the answer."""
+def _with_child(here: Callable[[], Any], there: Callable[[], Any]) -> tuple[Any, Any, str | None]:
+    """Run ``here`` in this process while a forked child (which inherits the LP, its basis
+    and any shared state) runs ``there``; the child's result comes back pickled. Returns
+    (here's result, there's result, None), or (here's result, None, why) when the child
+    failed: the caller then does its part itself, so the answer never depends on it."""
     ctx = multiprocessing.get_context("fork")
     release_threads()  # a forked child inherits HiGHS's scheduler but not its threads
     receive, send = ctx.Pipe(duplex=False)
 
     def child() -> None:
         try:
-            pts = there(claims)
-            _first_dispatch_only(list(pts.values()))
-            send.send(("ok", pts))
-        except BaseException as exc:  # reported to the parent, which solves them itself
+            send.send(("ok", there()))
+        except BaseException as exc:  # reported to the parent
             send.send(("error", repr(exc)))
 
     proc = ctx.Process(target=child, daemon=True)
     proc.start()
     send.close()
-    got = here(claims)
+    mine = here()
     try:
         status, theirs = receive.recv()
     except (EOFError, OSError) as exc:
@@ -622,12 +619,7 @@ def _with_second_process(
     finally:
         receive.close()
         proc.join(timeout=10)
-    if status == "ok":
-        got.update(theirs)
-    else:
-        log.warning("frontier: the second process failed (%s); solving its goals here", theirs)
-    log.debug("frontier: split at goal %d of %d", m, n)
-    return got
+    return (mine, theirs, None) if status == "ok" else (mine, None, str(theirs))
 
 
 def _first_dispatch_only(points: list[FrontierPoint]) -> None:
@@ -670,36 +662,22 @@ def _two_chains(
     (pickled; the dispatch of its first optimal point only). Should it fail, this process
     solves its points itself, so the answer never depends on the second process."""
     middle = point(order[m])
-    ctx = multiprocessing.get_context("fork")
-    release_threads()  # a forked child inherits HiGHS's scheduler but not its threads
-    receive, send = ctx.Pipe(duplex=False)
 
-    def upper_chain() -> None:
-        try:
-            pts = tighter(order[m + 1 :], middle)
-            best = best_values()
-            _first_dispatch_only(pts)
-            send.send(("ok", pts, best))
-        except BaseException as exc:  # reported to the parent, which solves them itself
-            send.send(("error", repr(exc), None))
+    def upper_chain() -> tuple[list[FrontierPoint], tuple[float | None, float | None]]:
+        pts = tighter(order[m + 1 :], middle)
+        best = best_values()
+        _first_dispatch_only(pts)  # only its first dispatch is sent
+        return pts, best
 
     t0 = time.perf_counter()
-    proc = ctx.Process(target=upper_chain, daemon=True)
-    proc.start()
-    send.close()
-    lower = [point(x) for x in reversed(order[:m])]
+    lower, theirs, failed = _with_child(
+        lambda: [point(x) for x in reversed(order[:m])], upper_chain
+    )
     lower.reverse()
-    try:
-        status, upper, best = receive.recv()
-    except (EOFError, OSError) as exc:
-        status, upper, best = "error", repr(exc), None
-    finally:
-        receive.close()
-        proc.join(timeout=10)
-    if status != "ok":
-        log.warning("frontier: the second chain failed (%s); solving its goals here", upper)
-        upper = tighter(order[m + 1 :], middle)
-        best = best_values()
+    if failed is not None:
+        log.warning("frontier: the second chain failed (%s); solving its goals here", failed)
+        theirs = upper_chain()
+    upper, best = theirs
     log.info("frontier: two chains from goal %g in %.2f s", order[m], time.perf_counter() - t0)
     return [*lower, middle, *upper], best
 
