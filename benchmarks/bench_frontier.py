@@ -5,6 +5,9 @@ costs at most 4× one cold solve (build + solve) of the same scenario. Both are 
 this one run and printed as a ratio; the machine's load average is printed beside it.
 
     .venv/bin/python benchmarks/bench_frontier.py [SCENARIO] [--cfe 0.5:1:0.05]
+    .venv/bin/python benchmarks/bench_frontier.py [SCENARIO] --emissions 60000:10000:-5000
+
+``--emissions`` sweeps emissions caps (tCO2) instead, the scenario's CFE target kept.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 
 from optimizer.decisions import frontier
 from optimizer.decisions.common import parse_range
-from optimizer.decisions.frontier import _two_chains_wanted
+from optimizer.decisions.frontier import Mode, _two_chains_wanted
 from optimizer.scenario import load_problem
 from optimizer.solve import solve
 
@@ -28,6 +31,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("scenario", nargs="?", default=str(DEFAULT))
     ap.add_argument("--cfe", default="0.5:1:0.05", help="targets (11 by default)")
+    ap.add_argument("--emissions", default=None, help="emissions caps, tCO2 (instead of --cfe)")
     ap.add_argument(
         "--chains",
         choices=("auto", "1", "2"),
@@ -35,7 +39,11 @@ def main() -> None:
         help="one warm chain, two (forked from the middle goal), or two when a core is idle",
     )
     args = ap.parse_args()
-    targets = parse_range(args.cfe, "--cfe", 0.0, 1.0)
+    mode: Mode = "cfe" if args.emissions is None else "emissions"
+    if args.emissions is None:
+        targets = parse_range(args.cfe, "--cfe", 0.0, 1.0)
+    else:
+        targets = parse_range(args.emissions, "--emissions", 0.0, None)
     problem = load_problem(args.scenario)
     print(f"load average before: {os.getloadavg()}")
 
@@ -48,15 +56,16 @@ def main() -> None:
     parallel = {"auto": None, "1": False, "2": True}[args.chains]
     two = _two_chains_wanted(parallel)  # what `auto` decides from the load, now
     print(f"second process: {'yes' if two else 'no'} (--chains {args.chains})")
-    fr = frontier(problem, targets, parallel=parallel)
+    fr = frontier(problem, targets, mode, parallel=parallel)
     t_fr = time.perf_counter() - t0
     for p in fr.points:
+        goal = p.cfe_target if mode == "cfe" else p.max_emissions_tco2
         print(
-            f"  target {p.cfe_target:.3f}: {p.status:10s} cost/MWh "
+            f"  {'target' if mode == 'cfe' else 'cap'} {goal:.3f}: {p.status:10s} cost/MWh "
             f"{p.cost_per_mwh if p.cost_per_mwh is not None else float('nan'):8.3f} "
             f"in {p.solve_seconds:6.1f} s"
         )
-    print(f"max CFE score {fr.max_cfe_score}")
+    print(f"max CFE score {fr.max_cfe_score}, min emissions {fr.min_emissions_tco2} tCO2")
     print(f"frontier of {len(targets)} points: {t_fr:.1f} s")
     print(f"load average after: {os.getloadavg()}")
     ratio = t_fr / t_one
