@@ -510,8 +510,6 @@ def _split_sweep(
     chain = max(1, round(WARM_SHARE * n)) if n >= 2 else 0
     m = n - chain if parallel else 0  # one process: one warm chain through them all
 
-    copied: set[int] = set()
-
     def copy_ahead(
         claims: _Claims, end: int, pt: FrontierPoint, got: dict[int, FrontierPoint]
     ) -> None:
@@ -521,7 +519,6 @@ def _split_sweep(
         met = functools.partial(_met, order, todo, pt.cfe_score + SCORE_TOL)
         while (j := claims.take(end, met)) is not None:
             got[j] = _copy(pt, order[todo[j]])
-            copied.add(j)
 
     def cold(k: int) -> FrontierPoint:
         return point(order[todo[k]], interior, True)
@@ -575,11 +572,12 @@ def _split_sweep(
         for k in range(n):  # goals a failed child had claimed
             if k not in got:
                 got[k] = cold(k)
+    unsolved = sum(pt.solve_seconds == 0.0 for pt in got.values())  # copies, past infeasible
     log.info(
         "frontier: %d goals answered without a solve, %d solved (up to %d cold from the "
         "loosest, a warm chain of %d), in %.2f s",
-        len(out) + len(copied),
-        n - len(copied),
+        len(out) + unsolved,
+        n - unsolved,
         m,
         n - m,
         time.perf_counter() - t0,
