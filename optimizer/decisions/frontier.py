@@ -293,13 +293,7 @@ def frontier(
             solve_seconds=lp.solve_seconds,
         )
         if status in ("optimal", "time_limit") and lp.has_solution:
-            summary, dispatch = extract(built, lp)
-            summary["versions"] = versions()
-            if status != "optimal":
-                summary["status"] = status
-            _fill(pt, summary)
-            if status == "optimal":
-                pt.dispatch = dispatch
+            _read_solution(pt, built, lp)
         log.info("frontier point %g: %s in %.2f s", x, status, lp.solve_seconds)
         return pt
 
@@ -405,17 +399,26 @@ def _unconstrained_point(
     to every goal at or below its score (:func:`_copy`)."""
     if not lp.has_solution:
         return None
-    summary, dispatch = extract(built, lp)
-    summary["versions"] = versions()
     pt = FrontierPoint(
         cfe_target=None,
         max_emissions_tco2=carbon.max_emissions_tco2,
         status="optimal",
         solve_seconds=seconds,
     )
-    _fill(pt, summary)
-    pt.dispatch = dispatch
+    _read_solution(pt, built, lp)
     return pt
+
+
+def _read_solution(pt: FrontierPoint, built: Any, lp: HighsLp) -> None:
+    """Fill ``pt`` from the LP's current solution (:func:`optimizer.results.extract`);
+    an optimal point keeps its dispatch, a time-limited one says so in its summary."""
+    summary, dispatch = extract(built, lp)
+    summary["versions"] = versions()
+    if pt.status != "optimal":
+        summary["status"] = pt.status
+    _fill(pt, summary)
+    if pt.status == "optimal":
+        pt.dispatch = dispatch
 
 
 def _copy(pt: FrontierPoint, x: float) -> FrontierPoint:
