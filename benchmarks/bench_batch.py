@@ -15,6 +15,9 @@ of which the cases' own ``CaseOutcome.cpu_seconds``). From the 1-worker run's CP
   bound ``s + (1 − s) / 2`` on t(2 workers) / t(1 worker) with 2 free cores. ``s'`` counts
   the matplotlib import as parallel: a pool run imports it in a background thread while
   the workers solve (in the 1-worker run it is serial);
+- the work bound: a run's CPU seconds shared perfectly over the cores, over the 1-worker
+  wall. No 2-worker run beats the 1-worker run's own CPU ÷ cores (that would need no
+  serial part and no overhead), nor its own CPU ÷ cores;
 - the measured wall ratio with the load average: on a loaded machine the wall ratio says
   little (the CPU seconds still do).
 
@@ -246,6 +249,18 @@ def main() -> None:
     s_all = [shares(run) for run in runs[1]]
     s, s2 = m(x[1] for x in s_all), m(x[2] for x in s_all)
     ratio = m(b["wall"] / a["wall"] for a, b in zip(runs[1], runs[2], strict=True))
+    cores = os.cpu_count() or 1
+    # no 2-worker run on these cores can beat its CPU shared perfectly over them
+    ideal = m(a["parent_cpu"] / cores / a["wall"] for a in runs[1])
+    work = m(
+        (b["parent_cpu"] + b["children_cpu"]) / cores / a["wall"]
+        for a, b in zip(runs[1], runs[2], strict=True)
+    )
+    print(
+        f"work bound (CPU / {cores} cores / 1-worker wall): the 1-worker run's CPU "
+        f"{ideal:.3f} (a 2-worker run with no overhead and nothing serial), the 2-worker "
+        f"run's own CPU {work:.3f}"
+    )
     print(
         f"serial share s = {s:.3f} -> Amdahl bound {s + (1 - s) / 2:.3f}; "
         f"s' (matplotlib import overlapped) = {s2:.3f} -> {s2 + (1 - s2) / 2:.3f}; "
