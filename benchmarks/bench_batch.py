@@ -16,8 +16,8 @@ of which the cases' own ``CaseOutcome.cpu_seconds``). From the 1-worker run's CP
   the matplotlib import as parallel: a pool run imports it in a background thread while
   the workers solve (in the 1-worker run it is serial);
 - the work bound: a run's CPU seconds shared perfectly over the cores, over the 1-worker
-  wall. No 2-worker run beats the 1-worker run's own CPU ÷ cores (that would need no
-  serial part and no overhead), nor its own CPU ÷ cores;
+  wall. No 2-worker run beats the 1-worker run's CPU ÷ cores (that would need no serial
+  part and no overhead), nor the 2-worker run's own CPU ÷ cores;
 - the measured wall ratio with the load average: on a loaded machine the wall ratio says
   little (the CPU seconds still do).
 
